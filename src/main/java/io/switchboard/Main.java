@@ -1,0 +1,157 @@
+package io.switchboard;
+
+import io.switchboard.auth.TokenIssuer;
+import io.switchboard.config.ConfigException;
+import io.switchboard.config.ConfigLoader;
+import io.switchboard.config.SwitchboardConfig;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Command line:
+ * <pre>
+ *   java -jar switchboard.jar [--conf FILE]           start a node
+ *   java -jar switchboard.jar token --identity ID --room ROOM [--role publisher|viewer] [--name NAME]
+ *                                   [--ttl SECONDS] [--admin] [--secret SECRET] [--conf FILE]
+ * </pre>
+ * The token command signs with {@code --secret}, else with the first HS256 secret of the configuration
+ * (file and environment, as for a node).
+ */
+public final class Main {
+
+  private static final System.Logger LOG = System.getLogger(Main.class.getName());
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    configureLogging();
+    try {
+      List<String> rest = new ArrayList<>(List.of(args));
+      boolean token = !rest.isEmpty() && rest.get(0).equals("token");
+      if (token) {
+        rest.remove(0);
+      }
+      Map<String, String> options = parseOptions(rest);
+      JsonObject json = ConfigLoader.load(options.containsKey("conf") ? Path.of(options.get("conf")) : null, System.getenv());
+      if (token) {
+        System.out.println(mintToken(json, options));
+      } else {
+        run(SwitchboardConfig.from(json));
+      }
+    } catch (ConfigException | IllegalArgumentException e) {
+      System.err.println("switchboard: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static void run(SwitchboardConfig config) {
+    if (config.auth().devTokens()) {
+      LOG.log(System.Logger.Level.WARNING, "development tokens are ON: anyone who reaches POST /api/dev/token can "
+        + "join any room. Turn auth.devTokens off in production (see conf/production.example.json).");
+    }
+    if (config.auth().generatedSecret()) {
+      LOG.log(System.Logger.Level.WARNING, "no HS256 secret configured: generated a random one for this run; "
+        + "tokens from an earlier run are not accepted.");
+    }
+    if (config.ice().generatedSecret()) {
+      LOG.log(System.Logger.Level.WARNING, "no TURN secret configured: generated a random one for this run; "
+        + "an external TURN server will not accept the credentials handed out.");
+    }
+    long started = System.nanoTime();
+    Node.start(config).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.log(System.Logger.Level.ERROR, "node failed to start: " + ar.cause().getMessage(), ar.cause());
+        System.exit(1);
+      }
+      Node node = ar.result();
+      LOG.log(System.Logger.Level.INFO, "started in {0} ms", (System.nanoTime() - started) / 1_000_000);
+      node.logReady();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(node), "switchboard-shutdown"));
+    });
+  }
+
+  /** Runs on the JVM's shutdown-hook thread, never on an event loop, so waiting here is fine. */
+  private static void drain(Node node) {
+    CountDownLatch closed = new CountDownLatch(1);
+    node.close().onComplete(ar -> closed.countDown());
+    try {
+      if (!closed.await(10, TimeUnit.SECONDS)) {
+        LOG.log(System.Logger.Level.WARNING, "shutdown did not finish within 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String mintToken(JsonObject json, Map<String, String> options) {
+    String secret = options.get("secret");
+    if (secret == null) {
+      var secrets = json.getJsonObject("auth").getJsonArray("hs256Secrets");
+      if (secrets == null || secrets.isEmpty()) {
+        throw new IllegalArgumentException("token: give --secret or set SWITCHBOARD_AUTH_HS256_SECRETS");
+      }
+      secret = secrets.getString(0);
+    }
+    String identity = required(options, "identity");
+    long ttl = Long.parseLong(options.getOrDefault("ttl", "3600"));
+    long now = System.currentTimeMillis() / 1000;
+    JsonObject claims;
+    if (options.containsKey("admin")) {
+      claims = new JsonObject().put("sub", identity).put("admin", true).put("iat", now).put("exp", now + ttl);
+    } else {
+      claims = TokenIssuer.participantClaims(identity, required(options, "room"), options.get("role"),
+        options.get("name"), now, ttl);
+    }
+    String issuer = json.getJsonObject("auth").getString("issuer", "");
+    String audience = json.getJsonObject("auth").getString("audience", "");
+    if (!issuer.isEmpty()) {
+      claims.put("iss", issuer);
+    }
+    if (!audience.isEmpty()) {
+      claims.put("aud", audience);
+    }
+    return new TokenIssuer(secret).sign(claims);
+  }
+
+  private static String required(Map<String, String> options, String name) {
+    String value = options.get(name);
+    if (value == null || value.isEmpty()) {
+      throw new IllegalArgumentException("token: --" + name + " is required");
+    }
+    return value;
+  }
+
+  /** {@code --key value} pairs; {@code --admin} is a flag. */
+  private static Map<String, String> parseOptions(List<String> args) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument " + arg + " (usage: [token] [--conf FILE] ...)");
+      }
+      String key = arg.substring(2);
+      if (key.equals("admin")) {
+        options.put(key, "true");
+      } else if (i + 1 < args.size()) {
+        options.put(key, args.get(++i));
+      } else {
+        throw new IllegalArgumentException(arg + " needs a value");
+      }
+    }
+    return options;
+  }
+
+  private static void configureLogging() {
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
+    }
+  }
+}

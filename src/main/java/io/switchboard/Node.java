@@ -1,0 +1,96 @@
+package io.switchboard;
+
+import io.switchboard.auth.AuthVerticle;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.ice.IceServers;
+import io.switchboard.metrics.SwitchboardMetrics;
+import io.switchboard.signaling.http.EdgeServices;
+import io.switchboard.signaling.http.EdgeVerticle;
+import io.switchboard.signaling.http.NodeState;
+import io.switchboard.signaling.room.LocalRoomDirectory;
+import io.switchboard.signaling.room.PresenceVerticle;
+import io.switchboard.signaling.room.RoomRegistry;
+import io.switchboard.signaling.session.Ids;
+import io.switchboard.signaling.session.SessionServices;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+import java.time.Clock;
+
+/**
+ * One Switchboard node: a Vert.x instance with one verticle per concern — JWT auth, room presence, and the
+ * HTTP/WebSocket edge (one instance per event loop).
+ */
+public final class Node {
+
+  private static final System.Logger LOG = System.getLogger(Node.class.getName());
+
+  private final Vertx vertx;
+  private final SwitchboardConfig config;
+  private final String nodeId;
+  private final NodeState state;
+  private String edgeDeployment;
+
+  private Node(Vertx vertx, SwitchboardConfig config, String nodeId, NodeState state) {
+    this.vertx = vertx;
+    this.config = config;
+    this.nodeId = nodeId;
+    this.state = state;
+  }
+
+  public static Future<Node> start(SwitchboardConfig config) {
+    int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).build();
+    String nodeId = config.node().id().isEmpty() ? Ids.random(9) : config.node().id();
+    Node node = new Node(vertx, config, nodeId, new NodeState());
+    return node.deploy(loops).map(node).recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure)));
+  }
+
+  private Future<Void> deploy(int loops) {
+    RoomRegistry rooms = new RoomRegistry(config.limits().maxParticipantsPerRoom());
+    SwitchboardMetrics metrics = new SwitchboardMetrics(rooms::roomCount);
+    SessionServices sessions = new SessionServices(nodeId, config.limits(), new LocalRoomDirectory(vertx.eventBus()),
+      metrics);
+    EdgeServices edge = new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()));
+    int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
+    return vertx.deployVerticle(new AuthVerticle(config.auth()))
+      .compose(id -> vertx.deployVerticle(new PresenceVerticle(rooms)))
+      .compose(id -> vertx.deployVerticle(() -> new EdgeVerticle(edge), new DeploymentOptions().setInstances(edges)))
+      .onSuccess(id -> {
+        edgeDeployment = id;
+        state.set(NodeState.Phase.UP);
+      })
+      .mapEmpty();
+  }
+
+  /** Drains: {@code /health} turns 503, sessions are closed with 1001, then Vert.x stops. */
+  public Future<Void> close() {
+    state.set(NodeState.Phase.DRAINING);
+    Future<Void> edges = edgeDeployment == null ? Future.succeededFuture() : vertx.undeploy(edgeDeployment);
+    return edges.eventually(() -> vertx.close());
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public SwitchboardConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  void logReady() {
+    String base = "http://" + displayHost(config.http().host()) + ":" + config.http().port();
+    LOG.log(System.Logger.Level.INFO, "Switchboard node {0} ready: demo client {1}/ , WebSocket {2}/ws",
+      nodeId, base, base.replace("http://", "ws://"));
+  }
+
+  private static String displayHost(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+  }
+}

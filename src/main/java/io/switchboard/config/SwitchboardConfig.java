@@ -1,0 +1,209 @@
+package io.switchboard.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The validated, typed configuration of one node. Built once at start-up from the merged JSON
+ * (see {@link ConfigLoader}); anything unusable is refused here with a message that names the key.
+ */
+public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Ice ice) {
+
+  /** Shortest shared secret accepted, in characters (HS256 wants at least 256 bits of key). */
+  public static final int MIN_SECRET_LENGTH = 32;
+
+  public record Node(String id) {
+  }
+
+  /** @param edgeInstances HTTP/WebSocket verticle instances; 0 means one per event loop */
+  public record Http(String host, int port, int edgeInstances, List<String> allowedOrigins, String webroot) {
+  }
+
+  /**
+   * @param generatedSecret true when no HS256 secret was configured and development mode made one up for this run
+   */
+  public record Auth(List<String> hs256Secrets, List<String> rs256PublicKeys, List<String> es256PublicKeys,
+                     String issuer, String audience, int clockSkewSeconds, boolean devTokens,
+                     boolean generatedSecret) {
+  }
+
+  public record Limits(int maxFrameBytes, int rateFramesPerSecond, int rateBurst, int rateAbuseSeconds,
+                       int maxParticipantsPerRoom, int pingIntervalSeconds, int maxQueuedBytes) {
+
+    /** Frames above this are not even buffered: the connection is closed with 1009. */
+    public int hardFrameBytes() {
+      return maxFrameBytes * 16;
+    }
+  }
+
+  /** @param generatedSecret true when TURN URLs are set without a secret and development mode made one up */
+  public record Ice(List<String> stunUrls, List<String> turnUrls, List<String> turnSecrets,
+                    int credentialTtlSeconds, boolean generatedSecret) {
+  }
+
+  public static SwitchboardConfig from(JsonObject json) {
+    JsonObject node = section(json, "node");
+    JsonObject http = section(json, "http");
+    JsonObject auth = section(json, "auth");
+    JsonObject limits = section(json, "limits");
+    JsonObject ice = section(json, "ice");
+    boolean devTokens = auth.getBoolean("devTokens", false);
+    return new SwitchboardConfig(
+      new Node(node.getString("id", "")),
+      parseHttp(http),
+      parseAuth(auth, devTokens),
+      parseLimits(limits),
+      parseIce(ice, devTokens));
+  }
+
+  private static Http parseHttp(JsonObject http) {
+    return new Http(
+      nonBlank(http, "http.host"),
+      range(http, "port", "http.port", 0, 65535),
+      range(http, "edgeInstances", "http.edgeInstances", 0, 256),
+      strings(http, "allowedOrigins", "http.allowedOrigins"),
+      http.getString("webroot", "webroot"));
+  }
+
+  private static Auth parseAuth(JsonObject auth, boolean devTokens) {
+    List<String> secrets = strings(auth, "hs256Secrets", "auth.hs256Secrets");
+    secrets.forEach(s -> checkSecret(s, "auth.hs256Secrets"));
+    List<String> rsa = readKeys(strings(auth, "rs256PublicKeys", "auth.rs256PublicKeys"), "auth.rs256PublicKeys");
+    List<String> ec = readKeys(strings(auth, "es256PublicKeys", "auth.es256PublicKeys"), "auth.es256PublicKeys");
+    boolean generated = false;
+    if (secrets.isEmpty() && devTokens) {
+      // Development tokens are signed with HS256, so development mode always has a secret, made up per start.
+      secrets = List.of(randomSecret());
+      generated = true;
+    }
+    if (secrets.isEmpty() && rsa.isEmpty() && ec.isEmpty()) {
+      throw new ConfigException("no JWT key configured: set auth.hs256Secrets (SWITCHBOARD_AUTH_HS256_SECRETS), "
+        + "auth.rs256PublicKeys or auth.es256PublicKeys, or turn on auth.devTokens for development");
+    }
+    return new Auth(List.copyOf(secrets), rsa, ec, auth.getString("issuer", ""), auth.getString("audience", ""),
+      range(auth, "clockSkewSeconds", "auth.clockSkewSeconds", 0, 600), devTokens, generated);
+  }
+
+  private static Limits parseLimits(JsonObject limits) {
+    return new Limits(
+      range(limits, "maxFrameBytes", "limits.maxFrameBytes", 1024, 16 * 1024 * 1024),
+      range(limits, "rateFramesPerSecond", "limits.rateFramesPerSecond", 1, 1_000_000),
+      range(limits, "rateBurst", "limits.rateBurst", 1, 1_000_000),
+      range(limits, "rateAbuseSeconds", "limits.rateAbuseSeconds", 1, 3600),
+      range(limits, "maxParticipantsPerRoom", "limits.maxParticipantsPerRoom", 1, 1_000_000),
+      range(limits, "pingIntervalSeconds", "limits.pingIntervalSeconds", 1, 3600),
+      range(limits, "maxQueuedBytes", "limits.maxQueuedBytes", 4096, Integer.MAX_VALUE));
+  }
+
+  private static Ice parseIce(JsonObject ice, boolean devTokens) {
+    List<String> turnUrls = strings(ice, "turnUrls", "ice.turnUrls");
+    List<String> secrets = strings(ice, "turnSecrets", "ice.turnSecrets");
+    secrets.forEach(s -> checkSecret(s, "ice.turnSecrets"));
+    boolean generated = false;
+    if (!turnUrls.isEmpty() && secrets.isEmpty()) {
+      if (!devTokens) {
+        throw new ConfigException("ice.turnUrls is set but ice.turnSecrets is empty: set SWITCHBOARD_ICE_TURN_SECRETS "
+          + "to the TURN server's static-auth-secret");
+      }
+      secrets = List.of(randomSecret());
+      generated = true;
+    }
+    return new Ice(strings(ice, "stunUrls", "ice.stunUrls"), turnUrls, List.copyOf(secrets),
+      range(ice, "credentialTtlSeconds", "ice.credentialTtlSeconds", 60, 7 * 86400), generated);
+  }
+
+  private static void checkSecret(String secret, String key) {
+    String lower = secret.toLowerCase(Locale.ROOT);
+    if (lower.contains("replace") || lower.contains("change") || lower.contains("example")
+      || lower.contains("placeholder") || lower.contains("secret")) {
+      throw new ConfigException(key + " holds a placeholder, not a secret: set it to " + MIN_SECRET_LENGTH
+        + "+ random characters (for example: openssl rand -base64 48)");
+    }
+    if (secret.length() < MIN_SECRET_LENGTH) {
+      throw new ConfigException(key + " holds a secret of " + secret.length() + " characters; at least "
+        + MIN_SECRET_LENGTH + " are required (for example: openssl rand -base64 48)");
+    }
+  }
+
+  private static String randomSecret() {
+    byte[] bytes = new byte[48];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** A key is given inline as PEM or as the path of a PEM file. */
+  private static List<String> readKeys(List<String> entries, String key) {
+    List<String> pems = new ArrayList<>();
+    for (String entry : entries) {
+      String pem = entry;
+      if (!entry.contains("-----BEGIN")) {
+        try {
+          pem = Files.readString(Path.of(entry));
+        } catch (IOException e) {
+          throw new ConfigException(key + ": cannot read PEM file " + entry + ": " + e.getMessage());
+        }
+      }
+      if (!pem.contains("-----BEGIN PUBLIC KEY-----")) {
+        throw new ConfigException(key + ": expected a PEM public key (-----BEGIN PUBLIC KEY-----)");
+      }
+      pems.add(pem);
+    }
+    return List.copyOf(pems);
+  }
+
+  private static JsonObject section(JsonObject json, String name) {
+    Object value = json.getValue(name);
+    if (!(value instanceof JsonObject section)) {
+      throw new ConfigException("configuration section '" + name + "' is missing or not an object");
+    }
+    return section;
+  }
+
+  private static String nonBlank(JsonObject section, String path) {
+    String key = path.substring(path.indexOf('.') + 1);
+    Object value = section.getValue(key);
+    if (!(value instanceof String s) || s.isBlank()) {
+      throw new ConfigException(path + " must be a non-empty string");
+    }
+    return s;
+  }
+
+  private static int range(JsonObject section, String key, String path, int min, int max) {
+    Object value = section.getValue(key);
+    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+      throw new ConfigException(path + " must be a whole number");
+    }
+    long v = n.longValue();
+    if (v < min || v > max) {
+      throw new ConfigException(path + " must be between " + min + " and " + max + ", not " + v);
+    }
+    return (int) v;
+  }
+
+  private static List<String> strings(JsonObject section, String key, String path) {
+    Object value = section.getValue(key);
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw new ConfigException(path + " must be a list of strings");
+    }
+    List<String> out = new ArrayList<>();
+    for (Object item : array) {
+      if (!(item instanceof String s) || s.isBlank()) {
+        throw new ConfigException(path + " must be a list of non-empty strings");
+      }
+      out.add(s);
+    }
+    return List.copyOf(out);
+  }
+}

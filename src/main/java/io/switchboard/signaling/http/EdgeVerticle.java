@@ -1,0 +1,323 @@
+package io.switchboard.signaling.http;
+
+import io.switchboard.auth.AuthClient;
+import io.switchboard.auth.AuthFailure;
+import io.switchboard.auth.Claims;
+import io.switchboard.auth.TokenIssuer;
+import io.switchboard.auth.TokenVerifier;
+import io.switchboard.auth.VerifyRequest;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.signaling.room.Participant;
+import io.switchboard.signaling.room.Role;
+import io.switchboard.signaling.session.Ids;
+import io.switchboard.signaling.session.SignalingSession;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP/WebSocket edge: authenticates upgrades, owns the sessions opened on its event loop, and serves the
+ * HTTP API and the browser client. Deployed once per event loop; all instances share the port.
+ */
+public final class EdgeVerticle extends VerticleBase {
+
+  private static final System.Logger LOG = System.getLogger(EdgeVerticle.class.getName());
+  private static final long DEV_TOKEN_DEFAULT_TTL = 3600;
+  private static final long DEV_TOKEN_MAX_TTL = 86_400;
+
+  private final EdgeServices services;
+  private final SwitchboardConfig config;
+  private final Set<SignalingSession> sessions = new HashSet<>();
+  private AuthClient auth;
+  private HttpServer server;
+  private long livenessTimer;
+
+  public EdgeVerticle(EdgeServices services) {
+    this.services = services;
+    this.config = services.config();
+  }
+
+  @Override
+  public Future<?> start() {
+    auth = new AuthClient(vertx.eventBus());
+    long intervalNanos = TimeUnit.SECONDS.toNanos(config.limits().pingIntervalSeconds());
+    livenessTimer = vertx.setPeriodic(TimeUnit.NANOSECONDS.toMillis(intervalNanos), id -> checkLiveness(intervalNanos));
+    server = vertx.createHttpServer(serverOptions());
+    return server.requestHandler(router()).listen(config.http().port(), config.http().host());
+  }
+
+  /** Closes this loop's sessions with 1001 and stops listening. */
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(livenessTimer);
+    List.copyOf(sessions).forEach(SignalingSession::shutdown);
+    return server.close();
+  }
+
+  private HttpServerOptions serverOptions() {
+    int hardFrame = config.limits().hardFrameBytes();
+    return new HttpServerOptions()
+      .setMaxWebSocketFrameSize(hardFrame)
+      .setMaxWebSocketMessageSize(hardFrame)
+      // compression would cost a deflater (hundreds of KiB) per socket; signaling frames are small
+      .setPerMessageWebSocketCompressionSupported(false)
+      .setPerFrameWebSocketCompressionSupported(false)
+      .setRegisterWebSocketWriteHandlers(false)
+      // room for an access_token in the query string
+      .setMaxInitialLineLength(TokenVerifier.MAX_TOKEN_LENGTH + 1024);
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(new AccessLog());
+    router.get("/health").handler(this::health);
+    router.get("/metrics").handler(this::metrics);
+    router.get("/ws").handler(this::upgrade);
+    router.get("/api/ice-servers").handler(this::iceServers);
+    router.get("/api/rooms").handler(this::listRooms);
+    router.get("/api/rooms/:room").handler(this::describeRoom);
+    router.delete("/api/rooms/:room/participants/:id").handler(this::kick);
+    if (config.auth().devTokens()) {
+      router.post("/api/dev/token").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::devToken);
+    }
+    router.route("/api/*").handler(ctx -> error(ctx, 404, "not-found", "no such endpoint"));
+    router.route().method(HttpMethod.GET).handler(staticFiles());
+    router.errorHandler(500, ctx -> {
+      LOG.log(System.Logger.Level.ERROR, "request failed: " + ctx.request().path(), ctx.failure());
+      error(ctx, 500, "internal", "internal error");
+    });
+    return router;
+  }
+
+  /** Serves webroot/ from the working directory when present (development), else the copy inside the jar. */
+  private StaticHandler staticFiles() {
+    String webroot = config.http().webroot();
+    boolean onDisk = Files.isDirectory(Path.of(webroot));
+    return StaticHandler.create(onDisk ? webroot : "webroot").setCachingEnabled(false);
+  }
+
+  // ---- HTTP endpoints ----
+
+  private void health(RoutingContext ctx) {
+    NodeState.Phase phase = services.state().phase();
+    JsonObject body = new JsonObject()
+      .put("status", phase == NodeState.Phase.UP ? "UP" : phase.name())
+      .put("node", services.sessions().nodeId())
+      .put("sessions", services.sessions().metrics().openSessions())
+      .put("uptimeSeconds", (System.currentTimeMillis() - services.state().startedAtMillis()) / 1000);
+    json(ctx, phase == NodeState.Phase.UP ? 200 : 503, body);
+  }
+
+  private void metrics(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+      .end(services.sessions().metrics().scrape());
+  }
+
+  private void iceServers(RoutingContext ctx) {
+    auth.verify(bearer(ctx.request()), VerifyRequest.Kind.ANY).onComplete(ar -> {
+      if (ar.failed()) {
+        unauthorized(ctx, ar.cause());
+      } else {
+        json(ctx, 200, new JsonObject().put("iceServers", services.iceServers().forIdentity(ar.result().subject())));
+      }
+    });
+  }
+
+  private void listRooms(RoutingContext ctx) {
+    asAdmin(ctx, () -> services.sessions().rooms().describeRooms().onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else {
+        json(ctx, 200, new JsonObject().put("rooms", ar.result()));
+      }
+    }));
+  }
+
+  private void describeRoom(RoutingContext ctx) {
+    String room = ctx.pathParam("room");
+    asAdmin(ctx, () -> {
+      if (!TokenVerifier.ROOM_NAME.matcher(room).matches()) {
+        error(ctx, 400, "bad-request", "invalid room name");
+        return;
+      }
+      services.sessions().rooms().describeRoom(room).onComplete(ar -> {
+        if (ar.failed()) {
+          ctx.fail(ar.cause());
+        } else if (ar.result() == null) {
+          error(ctx, 404, "not-found", "no participants in that room");
+        } else {
+          json(ctx, 200, ar.result());
+        }
+      });
+    });
+  }
+
+  private void kick(RoutingContext ctx) {
+    String room = ctx.pathParam("room");
+    String id = ctx.pathParam("id");
+    asAdmin(ctx, () -> services.sessions().rooms().kick(room, id).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else if (ar.result()) {
+        json(ctx, 200, new JsonObject().put("kicked", id).put("room", room));
+      } else {
+        error(ctx, 404, "not-found", "no such participant in that room");
+      }
+    }));
+  }
+
+  private void devToken(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null) {
+      error(ctx, 400, "bad-request", "body must be a JSON object {identity, room, role?, name?, ttl?}");
+      return;
+    }
+    String problem = devTokenProblem(body);
+    if (problem != null) {
+      error(ctx, 400, "bad-request", problem);
+      return;
+    }
+    long now = System.currentTimeMillis() / 1000;
+    JsonObject claims = TokenIssuer.participantClaims(body.getString("identity"), body.getString("room"),
+      body.getString("role", "publisher"), body.getString("name"), now, body.getLong("ttl", DEV_TOKEN_DEFAULT_TTL));
+    String token = new TokenIssuer(config.auth().hs256Secrets().get(0)).sign(claims);
+    json(ctx, 200, new JsonObject().put("token", token));
+  }
+
+  private static String devTokenProblem(JsonObject body) {
+    Object identity = body.getValue("identity");
+    Object room = body.getValue("room");
+    Object role = body.getValue("role");
+    Object name = body.getValue("name");
+    Object ttl = body.getValue("ttl");
+    if (!(identity instanceof String s) || s.isEmpty() || s.length() > TokenVerifier.MAX_SUBJECT_LENGTH) {
+      return "identity must be 1-" + TokenVerifier.MAX_SUBJECT_LENGTH + " characters";
+    }
+    if (!(room instanceof String r) || !TokenVerifier.ROOM_NAME.matcher(r).matches()) {
+      return "room must be 1-64 characters of A-Z a-z 0-9 _ . -";
+    }
+    if (role != null && !"publisher".equals(role) && !"viewer".equals(role)) {
+      return "role must be publisher or viewer";
+    }
+    if (name != null && (!(name instanceof String n) || n.length() > TokenVerifier.MAX_NAME_LENGTH)) {
+      return "name must be a string of at most " + TokenVerifier.MAX_NAME_LENGTH + " characters";
+    }
+    if (ttl != null && (!(ttl instanceof Number t) || t.longValue() < 1 || t.longValue() > DEV_TOKEN_MAX_TTL)) {
+      return "ttl must be 1-" + DEV_TOKEN_MAX_TTL + " seconds";
+    }
+    return null;
+  }
+
+  // ---- WebSocket upgrade ----
+
+  private void upgrade(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (!originAllowed(request.getHeader("Origin"))) {
+      error(ctx, 403, "forbidden", "origin not allowed");
+      return;
+    }
+    String token = bearer(request);
+    if (token == null) {
+      token = request.getParam("access_token");
+    }
+    request.pause();
+    auth.verify(token, VerifyRequest.Kind.PARTICIPANT).onComplete(ar -> {
+      if (ar.failed()) {
+        request.resume();
+        unauthorized(ctx, ar.cause());
+        return;
+      }
+      request.toWebSocket().onComplete(ws -> {
+        if (ws.succeeded()) {
+          openSession(ws.result(), ar.result());
+        } else if (!ctx.response().ended()) {
+          error(ctx, 400, "bad-request", "expected a WebSocket upgrade");
+        }
+      });
+    });
+  }
+
+  private boolean originAllowed(String origin) {
+    List<String> allowed = config.http().allowedOrigins();
+    // no Origin: not a browser, so no cross-site risk; the token still decides
+    return allowed.isEmpty() || origin == null || allowed.contains(origin);
+  }
+
+  private void openSession(ServerWebSocket socket, Claims claims) {
+    Participant participant = new Participant(Ids.sessionId(), claims.room(), claims.subject(), claims.name(),
+      Role.of(claims.role()), claims.meta(), services.sessions().nodeId());
+    SignalingSession session = new SignalingSession(socket, participant, services.sessions(),
+      services.iceServers().forIdentity(claims.subject()), Ids.random(18));
+    sessions.add(session);
+    session.start(() -> sessions.remove(session));
+  }
+
+  private void checkLiveness(long intervalNanos) {
+    long now = System.nanoTime();
+    for (SignalingSession session : List.copyOf(sessions)) {
+      session.checkLiveness(now, intervalNanos);
+    }
+  }
+
+  // ---- helpers ----
+
+  private void asAdmin(RoutingContext ctx, Runnable action) {
+    auth.verify(bearer(ctx.request()), VerifyRequest.Kind.ADMIN).onComplete(ar -> {
+      if (ar.failed()) {
+        unauthorized(ctx, ar.cause());
+      } else {
+        action.run();
+      }
+    });
+  }
+
+  private void unauthorized(RoutingContext ctx, Throwable cause) {
+    if (cause instanceof AuthFailure failure) {
+      services.sessions().metrics().authFailure(failure.reason());
+      if (failure.reason() == AuthFailure.Reason.FORBIDDEN) {
+        error(ctx, 403, "forbidden", failure.getMessage());
+      } else {
+        error(ctx, 401, "unauthorized", failure.getMessage());
+      }
+    } else {
+      ctx.fail(cause);
+    }
+  }
+
+  private static String bearer(HttpServerRequest request) {
+    String header = request.getHeader("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return header.substring(7).trim();
+    }
+    return null;
+  }
+
+  private static void error(RoutingContext ctx, int status, String error, String message) {
+    json(ctx, status, new JsonObject().put("error", error).put("message", message));
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+}

@@ -1,0 +1,58 @@
+package io.switchboard.signaling.room;
+
+import io.switchboard.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** {@link RoomDirectory} of a single node: commands go to the {@link PresenceVerticle} over the local bus. */
+public final class LocalRoomDirectory implements RoomDirectory {
+
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(10_000);
+
+  private final EventBus bus;
+
+  public LocalRoomDirectory(EventBus bus) {
+    this.bus = bus;
+    PresenceVerticle.registerCodecs(bus);
+  }
+
+  @Override
+  public Future<Room> join(Participant participant, SessionEndpoint endpoint) {
+    return this.<Room>ask(new PresenceCommand.Join(participant, endpoint)).recover(failure -> {
+      if (failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && reply.failureCode() == PresenceCommand.ROOM_FULL) {
+        return Future.failedFuture(new RoomFullException(participant.room(), 0));
+      }
+      return Future.failedFuture(failure);
+    });
+  }
+
+  @Override
+  public Future<Void> leave(String room, String sessionId, LeaveReason reason) {
+    return ask(new PresenceCommand.Leave(room, sessionId, reason));
+  }
+
+  @Override
+  public Future<Boolean> kick(String room, String sessionId) {
+    return ask(new PresenceCommand.Kick(room, sessionId));
+  }
+
+  @Override
+  public Future<JsonArray> describeRooms() {
+    return ask(new PresenceCommand.DescribeRooms());
+  }
+
+  @Override
+  public Future<JsonObject> describeRoom(String room) {
+    return ask(new PresenceCommand.DescribeRoom(room));
+  }
+
+  private <T> Future<T> ask(PresenceCommand command) {
+    return bus.<T>request(Addresses.PRESENCE, command, LOCAL).map(reply -> reply.body());
+  }
+}

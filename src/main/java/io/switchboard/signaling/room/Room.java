@@ -1,0 +1,105 @@
+package io.switchboard.signaling.room;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The participants of one room. Only the presence verticle changes it; edge verticles read it concurrently to
+ * route frames, which is why members live in concurrent maps. Publishers and viewers are kept apart so that a
+ * viewer's arrival touches only the publishers (O(1) presence traffic per viewer, PROTOCOL.md section 5).
+ */
+public final class Room {
+
+  private final String name;
+  private final Map<String, Member> publishers = new ConcurrentHashMap<>();
+  private final Map<String, Member> viewers = new ConcurrentHashMap<>();
+  /** identity → session id; presence thread only. */
+  private final Map<String, String> sessionByIdentity = new HashMap<>();
+
+  Room(String name) {
+    this.name = name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The member with this session id, or null. Safe from any thread. */
+  public Member member(String sessionId) {
+    Member member = publishers.get(sessionId);
+    return member != null ? member : viewers.get(sessionId);
+  }
+
+  /** Publishers: everyone sees them. */
+  public Collection<Member> publishers() {
+    return publishers.values();
+  }
+
+  /** Viewers: only publishers see them. */
+  public Collection<Member> viewers() {
+    return viewers.values();
+  }
+
+  public int size() {
+    return publishers.size() + viewers.size();
+  }
+
+  /** Everyone a participant with {@code observer} role sees, except {@code exceptId}. */
+  List<Participant> visibleTo(Role observer, String exceptId) {
+    List<Participant> visible = new ArrayList<>();
+    addAll(visible, publishers.values(), exceptId);
+    if (observer == Role.PUBLISHER) {
+      addAll(visible, viewers.values(), exceptId);
+    }
+    return visible;
+  }
+
+  private static void addAll(List<Participant> into, Collection<Member> members, String exceptId) {
+    for (Member member : members) {
+      if (!member.participant().id().equals(exceptId)) {
+        into.add(member.participant());
+      }
+    }
+  }
+
+  /** Sends {@code frame} to everyone who sees {@code subject}, except the subject itself. */
+  void notifyObserversOf(Participant subject, String frame) {
+    deliverAllExcept(publishers.values(), subject.id(), frame);
+    if (subject.role() == Role.PUBLISHER) {
+      deliverAllExcept(viewers.values(), subject.id(), frame);
+    }
+  }
+
+  private static void deliverAllExcept(Collection<Member> members, String exceptId, String frame) {
+    for (Member member : members) {
+      if (!member.participant().id().equals(exceptId)) {
+        member.endpoint().deliver(frame);
+      }
+    }
+  }
+
+  String sessionOf(String identity) {
+    return sessionByIdentity.get(identity);
+  }
+
+  void add(Member member) {
+    Participant p = member.participant();
+    (p.role() == Role.PUBLISHER ? publishers : viewers).put(p.id(), member);
+    sessionByIdentity.put(p.identity(), p.id());
+  }
+
+  Member remove(String sessionId) {
+    Member removed = publishers.remove(sessionId);
+    if (removed == null) {
+      removed = viewers.remove(sessionId);
+    }
+    if (removed != null) {
+      sessionByIdentity.remove(removed.participant().identity(), sessionId);
+    }
+    return removed;
+  }
+}

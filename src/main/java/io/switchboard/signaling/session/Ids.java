@@ -1,0 +1,25 @@
+package io.switchboard.signaling.session;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/** Random URL-safe identifiers. */
+public final class Ids {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+
+  private Ids() {
+  }
+
+  /** Session ids: 128 random bits, 22 URL-safe characters, unique across a cluster by chance alone. */
+  public static String sessionId() {
+    return random(16);
+  }
+
+  public static String random(int bytes) {
+    byte[] buffer = new byte[bytes];
+    RANDOM.nextBytes(buffer);
+    return B64URL.encodeToString(buffer);
+  }
+}

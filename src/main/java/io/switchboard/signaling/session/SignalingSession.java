@@ -1,0 +1,275 @@
+package io.switchboard.signaling.session;
+
+import io.switchboard.signaling.protocol.ClientFrame;
+import io.switchboard.signaling.protocol.ErrorCode;
+import io.switchboard.signaling.protocol.FrameException;
+import io.switchboard.signaling.protocol.FrameParser;
+import io.switchboard.signaling.protocol.FrameType;
+import io.switchboard.signaling.protocol.RelayFrame;
+import io.switchboard.signaling.protocol.ServerFrames;
+import io.switchboard.signaling.room.LeaveReason;
+import io.switchboard.signaling.room.Member;
+import io.switchboard.signaling.room.Participant;
+import io.switchboard.signaling.room.Role;
+import io.switchboard.signaling.room.Room;
+import io.switchboard.signaling.room.RoomFullException;
+import io.switchboard.signaling.room.SessionEndpoint;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonArray;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One participant's WebSocket. Incoming frames are handled on the owning edge verticle's event loop; the
+ * {@link SessionEndpoint} methods may be called from any thread (presence, other edges) and only write.
+ */
+public final class SignalingSession implements SessionEndpoint {
+
+  private static final System.Logger LOG = System.getLogger(SignalingSession.class.getName());
+
+  private final ServerWebSocket socket;
+  private final Participant participant;
+  private final SessionServices services;
+  private final JsonArray iceServers;
+  private final String resumeToken;
+  private final RateLimiter rateLimiter;
+  private final MessageAssembler assembler;
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  /** Set by {@link #admitted} before the join completes; read by the edge loop afterwards. */
+  private volatile Room room;
+  private volatile long lastHeardNanos;
+  /** Edge loop only: presence has been told this session is gone (or must be once the join completes). */
+  private boolean departed;
+  private boolean joined;
+
+  public SignalingSession(ServerWebSocket socket, Participant participant, SessionServices services,
+                          JsonArray iceServers, String resumeToken) {
+    this.socket = socket;
+    this.participant = participant;
+    this.services = services;
+    this.iceServers = iceServers;
+    this.resumeToken = resumeToken;
+    long now = System.nanoTime();
+    this.lastHeardNanos = now;
+    this.rateLimiter = new RateLimiter(services.limits().rateFramesPerSecond(), services.limits().rateBurst(),
+      services.limits().rateAbuseSeconds(), now);
+    this.assembler = new MessageAssembler(services.limits().maxFrameBytes());
+  }
+
+  public Participant participant() {
+    return participant;
+  }
+
+  /** Joins the room; incoming frames wait (socket paused) until the session is admitted. */
+  public void start(Runnable onClosed) {
+    socket.pause();
+    socket.frameHandler(this::onFrame);
+    socket.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "session {0}: {1}", participant.id(), e.toString()));
+    socket.closeHandler(v -> {
+      depart(LeaveReason.DISCONNECTED);
+      onClosed.run();
+    });
+    services.rooms().join(participant, this).onComplete(ar -> {
+      if (ar.failed()) {
+        departed = true;
+        refuse(ar.cause());
+        return;
+      }
+      joined = true;
+      if (departed) {
+        // the socket closed while the join was in flight
+        services.rooms().leave(participant.room(), participant.id(), LeaveReason.DISCONNECTED);
+      } else {
+        socket.resume();
+      }
+    });
+  }
+
+  private void refuse(Throwable cause) {
+    if (cause instanceof RoomFullException full) {
+      sendError(ErrorCode.ROOM_FULL, full.getMessage(), null);
+      close(CloseCodes.ROOM_FULL, "room-full");
+    } else {
+      LOG.log(System.Logger.Level.WARNING, "join of session {0} failed: {1}", participant.id(), cause.toString());
+      close(CloseCodes.INTERNAL_ERROR, "join failed");
+    }
+  }
+
+  // ---- incoming, on the edge event loop ----
+
+  private void onFrame(WebSocketFrame frame) {
+    long now = System.nanoTime();
+    lastHeardNanos = now;
+    if (!(frame.isText() || frame.isBinary() || frame.isContinuation())) {
+      return; // ping, pong and close are handled by Vert.x; a pong only proves liveness
+    }
+    MessageAssembler.Message message = assembler.append(frame);
+    if (message == null) {
+      return; // more fragments to come
+    }
+    onMessage(message, now);
+    assembler.release();
+  }
+
+  private void onMessage(MessageAssembler.Message message, long receivedAtNanos) {
+    switch (rateLimiter.onFrame(receivedAtNanos)) {
+      case ACCEPT -> handle(message, receivedAtNanos);
+      case DROP -> services.metrics().frameDropped();
+      case DROP_AND_WARN -> {
+        services.metrics().frameDropped();
+        sendError(ErrorCode.RATE_LIMITED, "over " + services.limits().rateFramesPerSecond()
+          + " frames/s (burst " + services.limits().rateBurst() + "); frames are being dropped", null);
+      }
+      case ABUSE -> {
+        services.metrics().frameDropped();
+        close(CloseCodes.POLICY, "rate limit exceeded for too long");
+      }
+    }
+  }
+
+  private void handle(MessageAssembler.Message message, long receivedAtNanos) {
+    if (message.binary()) {
+      sendError(ErrorCode.BAD_MESSAGE, "binary frames are not accepted; send JSON text", null);
+      return;
+    }
+    if (message.oversized()) {
+      sendError(ErrorCode.TOO_LARGE, "frame is larger than " + services.limits().maxFrameBytes() + " bytes", null);
+      return;
+    }
+    ClientFrame frame;
+    try {
+      frame = FrameParser.parse(message.bytes(), message.length());
+    } catch (FrameException e) {
+      sendError(e.code(), e.getMessage(), e.ref());
+      return;
+    }
+    services.metrics().frameReceived(frame.type());
+    switch (frame.type()) {
+      case PING -> deliver(ServerFrames.PONG);
+      case LEAVE -> {
+        depart(LeaveReason.LEFT);
+        close(CloseCodes.LEFT, "left");
+      }
+      default -> relay(message, frame, receivedAtNanos);
+    }
+  }
+
+  private void relay(MessageAssembler.Message message, ClientFrame frame, long receivedAtNanos) {
+    Room current = room;
+    if (frame.directed()) {
+      Member target = current.member(frame.to());
+      if (target == null || target.participant().id().equals(participant.id())) {
+        sendError(ErrorCode.UNKNOWN_PEER, "no peer with that id in this room", frame.ref());
+        return;
+      }
+      if (!participant.role().sees(target.participant().role())) {
+        sendError(ErrorCode.FORBIDDEN, "a viewer may signal only publishers", frame.ref());
+        return;
+      }
+      target.endpoint().deliver(RelayFrame.rewrite(message.bytes(), message.length(), frame, participant.id()));
+      services.metrics().relayed(frame.type(), 1, receivedAtNanos);
+      return;
+    }
+    String out = RelayFrame.rewrite(message.bytes(), message.length(), frame, participant.id());
+    int receivers = broadcast(current.publishers(), out);
+    if (participant.role() == Role.PUBLISHER) {
+      receivers += broadcast(current.viewers(), out);
+    }
+    services.metrics().relayed(FrameType.MESSAGE, receivers, receivedAtNanos);
+  }
+
+  private int broadcast(Iterable<Member> members, String frame) {
+    int count = 0;
+    for (Member member : members) {
+      if (member.endpoint() != this) {
+        member.endpoint().deliver(frame);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** Tells presence this session is gone, once. Edge loop only. */
+  private void depart(LeaveReason reason) {
+    if (departed) {
+      return;
+    }
+    departed = true;
+    if (joined) {
+      services.rooms().leave(participant.room(), participant.id(), reason);
+    }
+  }
+
+  // ---- SessionEndpoint: any thread ----
+
+  @Override
+  public void admitted(Room room, List<Participant> visiblePeers) {
+    this.room = room;
+    JsonArray peers = new JsonArray();
+    for (Participant peer : visiblePeers) {
+      peers.add(peer.peerObject());
+    }
+    services.metrics().sessionOpened();
+    deliver(ServerFrames.welcome(participant.id(), participant.room(), participant.identity(),
+      participant.role().wire(), peers, iceServers, resumeToken, services.nodeId()));
+  }
+
+  @Override
+  public void deliver(String frame) {
+    int size = frame.length();
+    if (queuedBytes.addAndGet(size) > services.limits().maxQueuedBytes()) {
+      queuedBytes.addAndGet(-size);
+      if (!closing.get()) {
+        services.metrics().slowConsumerClosed();
+        close(CloseCodes.POLICY, "send queue overflow: the client reads too slowly");
+      }
+      return;
+    }
+    socket.writeTextMessage(frame).onComplete(ar -> queuedBytes.addAndGet(-size));
+  }
+
+  @Override
+  public void evicted(LeaveReason reason) {
+    if (reason == LeaveReason.REPLACED) {
+      sendError(ErrorCode.REPLACED, "the same identity joined this room again", null);
+      close(CloseCodes.REPLACED, "replaced");
+    } else {
+      close(CloseCodes.KICKED, "kicked");
+    }
+  }
+
+  // ---- liveness and shutdown, on the edge event loop ----
+
+  /** Sends a ping, or drops the session when nothing was heard for two intervals. */
+  public void checkLiveness(long nowNanos, long intervalNanos) {
+    if (nowNanos - lastHeardNanos > 2 * intervalNanos) {
+      services.metrics().livenessDrop();
+      depart(LeaveReason.DISCONNECTED);
+      close(CloseCodes.PING_TIMEOUT, "ping timeout");
+    } else if (!closing.get()) {
+      socket.writePing(Buffer.buffer());
+    }
+  }
+
+  /** Node shutdown: presence is told at once, the client is told to go elsewhere. */
+  public void shutdown() {
+    depart(LeaveReason.DISCONNECTED);
+    close(CloseCodes.GOING_AWAY, "node shutting down");
+  }
+
+  private void sendError(ErrorCode code, String message, String ref) {
+    services.metrics().error(code);
+    deliver(ServerFrames.error(code, message, ref));
+  }
+
+  private void close(short code, String reason) {
+    if (closing.compareAndSet(false, true)) {
+      socket.close(code, reason);
+    }
+  }
+}
