@@ -14,6 +14,7 @@ import io.switchboard.signaling.session.Ids;
 import io.switchboard.signaling.session.SessionServices;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
@@ -69,7 +70,10 @@ public final class Node {
   public Future<Void> close() {
     state.set(NodeState.Phase.DRAINING);
     Future<Void> edges = edgeDeployment == null ? Future.succeededFuture() : vertx.undeploy(edgeDeployment);
-    return edges.eventually(() -> vertx.close());
+    // Not composed on a context of this Vert.x: its event loops are gone by the time close completes.
+    Promise<Void> closed = Promise.promise();
+    edges.onComplete(ignored -> vertx.close().onComplete(closed));
+    return closed.future();
   }
 
   public String nodeId() {

@@ -245,6 +245,8 @@ public final class EdgeVerticle extends VerticleBase {
     auth.verify(token, VerifyRequest.Kind.PARTICIPANT).onComplete(ar -> {
       if (ar.failed()) {
         request.resume();
+        // a refused upgrade is not followed by more requests; do not keep the connection around
+        ctx.response().putHeader("Connection", "close");
         unauthorized(ctx, ar.cause());
         return;
       }

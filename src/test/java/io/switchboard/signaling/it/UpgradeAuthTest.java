@@ -1,0 +1,180 @@
+package io.switchboard.signaling.it;
+
+import io.switchboard.testing.Http;
+import io.switchboard.testing.LogCapture;
+import io.switchboard.testing.TestNode;
+import io.switchboard.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("WebSocket upgrade: a bad token gets 401 with a JSON reason before any socket opens")
+class UpgradeAuthTest {
+
+  private static TestNode node;
+  private static WebSocketClient client;
+  private static LogCapture logs;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    logs = LogCapture.install();
+    node = TestNode.start();
+    client = WsClient.newClient(vertx);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+    logs.close();
+  }
+
+  private static long now() {
+    return System.currentTimeMillis() / 1000;
+  }
+
+  private static JsonObject validClaims() {
+    return new JsonObject().put("sub", "alice").put("room", "standup").put("exp", now() + 600);
+  }
+
+  /** Asserts a 401 whose JSON body says {@code unauthorized} with a message containing {@code why}. */
+  private static void assertRefused(String token, String why) {
+    String admittedBefore = metric("switchboard_sessions_opened_total ");
+    UpgradeRejectedException refusal = WsClient.refusal(client, node.port(), token);
+    assertEquals(401, refusal.getStatus());
+    JsonObject body = refusal.getBody().toJsonObject();
+    assertEquals("unauthorized", body.getString("error"));
+    assertTrue(body.getString("message").contains(why), () -> "message was: " + body.getString("message"));
+    assertEquals(admittedBefore, metric("switchboard_sessions_opened_total "), "a refused upgrade admitted a session");
+  }
+
+  private static String metric(String prefix) {
+    String text = Http.get(node.port(), "/metrics", null).body();
+    return text.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow().substring(prefix.length());
+  }
+
+  private static String hs256(JsonObject header, JsonObject claims, String key) throws Exception {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String input = b64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "."
+      + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return input + "." + b64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  private static String unsigned(JsonObject claims) {
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    return b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
+      + b64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8)) + ".";
+  }
+
+  @Test
+  void missingToken() {
+    assertRefused(null, "no token");
+  }
+
+  @Test
+  void malformedToken() {
+    assertRefused("not-a-jwt", "not a JWT");
+    assertRefused("a.b.c", "base64url-encoded JSON");
+  }
+
+  @Test
+  void badSignature() throws Exception {
+    assertRefused(hs256(new JsonObject().put("alg", "HS256"), validClaims(),
+      "another-key-0123456789abcdefghijklmnopqrstuvwxyz"), "signature");
+  }
+
+  @Test
+  void expired() {
+    assertRefused(node.sign(validClaims().put("exp", now() - 3600)), "expired");
+  }
+
+  @Test
+  void notYetValid() {
+    assertRefused(node.sign(validClaims().put("nbf", now() + 3600)), "not valid yet");
+  }
+
+  @Test
+  void algNone() {
+    assertRefused(unsigned(validClaims()), "alg none");
+  }
+
+  @Test
+  void algorithmNotConfigured() throws Exception {
+    assertRefused(hs256(new JsonObject().put("alg", "RS256"), validClaims(), TestNode.JWT_KEY), "not accepted");
+    assertRefused(hs256(new JsonObject().put("alg", "HS512"), validClaims(), TestNode.JWT_KEY), "not accepted");
+  }
+
+  @Test
+  void missingClaims() {
+    JsonObject noSub = validClaims();
+    noSub.remove("sub");
+    assertRefused(node.sign(noSub), "no sub");
+    JsonObject noRoom = validClaims();
+    noRoom.remove("room");
+    assertRefused(node.sign(noRoom), "no room");
+    JsonObject noExp = validClaims();
+    noExp.remove("exp");
+    assertRefused(node.sign(noExp), "no exp");
+  }
+
+  @Test
+  void invalidRoomName() {
+    assertRefused(node.sign(validClaims().put("room", "no spaces")), "room claim");
+    assertRefused(node.sign(validClaims().put("room", "x".repeat(65))), "room claim");
+  }
+
+  @Test
+  @DisplayName("the Authorization header works as well as access_token")
+  void bearerHeader() {
+    String token = node.token("hdr", "standup");
+    var socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.port())
+      .setURI("/ws").addHeader("Authorization", "Bearer " + token)).await();
+    socket.close().await();
+    UpgradeRejectedException refused = assertThrowsRejected(new WebSocketConnectOptions().setHost("127.0.0.1")
+      .setPort(node.port()).setURI("/ws").addHeader("Authorization", "Bearer nope"));
+    assertEquals(401, refused.getStatus());
+  }
+
+  private static UpgradeRejectedException assertThrowsRejected(WebSocketConnectOptions options) {
+    try {
+      client.connect(options).await();
+    } catch (UpgradeRejectedException e) {
+      return e;
+    }
+    throw new AssertionError("upgrade was accepted");
+  }
+
+  @Test
+  @DisplayName("no token ever reaches a log line, access log included")
+  void tokensNeverLogged() {
+    String good = node.token("logcheck", "standup");
+    WsClient.join(client, node.port(), good).close();
+    String expired = node.sign(validClaims().put("exp", now() - 3600));
+    WsClient.refusal(client, node.port(), expired);
+    Http.get(node.port(), "/api/rooms", expired);
+    assertFalse(logs.lines().isEmpty(), "the access log should have written something");
+    for (String line : logs.lines()) {
+      assertFalse(line.contains(good) || line.contains(expired) || line.contains("access_token"),
+        () -> "token in log: " + line);
+    }
+  }
+}

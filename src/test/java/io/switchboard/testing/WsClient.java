@@ -1,0 +1,150 @@
+package io.switchboard.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * A test participant: a real WebSocket client that records every text frame it receives and how the socket
+ * closed. Its blocking helpers are for the JUnit thread only.
+ */
+public final class WsClient {
+
+  public static final Duration WAIT = Duration.ofSeconds(5);
+
+  private final WebSocket socket;
+  private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Short> closed = new CompletableFuture<>();
+  private JsonObject welcome;
+
+  private WsClient(WebSocket socket) {
+    this.socket = socket;
+    socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+  }
+
+  public static WebSocketClient newClient(Vertx vertx) {
+    return vertx.createWebSocketClient(new WebSocketClientOptions()
+      .setMaxFrameSize(4 * 1024 * 1024).setMaxMessageSize(4 * 1024 * 1024));
+  }
+
+  /** Opens a socket with the token in {@code access_token}; does not wait for anything. */
+  public static Future<WsClient> open(WebSocketClient client, int port, String token) {
+    String uri = "/ws" + (token == null ? "" : "?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+      .map(WsClient::new);
+  }
+
+  /** Opens a socket and waits for {@code welcome}. */
+  public static WsClient join(WebSocketClient client, int port, String token) {
+    WsClient connected = open(client, port, token).await();
+    JsonObject welcome = connected.next();
+    assertEquals("welcome", welcome.getString("type"), "first frame must be welcome: " + welcome);
+    connected.welcome = welcome;
+    return connected;
+  }
+
+  /** The HTTP status and JSON body of a refused upgrade. */
+  public static UpgradeRejectedException refusal(WebSocketClient client, int port, String token) {
+    try {
+      open(client, port, token).await();
+    } catch (UpgradeRejectedException e) {
+      return e;
+    }
+    throw new AssertionError("upgrade was accepted");
+  }
+
+  public JsonObject welcome() {
+    return welcome;
+  }
+
+  public String id() {
+    return welcome.getString("id");
+  }
+
+  public JsonObject next() {
+    try {
+      JsonObject frame = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertNotNull(frame, "no frame within " + WAIT);
+      return frame;
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The next frame, which must be of {@code type}. */
+  public JsonObject expect(String type) {
+    JsonObject frame = next();
+    assertEquals(type, frame.getString("type"), "unexpected frame " + frame);
+    return frame;
+  }
+
+  /** The next frame, which must be an error with {@code code}. */
+  public JsonObject expectError(String code) {
+    JsonObject frame = expect("error");
+    assertEquals(code, frame.getString("code"), "unexpected error " + frame);
+    return frame;
+  }
+
+  /** Asserts nothing arrives for {@code millis}. */
+  public void expectNothing(long millis) {
+    try {
+      assertNull(frames.poll(millis, TimeUnit.MILLISECONDS), "unexpected frame");
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  public void send(JsonObject frame) {
+    socket.writeTextMessage(frame.encode()).await();
+  }
+
+  public void sendText(String text) {
+    socket.writeTextMessage(text).await();
+  }
+
+  public void sendBinary(byte[] bytes) {
+    socket.writeBinaryMessage(Buffer.buffer(bytes)).await();
+  }
+
+  public WebSocket socket() {
+    return socket;
+  }
+
+  /** Waits for the server to close the socket; returns the close code. */
+  public short awaitClose() {
+    try {
+      return closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("socket not closed within " + WAIT, e);
+    }
+  }
+
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  public void close() {
+    if (!closed.isDone()) {
+      socket.close();
+    }
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * A full-mesh WebRTC call over a SwitchboardClient: one RTCPeerConnection per
+ * remote participant, negotiated with the "perfect negotiation" pattern
+ * (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example).
+ *
+ * Who offers: the newcomer offers to every peer listed in its welcome; the
+ * others wait for that offer. Should two offers still cross, the polite side
+ * (the one whose session id sorts higher) yields, so glare cannot deadlock.
+ */
+
+/**
+ * How long an existing participant waits for a newcomer's offer before
+ * offering itself, in case the two saw each other's arrival in another order.
+ */
+const NEWCOMER_OFFER_WAIT_MS = 3_000;
+
+/** One RTCPeerConnection to one remote participant. */
+class PeerLink {
+  /** @type {RTCPeerConnection} */
+  pc;
+  /** Everything the remote side sends, for a <video> element. */
+  remoteStream = new MediaStream();
+  /** The sender of the local video, for replaceTrack; null when sending no video. */
+  videoSender = null;
+
+  #client;
+  #peerId;
+  #polite;
+  #onError;
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #answerPending = false;
+  /** Remote candidates that arrived before the remote description. */
+  #earlyCandidates = [];
+
+  constructor({client, peerId, polite, rtcConfig, onChange, onTrack, onError}) {
+    this.#client = client;
+    this.#peerId = peerId;
+    this.#polite = polite;
+    this.#onError = onError;
+    this.pc = new RTCPeerConnection(rtcConfig);
+    this.pc.addEventListener('negotiationneeded', () => this.#offer());
+    this.pc.addEventListener('icecandidate', ({candidate}) => client.sendCandidate(peerId, candidate));
+    this.pc.addEventListener('track', ({track}) => {
+      this.remoteStream.addTrack(track);
+      onTrack();
+    });
+    this.pc.addEventListener('connectionstatechange', onChange);
+    this.pc.addEventListener('iceconnectionstatechange', () => {
+      if (this.pc.iceConnectionState === 'failed') this.pc.restartIce();
+      onChange();
+    });
+  }
+
+  /** Sends a local track; remembers the video sender so screen sharing can swap the track. */
+  send(track, stream) {
+    const sender = this.pc.addTrack(track, stream);
+    if (track.kind === 'video') this.videoSender = sender;
+  }
+
+  /** Asks to receive a kind of media without sending it, so an offer still carries that m-line. */
+  receiveOnly(kind) {
+    this.pc.addTransceiver(kind, {direction: 'recvonly'});
+  }
+
+  /** Applies a remote offer or answer, answering offers. */
+  async acceptDescription(description) {
+    const readyForOffer = !this.#makingOffer && (this.pc.signalingState === 'stable' || this.#answerPending);
+    const offerCollision = description.type === 'offer' && !readyForOffer;
+    this.#ignoreOffer = !this.#polite && offerCollision;
+    if (this.#ignoreOffer) return;
+    this.#answerPending = description.type === 'answer';
+    try {
+      // On a collision the polite side's own offer is rolled back implicitly.
+      await this.pc.setRemoteDescription(description);
+    } finally {
+      this.#answerPending = false;
+    }
+    this.#applyEarlyCandidates();
+    if (description.type === 'offer') {
+      await this.pc.setLocalDescription();
+      this.#sendLocalDescription();
+    }
+  }
+
+  /** @param {RTCIceCandidateInit|null} candidate null means end of candidates */
+  addRemoteCandidate(candidate) {
+    if (this.pc.remoteDescription) this.#applyCandidate(candidate);
+    else this.#earlyCandidates.push(candidate);
+  }
+
+  close() {
+    this.pc.close();
+  }
+
+  async #offer() {
+    try {
+      this.#makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.#sendLocalDescription();
+    } catch (error) {
+      this.#onError(error);
+    } finally {
+      this.#makingOffer = false;
+    }
+  }
+
+  // setLocalDescription() without arguments makes whatever the state calls for,
+  // so send what was actually made.
+  #sendLocalDescription() {
+    const {type, sdp} = this.pc.localDescription;
+    if (type === 'offer') this.#client.sendOffer(this.#peerId, sdp);
+    else this.#client.sendAnswer(this.#peerId, sdp);
+  }
+
+  #applyEarlyCandidates() {
+    const early = this.#earlyCandidates;
+    this.#earlyCandidates = [];
+    early.forEach((candidate) => this.#applyCandidate(candidate));
+  }
+
+  #applyCandidate(candidate) {
+    // Candidates of an offer this side ignored are expected to fail; others rarely matter.
+    this.pc.addIceCandidate(candidate).catch((error) => {
+      if (!this.#ignoreOffer) console.debug('mesh: remote candidate rejected', error);
+    });
+  }
+}
+
+/**
+ * Events: `linkchange` `{peerId}` (a connection was opened, closed or changed
+ * state), `track` `{peerId, stream}` (remote media arrived), `error` `{peerId, error}`.
+ */
+export class MeshCall extends EventTarget {
+  #client;
+  #media;
+  #iceTransportPolicy;
+  /** @type {Map<string, PeerLink>} */
+  #links = new Map();
+  #unsubscribers;
+  #offerWaits = new Set();
+
+  /**
+   * @param {object} options
+   * @param {import('./switchboard.js').SwitchboardClient} options.client created, not yet connected
+   * @param {import('./media.js').LocalMedia} options.media sent only while the session's role is publisher
+   * @param {RTCIceTransportPolicy} [options.iceTransportPolicy]
+   */
+  constructor({client, media, iceTransportPolicy = 'all'}) {
+    super();
+    this.#client = client;
+    this.#media = media;
+    this.#iceTransportPolicy = iceTransportPolicy;
+    this.#unsubscribers = [
+      client.on('welcome', (welcome) => this.#onWelcome(welcome)),
+      client.on('peer-joined', ({peer}) => this.#awaitNewcomerOffer(peer.id)),
+      client.on('peer-left', ({id}) => this.#closeLink(id)),
+      client.on('offer', (frame) => this.#onDescription(frame)),
+      client.on('answer', (frame) => this.#onDescription(frame)),
+      client.on('candidate', ({from, candidate}) => this.#links.get(from)?.addRemoteCandidate(candidate)),
+    ];
+  }
+
+  /** @returns {Map<string, RTCPeerConnection>} a snapshot, by peer id */
+  peerConnections() {
+    return new Map([...this.#links].map(([peerId, link]) => [peerId, link.pc]));
+  }
+
+  /** @returns {RTCPeerConnection|null} */
+  peerConnection(peerId) {
+    return this.#links.get(peerId)?.pc ?? null;
+  }
+
+  /** @returns {MediaStream|null} what the peer sends */
+  remoteStream(peerId) {
+    return this.#links.get(peerId)?.remoteStream ?? null;
+  }
+
+  /** Swaps the outgoing video (camera or screen) on every connection, without renegotiating. */
+  replaceVideoTrack(track) {
+    const senders = [...this.#links.values()].map((link) => link.videoSender).filter(Boolean);
+    return Promise.all(senders.map((sender) => sender.replaceTrack(track)));
+  }
+
+  /** Closes every connection and stops listening to the client. */
+  close() {
+    this.#unsubscribers.forEach((unsubscribe) => unsubscribe());
+    this.#offerWaits.forEach(clearTimeout);
+    this.#offerWaits.clear();
+    this.#closeAllLinks();
+  }
+
+  #onWelcome(welcome) {
+    // A resumed session keeps its connections; the server replays what it missed.
+    if (welcome.resumed) return;
+    this.#closeAllLinks();
+    for (const peerId of this.#client.peers.keys()) this.#openLink(peerId, {initiator: true});
+  }
+
+  #awaitNewcomerOffer(peerId) {
+    const wait = setTimeout(() => {
+      this.#offerWaits.delete(wait);
+      if (this.#client.peers.has(peerId) && !this.#links.has(peerId)) this.#openLink(peerId, {initiator: true});
+    }, NEWCOMER_OFFER_WAIT_MS);
+    this.#offerWaits.add(wait);
+  }
+
+  #onDescription({from, type, sdp}) {
+    const link = this.#links.get(from) ?? (type === 'offer' ? this.#openLink(from, {initiator: false}) : null);
+    if (!link) {
+      console.debug('mesh: ignored an answer from a peer without a connection', from);
+      return;
+    }
+    link.acceptDescription({type, sdp}).catch((error) => this.#reportError(from, error));
+  }
+
+  #openLink(peerId, {initiator}) {
+    const link = new PeerLink({
+      client: this.#client,
+      peerId,
+      polite: this.#client.id > peerId,
+      rtcConfig: {iceServers: this.#client.iceServers, iceTransportPolicy: this.#iceTransportPolicy},
+      onChange: () => this.#emit('linkchange', {peerId}),
+      onTrack: () => this.#emit('track', {peerId, stream: link.remoteStream}),
+      onError: (error) => this.#reportError(peerId, error),
+    });
+    this.#links.set(peerId, link);
+    this.#attachLocalMedia(link, initiator);
+    this.#emit('linkchange', {peerId});
+    return link;
+  }
+
+  // Tracks are added before the remote offer is applied; the offer's m-lines
+  // then reuse their transceivers (JSEP), so answering needs no second round.
+  // Only an initiator adds receive-only transceivers: an answerer gets them from the offer.
+  #attachLocalMedia(link, initiator) {
+    const sending = this.#client.role === 'publisher';
+    const outgoing = {audio: this.#media.audioTrack, video: this.#media.videoTrack};
+    for (const [kind, track] of Object.entries(outgoing)) {
+      if (sending && track) link.send(track, this.#media.stream);
+      else if (initiator) link.receiveOnly(kind);
+    }
+  }
+
+  #closeLink(peerId) {
+    const link = this.#links.get(peerId);
+    if (!link) return;
+    link.close();
+    this.#links.delete(peerId);
+    this.#emit('linkchange', {peerId});
+  }
+
+  #closeAllLinks() {
+    [...this.#links.keys()].forEach((peerId) => this.#closeLink(peerId));
+  }
+
+  #reportError(peerId, error) {
+    this.#emit('error', {peerId, error});
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, {detail}));
+  }
+}
