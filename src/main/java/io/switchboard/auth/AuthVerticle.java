@@ -44,6 +44,9 @@ public final class AuthVerticle extends VerticleBase {
       message.reply(claims);
     } catch (AuthFailure failure) {
       message.fail(failure.reason().ordinal(), failure.getMessage());
+    } catch (RuntimeException unexpected) {
+      // a token that trips the JWT library is still just a bad token; never leave the edge without an answer
+      message.fail(AuthFailure.Reason.MALFORMED.ordinal(), "token could not be verified");
     }
   }
 }

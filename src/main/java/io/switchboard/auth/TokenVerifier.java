@@ -125,6 +125,8 @@ public final class TokenVerifier {
     if (parts[2].isEmpty()) {
       throw new AuthFailure(Reason.SIGNATURE, "token has no signature");
     }
+    // vertx-auth-jwt reads exp/nbf/iat as numbers while verifying: refuse other types before it sees them
+    checkTimeClaimTypes(payload);
     checkSignature(token);
     checkTimes(payload);
     checkIssuerAndAudience(payload);
@@ -133,35 +135,40 @@ public final class TokenVerifier {
 
   private void checkSignature(String token) {
     // JWTAuth verifies synchronously; the returned future is already complete.
-    var result = signatures.authenticate(new TokenCredentials(token));
+    io.vertx.core.Future<?> result;
+    try {
+      result = signatures.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      throw new AuthFailure(Reason.SIGNATURE, "token signature does not verify");
+    }
     if (result.failed()) {
       throw new AuthFailure(Reason.SIGNATURE, "token signature does not verify");
     }
   }
 
-  private void checkTimes(JsonObject payload) {
-    long now = clock.millis() / 1000;
+  private static void checkTimeClaimTypes(JsonObject payload) {
     Object exp = payload.getValue("exp");
     if (exp == null) {
       throw new AuthFailure(Reason.CLAIMS, "token has no exp claim");
     }
-    if (!(exp instanceof Number expiry)) {
-      throw new AuthFailure(Reason.CLAIMS, "exp claim must be a number");
+    for (String claim : new String[] {"exp", "nbf", "iat"}) {
+      Object value = payload.getValue(claim);
+      if (value != null && !(value instanceof Number)) {
+        throw new AuthFailure(Reason.CLAIMS, claim + " claim must be a number");
+      }
     }
-    if (now - skewSeconds >= expiry.longValue()) {
+  }
+
+  private void checkTimes(JsonObject payload) {
+    long now = clock.millis() / 1000;
+    if (now - skewSeconds >= ((Number) payload.getValue("exp")).longValue()) {
       throw new AuthFailure(Reason.EXPIRED, "token expired");
     }
     Object nbf = payload.getValue("nbf");
-    if (nbf != null && !(nbf instanceof Number)) {
-      throw new AuthFailure(Reason.CLAIMS, "nbf claim must be a number");
-    }
     if (nbf instanceof Number notBefore && now + skewSeconds < notBefore.longValue()) {
       throw new AuthFailure(Reason.NOT_YET_VALID, "token is not valid yet (nbf)");
     }
     Object iat = payload.getValue("iat");
-    if (iat != null && !(iat instanceof Number)) {
-      throw new AuthFailure(Reason.CLAIMS, "iat claim must be a number");
-    }
     if (iat instanceof Number issuedAt && now + skewSeconds < issuedAt.longValue()) {
       throw new AuthFailure(Reason.NOT_YET_VALID, "token is issued in the future (iat)");
     }

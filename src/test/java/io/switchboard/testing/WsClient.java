@@ -42,7 +42,8 @@ public final class WsClient {
   }
 
   public static WebSocketClient newClient(Vertx vertx) {
-    return vertx.createWebSocketClient(new WebSocketClientOptions()
+    // the default caps a client at 50 sockets per server; tests open far more
+    return vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
       .setMaxFrameSize(4 * 1024 * 1024).setMaxMessageSize(4 * 1024 * 1024));
   }
 
@@ -55,7 +56,7 @@ public final class WsClient {
 
   /** Opens a socket and waits for {@code welcome}. */
   public static WsClient join(WebSocketClient client, int port, String token) {
-    WsClient connected = open(client, port, token).await();
+    WsClient connected = await(open(client, port, token));
     JsonObject welcome = connected.next();
     assertEquals("welcome", welcome.getString("type"), "first frame must be welcome: " + welcome);
     connected.welcome = welcome;
@@ -65,7 +66,7 @@ public final class WsClient {
   /** The HTTP status and JSON body of a refused upgrade. */
   public static UpgradeRejectedException refusal(WebSocketClient client, int port, String token) {
     try {
-      open(client, port, token).await();
+      await(open(client, port, token));
     } catch (UpgradeRejectedException e) {
       return e;
     }
@@ -114,15 +115,24 @@ public final class WsClient {
   }
 
   public void send(JsonObject frame) {
-    socket.writeTextMessage(frame.encode()).await();
+    await(socket.writeTextMessage(frame.encode()));
   }
 
   public void sendText(String text) {
-    socket.writeTextMessage(text).await();
+    await(socket.writeTextMessage(text));
   }
 
   public void sendBinary(byte[] bytes) {
-    socket.writeBinaryMessage(Buffer.buffer(bytes)).await();
+    await(socket.writeBinaryMessage(Buffer.buffer(bytes)));
+  }
+
+  /** Waits for {@code future} at most {@link #WAIT}; its own failure is rethrown as is. */
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("not done within " + WAIT, e);
+    }
   }
 
   public WebSocket socket() {

@@ -7,9 +7,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 
 /**
- * Validates one client frame with a streaming parser: the whole frame must be one JSON object, and the fields
- * its type needs must be present and well typed (PROTOCOL.md section 4). Payload fields ({@code sdp},
- * {@code candidate}, {@code data}, anything unknown) are skipped, never materialised.
+ * Validates one client frame with a streaming parser: the whole frame must be one JSON object in strict UTF-8,
+ * and the fields its type needs must be present and well typed (PROTOCOL.md section 4). Payload fields
+ * ({@code sdp}, {@code candidate}, {@code data}, anything unknown) are skipped, never materialised.
+ * A problem found part-way is remembered and the scan goes on, so {@code ref} is echoed wherever it stands.
  */
 public final class FrameParser {
 
@@ -22,6 +23,9 @@ public final class FrameParser {
   }
 
   public static ClientFrame parse(byte[] frame, int length) throws FrameException {
+    if (!Utf8.isValidJsonText(frame, length)) {
+      throw bad("frame is not valid UTF-8 JSON text", null);
+    }
     Fields fields = new Fields();
     try (JsonParser parser = JSON.createParser(frame, 0, length)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -29,11 +33,14 @@ public final class FrameParser {
       }
       readMembers(parser, fields);
       if (parser.nextToken() != null) {
-        throw bad("frame must hold exactly one JSON object", fields.ref);
+        throw bad("frame must hold exactly one JSON object", fields.echoedRef());
       }
     } catch (IOException e) {
       // Jackson's own messages quote the input; say only what kind of problem it is.
-      throw bad("frame is not valid JSON", fields.ref);
+      throw bad("frame is not valid JSON", fields.echoedRef());
+    }
+    if (fields.problem != null) {
+      throw bad(fields.problem, fields.echoedRef());
     }
     return validate(fields);
   }
@@ -46,14 +53,20 @@ public final class FrameParser {
       JsonToken value = parser.nextToken();
       switch (name) {
         case "type" -> fields.type = uniqueString(parser, value, fields.type, "type", fields);
-        case "ref" -> fields.ref = readRef(parser, value, fields);
+        case "ref" -> readRef(parser, value, fields);
         case "to" -> {
           fields.to = uniqueString(parser, value, fields.to, "to", fields);
           fields.toStart = nameStart;
           fields.toEnd = (int) parser.currentLocation().getByteOffset();
         }
-        case "from" -> throw bad("from is set by the server; do not send it", fields.ref);
-        case "sdp" -> fields.sdp = value == JsonToken.VALUE_STRING;
+        case "from" -> {
+          fields.problem("from is set by the server; do not send it");
+          parser.skipChildren();
+        }
+        case "sdp" -> {
+          fields.sdp = value == JsonToken.VALUE_STRING;
+          parser.skipChildren();
+        }
         case "candidate" -> {
           fields.candidate = value == JsonToken.START_OBJECT || value == JsonToken.VALUE_NULL;
           parser.skipChildren();
@@ -66,33 +79,45 @@ public final class FrameParser {
       }
     }
     if (token != JsonToken.END_OBJECT) {
-      throw bad("frame is not valid JSON", fields.ref);
+      throw bad("frame is not valid JSON", fields.echoedRef());
     }
   }
 
+  /** The string value of a field that must appear once; records a problem (and returns the old value) otherwise. */
   private static String uniqueString(JsonParser parser, JsonToken value, String previous, String field,
-                                     Fields fields) throws IOException, FrameException {
-    if (previous != null) {
-      throw bad("field " + field + " appears twice", fields.ref);
-    }
+                                     Fields fields) throws IOException {
     if (value != JsonToken.VALUE_STRING) {
-      throw bad("field " + field + " must be a string", fields.ref);
+      fields.problem("field " + field + " must be a string");
+      parser.skipChildren();
+      return previous;
+    }
+    if (previous != null) {
+      fields.problem("field " + field + " appears twice");
+      return previous;
     }
     return parser.getText();
   }
 
-  private static String readRef(JsonParser parser, JsonToken value, Fields fields) throws IOException, FrameException {
-    if (fields.ref != null) {
-      throw bad("field ref appears twice", null);
+  private static void readRef(JsonParser parser, JsonToken value, Fields fields) throws IOException {
+    if (fields.ref != null || !fields.refValid) {
+      fields.problem("field ref appears twice");
+      fields.refValid = false;
+      parser.skipChildren();
+      return;
     }
     if (value != JsonToken.VALUE_STRING) {
-      throw bad("field ref must be a string", null);
+      fields.problem("field ref must be a string");
+      fields.refValid = false;
+      parser.skipChildren();
+      return;
     }
     String ref = parser.getText();
     if (ref.length() > MAX_REF_LENGTH) {
-      throw bad("field ref is longer than " + MAX_REF_LENGTH + " characters", null);
+      fields.problem("field ref is longer than " + MAX_REF_LENGTH + " characters");
+      fields.refValid = false;
+      return;
     }
-    return ref;
+    fields.ref = ref;
   }
 
   private static ClientFrame validate(Fields f) throws FrameException {
@@ -140,15 +165,29 @@ public final class FrameParser {
     return new FrameException(ErrorCode.BAD_MESSAGE, message, ref);
   }
 
-  /** What the parse has seen so far. */
+  /** What the scan has seen so far. */
   private static final class Fields {
     String type;
     String to;
     String ref;
+    /** False once a ref was present but unusable: then no ref is echoed. */
+    boolean refValid = true;
     int toStart = -1;
     int toEnd = -1;
     boolean sdp;
     boolean candidate;
     boolean data;
+    /** The first problem found; reported after the whole frame was read. */
+    String problem;
+
+    String echoedRef() {
+      return refValid ? ref : null;
+    }
+
+    void problem(String message) {
+      if (problem == null) {
+        problem = message;
+      }
+    }
   }
 }

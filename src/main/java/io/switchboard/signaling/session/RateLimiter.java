@@ -44,7 +44,7 @@ public final class RateLimiter {
       tokens -= 1;
       return Verdict.ACCEPT;
     }
-    long second = nowNanos / SECOND;
+    long second = Math.floorDiv(nowNanos, SECOND);
     if (second == lastDropSecond) {
       return Verdict.DROP;
     }

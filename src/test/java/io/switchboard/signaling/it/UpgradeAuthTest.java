@@ -146,9 +146,9 @@ class UpgradeAuthTest {
   @DisplayName("the Authorization header works as well as access_token")
   void bearerHeader() {
     String token = node.token("hdr", "standup");
-    var socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.port())
-      .setURI("/ws").addHeader("Authorization", "Bearer " + token)).await();
-    socket.close().await();
+    var socket = WsClient.await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.port())
+      .setURI("/ws").addHeader("Authorization", "Bearer " + token)));
+    WsClient.await(socket.close());
     UpgradeRejectedException refused = assertThrowsRejected(new WebSocketConnectOptions().setHost("127.0.0.1")
       .setPort(node.port()).setURI("/ws").addHeader("Authorization", "Bearer nope"));
     assertEquals(401, refused.getStatus());
@@ -156,7 +156,7 @@ class UpgradeAuthTest {
 
   private static UpgradeRejectedException assertThrowsRejected(WebSocketConnectOptions options) {
     try {
-      client.connect(options).await();
+      WsClient.await(client.connect(options));
     } catch (UpgradeRejectedException e) {
       return e;
     }

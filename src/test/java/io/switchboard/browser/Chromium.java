@@ -1,0 +1,205 @@
+package io.switchboard.browser;
+
+import org.openqa.selenium.WebDriverException;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * One headless Chromium, driven by Selenium through Debian's chromedriver.
+ *
+ * <p>Both the driver and the browser binary are given explicitly, so Selenium Manager is never asked to find or
+ * download anything (DriverFinder logs "Skipping Selenium Manager, path to chromedriver specified in Service class"
+ * at FINE). Each browser gets its own fresh profile directory, deleted by {@link #close()}.
+ */
+final class Chromium implements AutoCloseable {
+
+  static final File BINARY = new File("/usr/bin/chromium");
+  static final File DRIVER = new File("/usr/bin/chromedriver");
+
+  /** STYLE.md section 3; the background-networking switches keep it off the closed network. */
+  static final List<String> FLAGS = List.of(
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    "--allow-loopback-in-peer-connection",
+    "--disable-dev-shm-usage");
+
+  /**
+   * ChromiumDriver looks for a CDP binding matching the browser version on every start and warns when there is none
+   * ("Unable to find CDP implementation matching 156"): we use no CDP, and selenium-devtools is not a dependency.
+   * Held here so the logger (and its level) is not garbage-collected.
+   */
+  private static final Logger CDP_VERSION_FINDER = quiet("org.openqa.selenium.devtools.CdpVersionFinder");
+
+  private static final Duration PAGE_LOAD_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(3);
+
+  private final String name;
+  private final Path profile;
+  private final ChromeDriverService service;
+  private final ChromeDriver driver;
+  /** chromedriver hands each console entry out once: everything read so far. */
+  private final List<String> console = new ArrayList<>();
+
+  private Chromium(String name, Path profile, ChromeDriverService service, ChromeDriver driver) {
+    this.name = name;
+    this.profile = profile;
+    this.service = service;
+    this.driver = driver;
+  }
+
+  /**
+   * Fails the calling test when Chromium or chromedriver is missing: the browser test is never skipped, on CI or
+   * anywhere else.
+   */
+  static void requireInstalled() {
+    List<String> missing = new ArrayList<>();
+    for (File tool : List.of(BINARY, DRIVER)) {
+      if (!tool.canExecute()) {
+        missing.add(tool.getPath());
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    String where = "true".equals(System.getenv("CI"))
+      ? "CI=true: the CI image must provide them"
+      : "the browser test is not optional";
+    fail("The browser test needs Chromium and chromedriver, missing: " + String.join(", ", missing)
+      + ". Install them with: apt-get install chromium chromium-driver (" + where + ").");
+  }
+
+  /** Starts a browser on a blank page; {@code name} labels its profile directory and its diagnostics. */
+  static Chromium start(String name) {
+    requireInstalled();
+    Path profile;
+    try {
+      profile = Files.createTempDirectory("switchboard-chromium-" + name + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a Chromium profile directory", e);
+    }
+    ChromeDriverService service = null;
+    try {
+      service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(DRIVER)
+        .usingAnyFreePort()
+        .build();
+      ChromeDriver driver = new ChromeDriver(service, options(profile));
+      driver.manage().timeouts().pageLoadTimeout(PAGE_LOAD_TIMEOUT);
+      driver.manage().timeouts().scriptTimeout(SCRIPT_TIMEOUT);
+      return new Chromium(name, profile, service, driver);
+    } catch (RuntimeException e) {
+      if (service != null) {
+        service.stop();
+      }
+      deleteRecursively(profile);
+      throw e;
+    }
+  }
+
+  private static Logger quiet(String name) {
+    Logger logger = Logger.getLogger(name);
+    logger.setLevel(Level.SEVERE);
+    return logger;
+  }
+
+  private static ChromeOptions options(Path profile) {
+    LoggingPreferences logging = new LoggingPreferences();
+    logging.enable(LogType.BROWSER, Level.ALL);
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(BINARY);
+    options.addArguments(FLAGS);
+    options.addArguments("--user-data-dir=" + profile);
+    options.setCapability("goog:loggingPrefs", logging);
+    return options;
+  }
+
+  String name() {
+    return name;
+  }
+
+  ChromeDriver driver() {
+    return driver;
+  }
+
+  /** The browser console so far (messages, uncaught errors, failed loads), one line per entry. */
+  List<String> consoleLog() {
+    try {
+      for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
+        console.add(Instant.ofEpochMilli(entry.getTimestamp()) + " " + entry.getLevel() + " " + entry.getMessage());
+      }
+    } catch (WebDriverException e) {
+      console.add("(console log unavailable: " + e.getMessage().lines().findFirst().orElse("") + ")");
+    }
+    return List.copyOf(console);
+  }
+
+  /** Quits the browser, stops chromedriver and deletes the profile, each even if an earlier step fails. */
+  @Override
+  public void close() {
+    try {
+      driver.quit();
+    } finally {
+      try {
+        service.stop();
+      } finally {
+        deleteRecursively(profile);
+      }
+    }
+  }
+
+  /** Chromium's helper processes may still be writing while they exit: a few attempts before giving up. */
+  private static void deleteRecursively(Path dir) {
+    IOException last = null;
+    for (int attempt = 0; attempt < 5 && Files.exists(dir); attempt++) {
+      try (Stream<Path> paths = Files.walk(dir)) {
+        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(path);
+        }
+        return;
+      } catch (IOException | UncheckedIOException e) {
+        last = e instanceof UncheckedIOException unchecked ? unchecked.getCause() : (IOException) e;
+        sleep(Duration.ofMillis(200));
+      }
+    }
+    if (Files.exists(dir)) {
+      throw new UncheckedIOException("cannot delete the Chromium profile " + dir, last);
+    }
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,314 @@
+package io.switchboard.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@DisplayName("SwitchboardConfig.from: validation of the merged configuration")
+class SwitchboardConfigTest {
+
+  /** 48 characters, no placeholder word. */
+  private static final String GOOD_SECRET = "q8Vx2LmT7nR4bK9wZp3YjH6dF1sGa5Ue0cNiOo7tXr2Wv4Qk";
+
+  private static final Path PRODUCTION_EXAMPLE =
+    Path.of(System.getProperty("basedir", ".")).resolve("conf/production.example.json");
+
+  /** The built-in default with devTokens off and one good HS256 secret: a minimal production setup. */
+  private static JsonObject production() {
+    JsonObject json = ConfigLoader.builtInDefault();
+    json.getJsonObject("auth").put("devTokens", false).put("hs256Secrets", new JsonArray().add(GOOD_SECRET));
+    return json;
+  }
+
+  private static ConfigException refused(JsonObject json) {
+    return assertThrows(ConfigException.class, () -> SwitchboardConfig.from(json));
+  }
+
+  private static void assertMentions(ConfigException e, String... words) {
+    for (String word : words) {
+      assertTrue(e.getMessage().contains(word), "expected '" + word + "' in: " + e.getMessage());
+    }
+  }
+
+  @Nested
+  @DisplayName("built-in default (conf/switchboard.json)")
+  class BuiltInDefault {
+
+    @Test
+    @DisplayName("parses, with the limits PROTOCOL.md gives as defaults")
+    void parsesWithDocumentedDefaults() {
+      SwitchboardConfig config = SwitchboardConfig.from(ConfigLoader.load(null, Map.of()));
+      assertEquals(64 * 1024, config.limits().maxFrameBytes());
+      assertEquals(16 * 64 * 1024, config.limits().hardFrameBytes());
+      assertEquals(50, config.limits().rateFramesPerSecond());
+      assertEquals(200, config.limits().rateBurst());
+      assertEquals(100, config.limits().maxParticipantsPerRoom());
+      assertEquals(15, config.limits().pingIntervalSeconds());
+      assertTrue(config.auth().devTokens());
+    }
+
+    @Test
+    @DisplayName("is the same as conf/switchboard.json in the project")
+    void sameAsProjectFile() throws IOException {
+      Path file = Path.of(System.getProperty("basedir", ".")).resolve("conf/switchboard.json");
+      assertEquals(new JsonObject(Files.readString(file)), ConfigLoader.builtInDefault());
+    }
+
+    @Test
+    @DisplayName("development mode without a secret generates a random one of 32+ characters and says so")
+    void devModeGeneratesSecret() {
+      SwitchboardConfig.Auth auth = SwitchboardConfig.from(ConfigLoader.builtInDefault()).auth();
+      assertTrue(auth.generatedSecret());
+      assertEquals(1, auth.hs256Secrets().size());
+      assertTrue(auth.hs256Secrets().get(0).length() >= SwitchboardConfig.MIN_SECRET_LENGTH, auth.hs256Secrets().get(0));
+      String again = SwitchboardConfig.from(ConfigLoader.builtInDefault()).auth().hs256Secrets().get(0);
+      assertNotEquals(auth.hs256Secrets().get(0), again, "each start must make up a new secret");
+    }
+
+    @Test
+    @DisplayName("a configured secret is used as is and generatedSecret stays false")
+    void configuredSecretNotGenerated() {
+      JsonObject json = ConfigLoader.builtInDefault();
+      json.getJsonObject("auth").put("hs256Secrets", new JsonArray().add(GOOD_SECRET));
+      SwitchboardConfig.Auth auth = SwitchboardConfig.from(json).auth();
+      assertFalse(auth.generatedSecret());
+      assertEquals(List.of(GOOD_SECRET), auth.hs256Secrets());
+    }
+  }
+
+  @Nested
+  @DisplayName("conf/production.example.json")
+  class ProductionExample {
+
+    @Test
+    @DisplayName("is refused as is, because its secret is a placeholder")
+    void refusedAsIs() {
+      JsonObject json = ConfigLoader.load(PRODUCTION_EXAMPLE, Map.of());
+      ConfigException e = refused(json);
+      assertMentions(e, "placeholder", "auth.hs256Secrets");
+    }
+
+    @Test
+    @DisplayName("with a real JWT secret, its TURN placeholder secret is still refused")
+    void turnPlaceholderRefused() {
+      JsonObject json = ConfigLoader.load(PRODUCTION_EXAMPLE, Map.of("SWITCHBOARD_AUTH_HS256_SECRETS", GOOD_SECRET));
+      assertMentions(refused(json), "placeholder", "ice.turnSecrets");
+    }
+
+    @Test
+    @DisplayName("with both secrets set from the environment, it is accepted")
+    void acceptedWithRealSecrets() {
+      JsonObject json = ConfigLoader.load(PRODUCTION_EXAMPLE, Map.of(
+        "SWITCHBOARD_AUTH_HS256_SECRETS", GOOD_SECRET,
+        "SWITCHBOARD_ICE_TURN_SECRETS", GOOD_SECRET.toUpperCase()));
+      SwitchboardConfig config = SwitchboardConfig.from(json);
+      assertFalse(config.auth().devTokens());
+      assertFalse(config.auth().generatedSecret());
+      assertFalse(config.ice().generatedSecret());
+      assertEquals("switchboard", config.auth().audience());
+      assertEquals(List.of(GOOD_SECRET.toUpperCase()), config.ice().turnSecrets());
+    }
+  }
+
+  @Nested
+  @DisplayName("secrets")
+  class Secrets {
+
+    @ParameterizedTest(name = "\"{0}\"")
+    @DisplayName("a placeholder is refused with a message that says placeholder")
+    @ValueSource(strings = {
+      "REPLACE-ME: set SWITCHBOARD_AUTH_HS256_SECRETS to 32+ random characters",
+      "change-me-change-me-change-me-change-me",
+      "this-is-an-example-value-0123456789abcdef",
+      "placeholder-placeholder-placeholder-0000",
+      "my-super-secret-key-that-is-long-enough-1234",
+    })
+    void placeholderRefused(String secret) {
+      JsonObject json = production();
+      json.getJsonObject("auth").put("hs256Secrets", new JsonArray().add(GOOD_SECRET).add(secret));
+      assertMentions(refused(json), "placeholder", "auth.hs256Secrets");
+    }
+
+    @Test
+    @DisplayName("a secret of 31 characters is refused; 32 are enough")
+    void minimumLength() {
+      JsonObject json = production();
+      json.getJsonObject("auth").put("hs256Secrets", new JsonArray().add(GOOD_SECRET.substring(0, 31)));
+      assertMentions(refused(json), "auth.hs256Secrets", "31", "32");
+
+      json.getJsonObject("auth").put("hs256Secrets", new JsonArray().add(GOOD_SECRET.substring(0, 32)));
+      assertEquals(List.of(GOOD_SECRET.substring(0, 32)), SwitchboardConfig.from(json).auth().hs256Secrets());
+    }
+
+    @Test
+    @DisplayName("a short TURN secret is refused too")
+    void shortTurnSecret() {
+      JsonObject json = production();
+      json.getJsonObject("ice").put("turnUrls", new JsonArray().add("turn:t.example:3478"))
+        .put("turnSecrets", new JsonArray().add("short"));
+      assertMentions(refused(json), "ice.turnSecrets");
+    }
+
+    @Test
+    @DisplayName("no JWT key with devTokens off is refused")
+    void noKeyRefused() {
+      JsonObject json = production();
+      json.getJsonObject("auth").put("hs256Secrets", new JsonArray());
+      assertMentions(refused(json), "no JWT key");
+    }
+
+    @Test
+    @DisplayName("an ES256 public key alone is enough: nothing is generated")
+    void publicKeyAlone(@TempDir Path dir) throws Exception {
+      String pem = ecPublicKeyPem();
+      JsonObject json = production();
+      json.getJsonObject("auth").put("hs256Secrets", new JsonArray()).put("es256PublicKeys", new JsonArray().add(pem));
+      SwitchboardConfig.Auth auth = SwitchboardConfig.from(json).auth();
+      assertEquals(List.of(), auth.hs256Secrets());
+      assertEquals(List.of(pem), auth.es256PublicKeys());
+      assertFalse(auth.generatedSecret());
+
+      Path file = dir.resolve("key.pem");
+      Files.writeString(file, pem);
+      json.getJsonObject("auth").put("es256PublicKeys", new JsonArray())
+        .put("rs256PublicKeys", new JsonArray().add(file.toString()));
+      assertEquals(List.of(pem), SwitchboardConfig.from(json).auth().rs256PublicKeys(), "a path is read as a PEM file");
+    }
+
+    @Test
+    @DisplayName("a public key entry that is neither PEM nor a readable file is refused")
+    void badPublicKey() {
+      JsonObject json = production();
+      json.getJsonObject("auth").put("es256PublicKeys", new JsonArray().add("/no/such/key.pem"));
+      assertMentions(refused(json), "auth.es256PublicKeys");
+    }
+  }
+
+  @Nested
+  @DisplayName("TURN URLs without a TURN secret")
+  class TurnWithoutSecret {
+
+    private JsonObject withTurnUrls(JsonObject json) {
+      json.getJsonObject("ice").put("turnUrls", new JsonArray().add("turn:t.example:3478?transport=udp"))
+        .put("turnSecrets", new JsonArray());
+      return json;
+    }
+
+    @Test
+    @DisplayName("in development a random secret is generated and flagged")
+    void generatedInDev() {
+      SwitchboardConfig.Ice ice = SwitchboardConfig.from(withTurnUrls(ConfigLoader.builtInDefault())).ice();
+      assertTrue(ice.generatedSecret());
+      assertEquals(1, ice.turnSecrets().size());
+      assertTrue(ice.turnSecrets().get(0).length() >= SwitchboardConfig.MIN_SECRET_LENGTH);
+    }
+
+    @Test
+    @DisplayName("in production it is refused, naming the variable to set")
+    void refusedInProduction() {
+      assertMentions(refused(withTurnUrls(production())), "ice.turnSecrets", "SWITCHBOARD_ICE_TURN_SECRETS");
+    }
+
+    @Test
+    @DisplayName("no TURN URLs and no secret is fine everywhere, and nothing is generated")
+    void noTurnAtAll() {
+      SwitchboardConfig.Ice ice = SwitchboardConfig.from(production()).ice();
+      assertEquals(List.of(), ice.turnUrls());
+      assertFalse(ice.generatedSecret());
+    }
+  }
+
+  @Nested
+  @DisplayName("ranges")
+  class Ranges {
+
+    @ParameterizedTest(name = "{0}.{1} = {2}")
+    @DisplayName("out-of-range or non-integral values are refused with the key in the message")
+    @CsvSource({
+      "limits, maxFrameBytes, 1023",
+      "limits, maxFrameBytes, 16777217",
+      "limits, rateFramesPerSecond, 0",
+      "limits, rateBurst, 0",
+      "limits, rateAbuseSeconds, 0",
+      "limits, rateAbuseSeconds, 3601",
+      "limits, maxParticipantsPerRoom, 0",
+      "limits, maxParticipantsPerRoom, -5",
+      "limits, pingIntervalSeconds, 0",
+      "limits, maxQueuedBytes, 4095",
+      "limits, maxFrameBytes, 2048.5",
+      "http, port, -1",
+      "http, port, 65536",
+      "http, edgeInstances, 257",
+      "auth, clockSkewSeconds, 601",
+      "ice, credentialTtlSeconds, 59",
+    })
+    void outOfRange(String section, String key, double value) {
+      JsonObject json = production();
+      json.getJsonObject(section).put(key, value == Math.rint(value) ? (Object) (long) value : (Object) value);
+      assertMentions(refused(json), section + "." + key);
+    }
+
+    @Test
+    @DisplayName("a number given as a string is refused")
+    void numberAsString() {
+      JsonObject json = production();
+      json.getJsonObject("limits").put("rateBurst", "200");
+      assertMentions(refused(json), "limits.rateBurst");
+    }
+
+    @Test
+    @DisplayName("the bounds themselves are accepted")
+    void boundsAccepted() {
+      JsonObject json = production();
+      json.getJsonObject("limits").put("maxFrameBytes", 1024).put("maxParticipantsPerRoom", 1);
+      assertEquals(1024, SwitchboardConfig.from(json).limits().maxFrameBytes());
+      json.getJsonObject("limits").put("maxFrameBytes", 16 * 1024 * 1024);
+      assertEquals(16 * 1024 * 1024, SwitchboardConfig.from(json).limits().maxFrameBytes());
+    }
+
+    @Test
+    @DisplayName("a missing section is refused by name")
+    void missingSection() {
+      JsonObject json = production();
+      json.remove("limits");
+      assertMentions(refused(json), "limits");
+    }
+
+    @Test
+    @DisplayName("a blank http.host is refused")
+    void blankHost() {
+      JsonObject json = production();
+      json.getJsonObject("http").put("host", " ");
+      assertMentions(refused(json), "http.host");
+    }
+  }
+
+  private static String ecPublicKeyPem() throws GeneralSecurityException {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    byte[] der = generator.generateKeyPair().getPublic().getEncoded();
+    return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END PUBLIC KEY-----\n";
+  }
+}
