@@ -105,6 +105,15 @@ public final class WsClient {
     return frame;
   }
 
+  /** The next frame if one arrives within {@code millis}, else null. */
+  public JsonObject poll(long millis) {
+    try {
+      return frames.poll(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** Asserts nothing arrives for {@code millis}. */
   public void expectNothing(long millis) {
     try {

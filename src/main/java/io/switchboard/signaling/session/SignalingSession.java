@@ -14,6 +14,8 @@ import io.switchboard.signaling.room.Role;
 import io.switchboard.signaling.room.Room;
 import io.switchboard.signaling.room.RoomFullException;
 import io.switchboard.signaling.room.SessionEndpoint;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
@@ -32,6 +34,8 @@ public final class SignalingSession implements SessionEndpoint {
   private static final System.Logger LOG = System.getLogger(SignalingSession.class.getName());
 
   private final ServerWebSocket socket;
+  /** The edge event loop that owns this session's incoming side. */
+  private final Context context;
   private final Participant participant;
   private final SessionServices services;
   private final JsonArray iceServers;
@@ -50,6 +54,7 @@ public final class SignalingSession implements SessionEndpoint {
   public SignalingSession(ServerWebSocket socket, Participant participant, SessionServices services,
                           JsonArray iceServers, String resumeToken) {
     this.socket = socket;
+    this.context = Vertx.currentContext();
     this.participant = participant;
     this.services = services;
     this.iceServers = iceServers;
@@ -127,7 +132,7 @@ public final class SignalingSession implements SessionEndpoint {
       }
       case ABUSE -> {
         services.metrics().frameDropped();
-        close(CloseCodes.POLICY, "rate limit exceeded for too long");
+        terminate(CloseCodes.POLICY, "rate limit exceeded for too long");
       }
     }
   }
@@ -226,7 +231,8 @@ public final class SignalingSession implements SessionEndpoint {
       queuedBytes.addAndGet(-size);
       if (!closing.get()) {
         services.metrics().slowConsumerClosed();
-        close(CloseCodes.POLICY, "send queue overflow: the client reads too slowly");
+        // called on the sender's thread: hand the termination to this session's own event loop
+        context.runOnContext(v -> terminate(CloseCodes.POLICY, "send queue overflow: the client reads too slowly"));
       }
       return;
     }
@@ -249,8 +255,7 @@ public final class SignalingSession implements SessionEndpoint {
   public void checkLiveness(long nowNanos, long intervalNanos) {
     if (nowNanos - lastHeardNanos > 2 * intervalNanos) {
       services.metrics().livenessDrop();
-      depart(LeaveReason.DISCONNECTED);
-      close(CloseCodes.PING_TIMEOUT, "ping timeout");
+      terminate(CloseCodes.PING_TIMEOUT, "ping timeout");
     } else if (!closing.get()) {
       socket.writePing(Buffer.buffer());
     }
@@ -258,8 +263,16 @@ public final class SignalingSession implements SessionEndpoint {
 
   /** Node shutdown: presence is told at once, the client is told to go elsewhere. */
   public void shutdown() {
+    terminate(CloseCodes.GOING_AWAY, "node shutting down");
+  }
+
+  /**
+   * The server ends the session: presence hears of it now, not when the close handshake completes (a client
+   * that stopped reading may never complete it). Edge loop only.
+   */
+  private void terminate(short code, String reason) {
     depart(LeaveReason.DISCONNECTED);
-    close(CloseCodes.GOING_AWAY, "node shutting down");
+    close(code, reason);
   }
 
   private void sendError(ErrorCode code, String message, String ref) {

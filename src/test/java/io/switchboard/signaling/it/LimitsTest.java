@@ -1,0 +1,251 @@
+package io.switchboard.signaling.it;
+
+import io.switchboard.testing.Http;
+import io.switchboard.testing.SilentWsClient;
+import io.switchboard.testing.TestNode;
+import io.switchboard.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Limits: frame size, rate, room size, liveness, slow receivers")
+class LimitsTest {
+
+  private static final int MAX_FRAME = 2048;
+  private static TestNode node;
+  private static WebSocketClient client;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    node = TestNode.start(new JsonObject().put("limits", new JsonObject()
+      .put("maxFrameBytes", MAX_FRAME)
+      .put("rateFramesPerSecond", 20)
+      .put("rateBurst", 20)
+      .put("rateAbuseSeconds", 2)
+      .put("maxParticipantsPerRoom", 3)
+      .put("pingIntervalSeconds", 1)));
+    client = WsClient.newClient(vertx);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+  }
+
+  private static String newRoom() {
+    return "limits-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static WsClient join(String identity, String room) {
+    return WsClient.join(client, node.port(), node.token(identity, room));
+  }
+
+  private static JsonObject messageOfSize(String to, int bytes) {
+    JsonObject frame = new JsonObject().put("type", "message").put("to", to).put("data", "");
+    int padding = bytes - frame.encode().length();
+    return frame.put("data", "x".repeat(padding));
+  }
+
+  private static void ping(WsClient session) {
+    session.send(new JsonObject().put("type", "ping"));
+    session.expect("pong");
+  }
+
+  @Test
+  @DisplayName("a frame over maxFrameBytes gets too-large and the session stays open; one at the limit is relayed")
+  void tooLarge() {
+    String room = newRoom();
+    WsClient alice = join("alice", room);
+    WsClient bob = join("bob", room);
+    alice.expect("peer-joined");
+
+    alice.send(messageOfSize(bob.id(), MAX_FRAME + 1));
+    alice.expectError("too-large");
+    bob.expectNothing(200);
+
+    JsonObject atLimit = messageOfSize(bob.id(), MAX_FRAME);
+    assertEquals(MAX_FRAME, atLimit.encode().length());
+    alice.send(atLimit);
+    assertEquals(atLimit.getString("data"), bob.expect("message").getString("data"));
+    ping(alice);
+  }
+
+  @Test
+  @DisplayName("fragmented messages are joined, and an oversized fragmented one is dropped as too-large")
+  void fragments() {
+    String room = newRoom();
+    WsClient alice = join("alice", room);
+    WsClient bob = join("bob", room);
+    alice.expect("peer-joined");
+
+    String big = messageOfSize(bob.id(), 3 * 1000).encode();
+    sendInFragments(alice, big, 1000);
+    alice.expectError("too-large");
+
+    String small = messageOfSize(bob.id(), 900).encode();
+    sendInFragments(alice, small, 300);
+    assertEquals(new JsonObject(small).getString("data"), bob.expect("message").getString("data"));
+  }
+
+  private static void sendInFragments(WsClient session, String text, int size) {
+    Buffer bytes = Buffer.buffer(text);
+    for (int start = 0; start < bytes.length(); start += size) {
+      Buffer part = bytes.getBuffer(start, Math.min(bytes.length(), start + size));
+      boolean last = start + size >= bytes.length();
+      WebSocketFrame frame = start == 0 ? WebSocketFrame.textFrame(part.toString(), last)
+        : WebSocketFrame.continuationFrame(part, last);
+      WsClient.await(session.socket().writeFrame(frame));
+    }
+  }
+
+  @Test
+  @DisplayName("a frame beyond the hard cap (16 x maxFrameBytes) is not buffered: the connection is closed")
+  void hardCap() {
+    String room = newRoom();
+    WsClient observer = join("observer", room);
+    WsClient alice = join("alice", room);
+    observer.expect("peer-joined");
+    alice.socket().writeTextMessage("{\"type\":\"message\",\"data\":\"" + "x".repeat(MAX_FRAME * 16 + 100) + "\"}");
+    // the server sends 1009 and closes at once; a client still writing may see the reset first (1006)
+    short code = alice.awaitClose();
+    assertTrue(code == 1009 || code == 1006, "close code " + code);
+    assertEquals("disconnected", observer.expect("peer-left").getString("reason"));
+  }
+
+  @Test
+  @DisplayName("a full room refuses the newcomer with room-full and 4003, disturbing nobody; a replacement still gets in")
+  void roomFull() {
+    String room = newRoom();
+    WsClient a = join("a", room);
+    WsClient b = join("b", room);
+    WsClient c = join("c", room);
+    a.expect("peer-joined");
+    a.expect("peer-joined");
+    b.expect("peer-joined");
+
+    WsClient d = WsClient.await(WsClient.open(client, node.port(), node.token("d", room)));
+    d.expectError("room-full");
+    assertEquals(4003, d.awaitClose());
+    a.expectNothing(200);
+    b.expectNothing(50);
+    c.expectNothing(50);
+
+    WsClient c2 = join("c", room);
+    assertEquals(2, c2.welcome().getJsonArray("peers").size());
+    assertEquals(4001, c.awaitClose());
+  }
+
+  @Test
+  @DisplayName("over the rate, frames are dropped with at most one rate-limited error a second; the session recovers")
+  void rateLimit() throws InterruptedException {
+    WsClient alice = join("alice", newRoom());
+    for (int i = 0; i < 60; i++) {
+      alice.socket().writeTextMessage("{\"type\":\"ping\"}");
+    }
+    int pongs = 0;
+    int errors = 0;
+    JsonObject frame;
+    while ((frame = alice.poll(500)) != null) {
+      if ("pong".equals(frame.getString("type"))) {
+        pongs++;
+      } else {
+        assertEquals("rate-limited", frame.getString("code"));
+        errors++;
+      }
+    }
+    assertTrue(pongs >= 20 && pongs < 30, "burst of 20 plus a little refill, got " + pongs);
+    assertTrue(errors >= 1 && errors <= 2, "at most one error a second, got " + errors);
+    Thread.sleep(1100);
+    ping(alice);
+  }
+
+  @Test
+  @DisplayName("sustained abuse of the rate closes the session with 1008 and the others see it leave")
+  void sustainedAbuse() throws InterruptedException {
+    String room = newRoom();
+    WsClient observer = join("observer", room);
+    WsClient abuser = join("abuser", room);
+    observer.expect("peer-joined");
+    long deadline = System.currentTimeMillis() + 5000;
+    while (!abuser.isClosed() && System.currentTimeMillis() < deadline) {
+      for (int i = 0; i < 30; i++) {
+        abuser.socket().writeTextMessage("{\"type\":\"ping\"}");
+      }
+      Thread.sleep(50);
+    }
+    assertEquals(1008, abuser.awaitClose());
+    JsonObject left = observer.expect("peer-left");
+    assertEquals(abuser.id(), left.getString("id"));
+    assertEquals("disconnected", left.getString("reason"));
+  }
+
+  @Test
+  @DisplayName("a peer that answers no pings is dropped after two intervals; one that answers stays")
+  void liveness() throws Exception {
+    String room = newRoom();
+    WsClient alive = join("alive", room);
+    try (SilentWsClient silent = SilentWsClient.connect(node.port(), node.token("silent", room))) {
+      JsonObject joined = alive.expect("peer-joined");
+      long start = System.currentTimeMillis();
+      JsonObject left = alive.expect("peer-left");
+      long took = System.currentTimeMillis() - start;
+      assertEquals(joined.getJsonObject("peer").getString("id"), left.getString("id"));
+      assertEquals("disconnected", left.getString("reason"));
+      assertTrue(took >= 1500, "dropped too early: " + took + " ms");
+    }
+    ping(alive); // the responsive client has been pinged several times by now and is still in
+    assertFalse(alive.isClosed());
+  }
+
+  @Test
+  @DisplayName("a receiver that stops reading is closed once its send queue passes maxQueuedBytes; the sender is unaffected")
+  void slowReceiver() throws Exception {
+    try (TestNode fast = TestNode.start(new JsonObject().put("limits", new JsonObject()
+      .put("maxFrameBytes", 65536).put("maxQueuedBytes", 65536)
+      .put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000)))) {
+      String room = newRoom();
+      WsClient sender = WsClient.join(client, fast.port(), fast.token("sender", room));
+      try (SilentWsClient slow = SilentWsClient.connect(fast.port(), fast.token("slow", room))) {
+        String slowId = sender.expect("peer-joined").getJsonObject("peer").getString("id");
+        String chunk = "x".repeat(60_000);
+        JsonObject left = null;
+        // the kernel's socket buffers absorb a few MB first; bounded at 40 MB of traffic
+        for (int i = 0; i < 700 && left == null; i++) {
+          sender.send(new JsonObject().put("type", "message").put("to", slowId).put("data", chunk));
+          if (i % 50 == 49) {
+            left = sender.poll(20);
+          }
+        }
+        if (left == null) {
+          left = sender.next();
+        }
+        assertEquals("peer-left", left.getString("type"), left.encode());
+        assertEquals(slowId, left.getString("id"));
+        assertEquals("disconnected", left.getString("reason"));
+        String metrics = Http.get(fast.port(), "/metrics", null).body();
+        assertTrue(metrics.contains("switchboard_sessions_slow_closed_total 1.0"), "slow-close counter");
+        sender.send(new JsonObject().put("type", "ping"));
+        JsonObject frame;
+        while (!"pong".equals((frame = sender.next()).getString("type"))) {
+          // messages sent after the slow peer was removed are refused, nothing else
+          assertEquals("unknown-peer", frame.getString("code"), frame.encode());
+        }
+      }
+    }
+  }
+}
