@@ -44,6 +44,8 @@ public final class SignalingSession implements SessionEndpoint {
   private final MessageAssembler assembler;
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** In the open-sessions gauge: set when admitted (presence thread), cleared once when closed. */
+  private final AtomicBoolean counted = new AtomicBoolean();
   /** Set by {@link #admitted} before the join completes; read by the edge loop afterwards. */
   private volatile Room room;
   private volatile long lastHeardNanos;
@@ -77,6 +79,7 @@ public final class SignalingSession implements SessionEndpoint {
     socket.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "session {0}: {1}", participant.id(), e.toString()));
     socket.closeHandler(v -> {
       depart(LeaveReason.DISCONNECTED);
+      uncount();
       onClosed.run();
     });
     services.rooms().join(participant, this).onComplete(ar -> {
@@ -89,6 +92,7 @@ public final class SignalingSession implements SessionEndpoint {
       if (departed) {
         // the socket closed while the join was in flight
         services.rooms().leave(participant.room(), participant.id(), LeaveReason.DISCONNECTED);
+        uncount();
       } else {
         socket.resume();
       }
@@ -199,6 +203,12 @@ public final class SignalingSession implements SessionEndpoint {
     return count;
   }
 
+  private void uncount() {
+    if (counted.compareAndSet(true, false)) {
+      services.metrics().sessionClosed();
+    }
+  }
+
   /** Tells presence this session is gone, once. Edge loop only. */
   private void depart(LeaveReason reason) {
     if (departed) {
@@ -219,7 +229,9 @@ public final class SignalingSession implements SessionEndpoint {
     for (Participant peer : visiblePeers) {
       peers.add(peer.peerObject());
     }
-    services.metrics().sessionOpened();
+    if (counted.compareAndSet(false, true)) {
+      services.metrics().sessionOpened();
+    }
     deliver(ServerFrames.welcome(participant.id(), participant.room(), participant.identity(),
       participant.role().wire(), peers, iceServers, resumeToken, services.nodeId()));
   }

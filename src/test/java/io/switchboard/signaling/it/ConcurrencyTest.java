@@ -1,0 +1,488 @@
+package io.switchboard.signaling.it;
+
+import io.switchboard.testing.Http;
+import io.switchboard.testing.TestNode;
+import io.switchboard.testing.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Concurrency: a crowd joining and leaving at once, a hostile neighbour, isolated rooms")
+class ConcurrencyTest {
+
+  private static final long SEED = 0x5eed_2024L;
+
+  private static TestNode node;
+  private static WebSocketClient client;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    node = TestNode.start(new JsonObject().put("limits", new JsonObject()
+      .put("maxParticipantsPerRoom", 500).put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000)));
+    client = WsClient.newClient(vertx);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close();
+  }
+
+  private static String newRoom() {
+    return "room-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static WsClient join(String identity, String room) {
+    return WsClient.join(client, node.port(), node.token(identity, room));
+  }
+
+  private static double sessionsGauge() {
+    String text = Http.get(node.port(), "/metrics", null).body();
+    return text.lines().filter(l -> l.startsWith("switchboard_sessions ")).findFirst()
+      .map(l -> Double.parseDouble(l.substring("switchboard_sessions ".length()).trim()))
+      .orElseThrow(() -> new AssertionError("no switchboard_sessions in /metrics"));
+  }
+
+  private static double pollUntil(DoubleSupplier value, double expected, long millis) {
+    long deadline = System.nanoTime() + millis * 1_000_000;
+    double last = value.getAsDouble();
+    while (last != expected && System.nanoTime() < deadline) {
+      sleep(50);
+      last = value.getAsDouble();
+    }
+    return last;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The admin view's participant ids of {@code room}; empty when the room does not exist. */
+  private static Set<String> adminView(String room) {
+    Http.Response response = Http.get(node.port(), "/api/rooms/" + room, node.adminToken());
+    if (response.status() == 404) {
+      return Set.of();
+    }
+    assertEquals(200, response.status(), response.body());
+    return response.json().getJsonArray("participants").stream()
+      .map(p -> ((JsonObject) p).getString("id")).collect(Collectors.toSet());
+  }
+
+  private static boolean roomListed(String room) {
+    Http.Response response = Http.get(node.port(), "/api/rooms", node.adminToken());
+    assertEquals(200, response.status(), response.body());
+    return response.json().getJsonArray("rooms").stream().anyMatch(r -> room.equals(((JsonObject) r).getString("room")));
+  }
+
+  private static List<String> peerIds(JsonObject welcome) {
+    return welcome.getJsonArray("peers").stream().map(p -> ((JsonObject) p).getString("id")).toList();
+  }
+
+  /** Runs {@code bodies} on their own threads, released together; rethrows the first failure. */
+  private static void runTogether(List<Runnable> bodies) {
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> threads = new ArrayList<>();
+    for (Runnable body : bodies) {
+      Thread thread = new Thread(() -> {
+        try {
+          go.await();
+          body.run();
+        } catch (Throwable t) {
+          failure.compareAndSet(null, t);
+        }
+      });
+      thread.start();
+      threads.add(thread);
+    }
+    go.countDown();
+    for (Thread thread : threads) {
+      try {
+        thread.join(15_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      assertFalse(thread.isAlive(), "sender thread did not finish");
+    }
+    if (failure.get() != null) {
+      throw new AssertionError("sender failed", failure.get());
+    }
+  }
+
+  @Test
+  @DisplayName("100 concurrent joins get consistent welcomes; 50 concurrent leaves are announced once each; the room then vanishes")
+  void crowd() {
+    String room = newRoom();
+    double sessionsBefore = sessionsGauge();
+    int n = 100;
+
+    List<Future<WsClient>> opens = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      opens.add(WsClient.open(client, node.port(), node.token("user-" + i, room)));
+    }
+    WsClient.await(Future.all(opens));
+    WsClient[] clients = new WsClient[n];
+    JsonObject[] welcomes = new JsonObject[n];
+    String[] ids = new String[n];
+    Map<String, String> identityOf = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      clients[i] = opens.get(i).result();
+      welcomes[i] = clients[i].next();
+      assertEquals("welcome", welcomes[i].getString("type"), "first frame must be welcome: " + welcomes[i]);
+      assertEquals("user-" + i, welcomes[i].getString("identity"));
+      ids[i] = welcomes[i].getString("id");
+      identityOf.put(ids[i], "user-" + i);
+    }
+    Set<String> all = Set.of(ids); // throws on a duplicate id
+    assertEquals(n, all.size());
+
+    // each welcome: no duplicates, never itself, only members of the crowd, with the right identities
+    for (int i = 0; i < n; i++) {
+      List<String> peers = peerIds(welcomes[i]);
+      assertEquals(peers.size(), new HashSet<>(peers).size(), "duplicate peers in " + welcomes[i].encode());
+      assertFalse(peers.contains(ids[i]), "a welcome lists its own session");
+      assertTrue(all.containsAll(peers), "a welcome lists a stranger");
+      for (Object peer : welcomes[i].getJsonArray("peers")) {
+        JsonObject p = (JsonObject) peer;
+        assertEquals(identityOf.get(p.getString("id")), p.getString("identity"), "peer identity mismatch");
+      }
+    }
+    // joins are admitted one after another: the welcomes' peer lists form one chain 0, 1, ..., 99
+    Integer[] order = IntStream.range(0, n).boxed().sorted(Comparator.comparingInt(i -> welcomes[i].getJsonArray("peers").size()))
+      .toArray(Integer[]::new);
+    for (int k = 0; k < n; k++) {
+      Set<String> peers = new HashSet<>(peerIds(welcomes[order[k]]));
+      assertEquals(k, peers.size(), "the " + k + "th admitted session should see exactly " + k + " peers");
+      if (k > 0) {
+        Set<String> expected = new HashSet<>(peerIds(welcomes[order[k - 1]]));
+        expected.add(ids[order[k - 1]]);
+        assertEquals(expected, peers, "welcome peers are not a consistent snapshot");
+      }
+    }
+    // and everyone hears of exactly those who came after it
+    for (int i = 0; i < n; i++) {
+      Set<String> expected = new HashSet<>(all);
+      expected.remove(ids[i]);
+      expected.removeAll(peerIds(welcomes[i]));
+      Set<String> announced = new HashSet<>();
+      for (int j = 0; j < expected.size(); j++) {
+        JsonObject frame = clients[i].expect("peer-joined");
+        assertTrue(announced.add(frame.getJsonObject("peer").getString("id")), "peer-joined twice: " + frame);
+      }
+      assertEquals(expected, announced, "peer-joined frames of user-" + i);
+    }
+
+    WsClient observer = join("observer", room);
+    assertEquals(all, new HashSet<>(peerIds(observer.welcome())));
+    assertEquals(n, observer.welcome().getJsonArray("peers").size());
+    for (int i = 0; i < n; i++) {
+      assertEquals(observer.id(), clients[i].expect("peer-joined").getJsonObject("peer").getString("id"),
+        "user-" + i + " got something other than the observer's arrival");
+    }
+    Set<String> everyone = new HashSet<>(all);
+    everyone.add(observer.id());
+    assertEquals(everyone, adminView(room), "admin view of 101");
+
+    // 50 leave at once: even ones with a leave frame, odd ones by dropping the socket
+    Map<String, String> expectedLeft = new HashMap<>();
+    for (int i = 0; i < 50; i++) {
+      if (i % 2 == 0) {
+        clients[i].socket().writeTextMessage("{\"type\":\"leave\"}");
+        expectedLeft.put(ids[i], "left");
+      } else {
+        clients[i].socket().close();
+        expectedLeft.put(ids[i], "disconnected");
+      }
+    }
+    Map<String, String> left = new HashMap<>();
+    for (int i = 0; i < 50; i++) {
+      JsonObject frame = observer.expect("peer-left");
+      assertNull(left.put(frame.getString("id"), frame.getString("reason")), "peer-left twice: " + frame);
+    }
+    assertEquals(expectedLeft, left);
+    observer.expectNothing(200);
+    for (int i = 0; i < 50; i += 2) {
+      assertEquals(1000, clients[i].awaitClose(), "leave closes with 1000");
+    }
+    Set<String> remaining = new HashSet<>(everyone);
+    remaining.removeAll(expectedLeft.keySet());
+    assertEquals(51, remaining.size());
+    assertEquals(remaining, adminView(room), "admin view of 51");
+    for (int i = 50; i < n; i++) {
+      Map<String, String> seen = new HashMap<>();
+      for (int j = 0; j < 50; j++) {
+        JsonObject frame = clients[i].expect("peer-left");
+        seen.put(frame.getString("id"), frame.getString("reason"));
+      }
+      assertEquals(expectedLeft, seen, "peer-left frames of user-" + i);
+    }
+
+    // the rest leave
+    for (int i = 50; i < n; i++) {
+      clients[i].close();
+    }
+    observer.close();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (roomListed(room) && System.nanoTime() < deadline) {
+      sleep(50);
+    }
+    assertFalse(roomListed(room), "an empty room must disappear from GET /api/rooms");
+    assertEquals(Set.of(), adminView(room));
+    assertEquals(sessionsBefore, pollUntil(ConcurrencyTest::sessionsGauge, sessionsBefore, 5000),
+      "switchboard_sessions must return to its value before the crowd came");
+  }
+
+  // ---- hostile neighbour ----
+
+  /** One hostile frame: how to send it, and which error codes may answer it. */
+  private record Hostile(String kind, Consumer<WebSocket> send, Set<String> codes) {
+  }
+
+  private static String randomText(Random rnd, int length) {
+    StringBuilder text = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      int kind = rnd.nextInt(10);
+      if (kind < 6) {
+        text.append((char) (0x20 + rnd.nextInt(0x5f))); // printable ASCII, JSON punctuation included
+      } else if (kind < 8) {
+        text.append((char) rnd.nextInt(0x20)); // control characters
+      } else if (kind < 9) {
+        text.append((char) (0xa0 + rnd.nextInt(0xd7ff - 0xa0))); // BMP outside the surrogates
+      } else {
+        text.appendCodePoint(0x1f300 + rnd.nextInt(0x200)); // astral (surrogate pair in Java)
+      }
+    }
+    return text.toString();
+  }
+
+  private static List<Hostile> hostileFrames(Random rnd, int count, String aId, String cId) {
+    Set<String> bad = Set.of("bad-message");
+    Set<String> unknown = Set.of("unknown-peer");
+    Set<String> nestingLimit = Set.of("bad-message", "unknown-peer");
+    List<Hostile> frames = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int pick = rnd.nextInt(100);
+      if (pick < 13) {
+        String text = rnd.nextInt(20) == 0 ? "" : randomText(rnd, 1 + rnd.nextInt(300));
+        frames.add(new Hostile("random text", ws -> ws.writeTextMessage(text), bad));
+      } else if (pick < 23) {
+        byte[] bytes = new byte[1 + rnd.nextInt(300)];
+        rnd.nextBytes(bytes);
+        bytes[0] = (byte) (0x80 | bytes[0]); // a stray continuation byte: never valid UTF-8
+        // a text message whose payload is not UTF-8: an empty text frame continued with the raw bytes
+        frames.add(new Hostile("invalid UTF-8 text", ws -> {
+          ws.writeFrame(WebSocketFrame.textFrame("", false));
+          ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(bytes), true));
+        }, bad));
+      } else if (pick < 37) {
+        byte[] bytes = new byte[rnd.nextInt(2000)];
+        rnd.nextBytes(bytes);
+        boolean looksJson = rnd.nextBoolean();
+        Buffer payload = looksJson ? Buffer.buffer("{\"type\":\"ping\"}") : Buffer.buffer(bytes);
+        frames.add(new Hostile("binary", ws -> ws.writeBinaryMessage(payload), bad));
+      } else if (pick < 51) {
+        String whole = new JsonObject().put("type", rnd.nextBoolean() ? "offer" : "message").put("to", cId)
+          .put("sdp", "v=0\r\n" + randomText(rnd, rnd.nextInt(100))).put("data", new JsonArray().add(i))
+          .put("ref", "t" + i).encode();
+        String truncated = whole.substring(0, 1 + rnd.nextInt(whole.length() - 1));
+        frames.add(new Hostile("truncated JSON", ws -> ws.writeTextMessage(truncated), bad));
+      } else if (pick < 61) {
+        String type = switch (rnd.nextInt(5)) {
+          case 0 -> "dance";
+          case 1 -> "OFFER";
+          case 2 -> "";
+          case 3 -> "welcome";
+          default -> "x-" + rnd.nextInt(1_000_000);
+        };
+        String frame = new JsonObject().put("type", type).put("to", cId).put("data", i).encode();
+        frames.add(new Hostile("unknown type", ws -> ws.writeTextMessage(frame), bad));
+      } else if (pick < 76) {
+        String to = switch (rnd.nextInt(4)) {
+          case 0 -> aId; // itself
+          case 1 -> "";
+          case 2 -> cId.substring(0, cId.length() - 1);
+          default -> "nobody-" + rnd.nextInt(1_000_000);
+        };
+        JsonObject frame = switch (rnd.nextInt(3)) {
+          case 0 -> new JsonObject().put("type", "offer").put("to", to).put("sdp", "v=0");
+          case 1 -> new JsonObject().put("type", "candidate").put("to", to).put("candidate", new JsonObject());
+          default -> new JsonObject().put("type", "message").put("to", to).put("data", i);
+        };
+        String text = frame.encode();
+        frames.add(new Hostile("unknown peer", ws -> ws.writeTextMessage(text), unknown));
+      } else if (pick < 88) {
+        if (rnd.nextBoolean()) {
+          int depth = 1000 + rnd.nextInt(20_000);
+          String text = "[".repeat(depth) + "]".repeat(depth);
+          frames.add(new Hostile("nested arrays", ws -> ws.writeTextMessage(text), bad));
+        } else {
+          // well-formed up to a nesting limit; beyond it bad-message, below it unknown-peer
+          int depth = 100 + rnd.nextInt(5000);
+          String text = "{\"type\":\"message\",\"to\":\"nobody\",\"data\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
+          frames.add(new Hostile("nested data", ws -> ws.writeTextMessage(text), nestingLimit));
+        }
+      } else if (pick < 97) {
+        int size = 16 * 1024 + rnd.nextInt(65_536 - 16 * 1024 - 64);
+        if (rnd.nextBoolean()) {
+          String junk = randomText(new Random(rnd.nextLong()), size / 3);
+          frames.add(new Hostile("huge junk", ws -> ws.writeTextMessage(junk), bad));
+        } else {
+          String sdp = "a".repeat(size);
+          String text = new JsonObject().put("type", "offer").put("to", "nobody").put("sdp", sdp).encode();
+          frames.add(new Hostile("huge offer to nobody", ws -> ws.writeTextMessage(text), unknown));
+        }
+      } else {
+        int size = 65_537 + rnd.nextInt(128 * 1024);
+        String text = "{\"type\":\"message\",\"to\":\"" + cId + "\",\"data\":\"" + "z".repeat(size) + "\"}";
+        frames.add(new Hostile("too large", ws -> ws.writeTextMessage(text), Set.of("too-large")));
+      }
+    }
+    return frames;
+  }
+
+  @Test
+  @DisplayName("2,000 hostile frames from one client never disturb a 500-frame conversation next to it")
+  void hostileNeighbour() {
+    String room = newRoom();
+    WsClient a = join("hostile-a", room);
+    WsClient b = join("b", room);
+    WsClient c = join("c", room);
+    a.expect("peer-joined");
+    a.expect("peer-joined");
+    b.expect("peer-joined");
+
+    List<Hostile> hostile = hostileFrames(new Random(SEED), 2000, a.id(), c.id());
+    Map<String, Long> kinds = hostile.stream().collect(Collectors.groupingBy(Hostile::kind, Collectors.counting()));
+    assertTrue(kinds.size() >= 10, "every kind of hostile frame is exercised: " + kinds);
+
+    runTogether(List.of(
+      () -> hostile.forEach(h -> h.send().accept(a.socket())),
+      () -> {
+        for (int i = 0; i < 500; i++) {
+          b.socket().writeTextMessage(new JsonObject().put("type", "message").put("to", c.id()).put("data", i).encode());
+        }
+      }));
+
+    for (int i = 0; i < 500; i++) {
+      JsonObject frame = c.next();
+      assertEquals(new JsonObject().put("type", "message").put("from", b.id()).put("data", i), frame,
+        "C must receive B's frames, all of them, in order");
+    }
+    for (int i = 0; i < hostile.size(); i++) {
+      JsonObject frame = a.next();
+      Hostile sent = hostile.get(i);
+      assertEquals("error", frame.getString("type"), "A received a non-error for a " + sent.kind() + ": " + frame);
+      assertTrue(sent.codes().contains(frame.getString("code")),
+        "frame " + i + " (" + sent.kind() + ") answered with " + frame.getString("code") + ", expected " + sent.codes());
+    }
+    a.expectNothing(200);
+    b.expectNothing(50);
+    c.expectNothing(50);
+    for (WsClient participant : new WsClient[] {a, b, c}) {
+      assertFalse(participant.isClosed(), "nobody is disconnected");
+      participant.send(new JsonObject().put("type", "ping"));
+      assertEquals(new JsonObject().put("type", "pong"), participant.next());
+    }
+    a.close();
+    b.close();
+    c.close();
+  }
+
+  // ---- isolation ----
+
+  @Test
+  @DisplayName("broadcasts under concurrent traffic stay in their room, in per-sender order")
+  void roomsAreIsolated() {
+    String[] rooms = {newRoom(), newRoom()};
+    int perRoom = 5;
+    int rounds = 100;
+    WsClient[][] members = new WsClient[2][perRoom];
+    Map<String, Integer> roomOf = new HashMap<>();
+    for (int r = 0; r < 2; r++) {
+      for (int i = 0; i < perRoom; i++) {
+        members[r][i] = join("member-" + i, rooms[r]);
+        roomOf.put(members[r][i].id(), r);
+      }
+      for (int i = 0; i < perRoom; i++) {
+        for (int j = i + 1; j < perRoom; j++) {
+          members[r][i].expect("peer-joined");
+        }
+      }
+    }
+
+    List<Runnable> senders = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      for (int i = 0; i < perRoom; i++) {
+        WsClient sender = members[r][i];
+        int room = r;
+        senders.add(() -> {
+          for (int seq = 0; seq < rounds; seq++) {
+            sender.socket().writeTextMessage(new JsonObject().put("type", "message")
+              .put("data", new JsonObject().put("room", room).put("seq", seq)).encode());
+          }
+        });
+      }
+    }
+    runTogether(senders);
+
+    for (int r = 0; r < 2; r++) {
+      for (int i = 0; i < perRoom; i++) {
+        WsClient receiver = members[r][i];
+        Map<String, Integer> nextSeq = new HashMap<>();
+        for (int k = 0; k < (perRoom - 1) * rounds; k++) {
+          JsonObject frame = receiver.expect("message");
+          String from = frame.getString("from");
+          assertEquals(r, roomOf.get(from), "a broadcast crossed rooms: " + frame);
+          assertEquals(r, frame.getJsonObject("data").getInteger("room"), "a broadcast crossed rooms: " + frame);
+          assertFalse(from.equals(receiver.id()), "a broadcast came back to its sender");
+          int expected = nextSeq.getOrDefault(from, 0);
+          assertEquals(expected, frame.getJsonObject("data").getInteger("seq"), "per-sender order broken");
+          nextSeq.put(from, expected + 1);
+        }
+        assertEquals(perRoom - 1, nextSeq.size(), "heard from every other member");
+      }
+    }
+    members[0][0].expectNothing(200);
+    Arrays.stream(members).flatMap(Arrays::stream).forEach(m -> m.expectNothing(10));
+    Arrays.stream(members).flatMap(Arrays::stream).forEach(WsClient::close);
+  }
+}
