@@ -1,6 +1,7 @@
 package io.switchboard.signaling.it;
 
 import io.switchboard.testing.Http;
+import io.switchboard.testing.Metrics;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Future;
@@ -70,20 +71,7 @@ class ConcurrencyTest {
   }
 
   private static double sessionsGauge() {
-    String text = Http.get(node.port(), "/metrics", null).body();
-    return text.lines().filter(l -> l.startsWith("switchboard_sessions ")).findFirst()
-      .map(l -> Double.parseDouble(l.substring("switchboard_sessions ".length()).trim()))
-      .orElseThrow(() -> new AssertionError("no switchboard_sessions in /metrics"));
-  }
-
-  private static double pollUntil(DoubleSupplier value, double expected, long millis) {
-    long deadline = System.nanoTime() + millis * 1_000_000;
-    double last = value.getAsDouble();
-    while (last != expected && System.nanoTime() < deadline) {
-      sleep(50);
-      last = value.getAsDouble();
-    }
-    return last;
+    return Metrics.value(node.port(), "switchboard_sessions");
   }
 
   private static void sleep(long millis) {
@@ -267,7 +255,7 @@ class ConcurrencyTest {
     }
     assertFalse(roomListed(room), "an empty room must disappear from GET /api/rooms");
     assertEquals(Set.of(), adminView(room));
-    assertEquals(sessionsBefore, pollUntil(ConcurrencyTest::sessionsGauge, sessionsBefore, 5000),
+    assertEquals(sessionsBefore, Metrics.awaitValue(ConcurrencyTest::sessionsGauge, sessionsBefore, 5000),
       "switchboard_sessions must return to its value before the crowd came");
   }
 

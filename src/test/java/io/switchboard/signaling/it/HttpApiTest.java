@@ -105,38 +105,13 @@ class HttpApiTest {
   }
 
   private static String scrape() {
-    HttpResponse<String> response = raw(node.port(), "GET", "/metrics", null, null);
-    assertEquals(200, response.statusCode());
-    return response.body();
+    return io.switchboard.testing.Metrics.scrape(node.port());
   }
 
-  /** The value of one series, e.g. {@code switchboard_errors_total{code="bad-message"}}; fails when absent. */
   private static double metric(String text, String series) {
-    String prefix = series + " ";
-    return text.lines().filter(l -> l.startsWith(prefix)).findFirst()
-      .map(l -> Double.parseDouble(l.substring(prefix.length()).trim().split(" ")[0]))
-      .orElseThrow(() -> new AssertionError("series " + series + " not in /metrics"));
+    return io.switchboard.testing.Metrics.value(text, series);
   }
 
-  /** Polls {@code value} until it equals {@code expected} or {@code millis} pass; returns the last value. */
-  private static double pollUntil(DoubleSupplier value, double expected, long millis) {
-    long deadline = System.nanoTime() + millis * 1_000_000;
-    double last = value.getAsDouble();
-    while (last != expected && System.nanoTime() < deadline) {
-      sleep(50);
-      last = value.getAsDouble();
-    }
-    return last;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
 
   private static JsonObject roomSummary(String room) {
     Http.Response rooms = Http.get(node.port(), "/api/rooms", node.adminToken());
@@ -242,8 +217,8 @@ class HttpApiTest {
       bob.close();
       alice.awaitClose();
       bob.awaitClose();
-      assertEquals(roomsBefore, pollUntil(rooms, roomsBefore, 3000), "the room is gone once both left");
-      assertEquals(sessionsBefore, pollUntil(sessions, sessionsBefore, 3000),
+      assertEquals(roomsBefore, io.switchboard.testing.Metrics.awaitValue(rooms, roomsBefore, 3000), "the room is gone once both left");
+      assertEquals(sessionsBefore, io.switchboard.testing.Metrics.awaitValue(sessions, sessionsBefore, 3000),
         "switchboard_sessions must return to its value before the two sessions opened");
     }
   }

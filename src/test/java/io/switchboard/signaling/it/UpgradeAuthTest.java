@@ -2,6 +2,7 @@ package io.switchboard.signaling.it;
 
 import io.switchboard.testing.Http;
 import io.switchboard.testing.LogCapture;
+import io.switchboard.testing.Metrics;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
@@ -56,18 +57,17 @@ class UpgradeAuthTest {
 
   /** Asserts a 401 whose JSON body says {@code unauthorized} with a message containing {@code why}. */
   private static void assertRefused(String token, String why) {
-    String admittedBefore = metric("switchboard_sessions_opened_total ");
+    double admittedBefore = metric("switchboard_sessions_opened_total");
     UpgradeRejectedException refusal = WsClient.refusal(client, node.port(), token);
     assertEquals(401, refusal.getStatus());
     JsonObject body = refusal.getBody().toJsonObject();
     assertEquals("unauthorized", body.getString("error"));
     assertTrue(body.getString("message").contains(why), () -> "message was: " + body.getString("message"));
-    assertEquals(admittedBefore, metric("switchboard_sessions_opened_total "), "a refused upgrade admitted a session");
+    assertEquals(admittedBefore, metric("switchboard_sessions_opened_total"), "a refused upgrade admitted a session");
   }
 
-  private static String metric(String prefix) {
-    String text = Http.get(node.port(), "/metrics", null).body();
-    return text.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow().substring(prefix.length());
+  private static double metric(String series) {
+    return Metrics.value(node.port(), series);
   }
 
   private static String hs256(JsonObject header, JsonObject claims, String key) throws Exception {
