@@ -13,10 +13,18 @@ public final class RelayFrame {
   }
 
   /**
-   * @param frame  the sender's frame, already validated by {@link FrameParser}
-   * @param fromId the sender's session id (URL-safe characters only, so it needs no escaping)
+   * The start of every frame relayed from one sender, {@code {"from":"<id>"}}, made once per session.
+   * Session ids are URL-safe characters only, so the id needs no escaping.
    */
-  public static String rewrite(byte[] frame, int length, ClientFrame parsed, String fromId) {
+  public static byte[] fromPrefix(String senderId) {
+    return ("{\"from\":\"" + senderId + "\"").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * @param frame  the sender's frame, already validated by {@link FrameParser}
+   * @param prefix the sender's {@link #fromPrefix}
+   */
+  public static String rewrite(byte[] frame, int length, ClientFrame parsed, byte[] prefix) {
     int open = indexOfOpeningBrace(frame, length);
     int cutStart = length;
     int cutEnd = length;
@@ -33,7 +41,6 @@ public final class RelayFrame {
         }
       }
     }
-    byte[] prefix = ("{\"from\":\"" + fromId + "\"").getBytes(StandardCharsets.US_ASCII);
     int bodyStart = open + 1;
     boolean bodyHasMembers = hasMembers(frame, bodyStart, cutStart, cutEnd, length);
     int outLength = prefix.length + (bodyHasMembers ? 1 : 0) + (length - bodyStart) - (cutEnd - cutStart);

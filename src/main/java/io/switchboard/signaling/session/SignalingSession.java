@@ -37,6 +37,8 @@ public final class SignalingSession implements SessionEndpoint {
   /** The edge event loop that owns this session's incoming side. */
   private final Context context;
   private final Participant participant;
+  /** {@code {"from":"<id>"} as bytes: the start of every frame this session sends on. */
+  private final byte[] relayPrefix;
   private final SessionServices services;
   private final JsonArray iceServers;
   private final String resumeToken;
@@ -58,6 +60,7 @@ public final class SignalingSession implements SessionEndpoint {
     this.socket = socket;
     this.context = Vertx.currentContext();
     this.participant = participant;
+    this.relayPrefix = RelayFrame.fromPrefix(participant.id());
     this.services = services;
     this.iceServers = iceServers;
     this.resumeToken = resumeToken;
@@ -180,11 +183,11 @@ public final class SignalingSession implements SessionEndpoint {
         sendError(ErrorCode.FORBIDDEN, "a viewer may signal only publishers", frame.ref());
         return;
       }
-      target.endpoint().deliver(RelayFrame.rewrite(message.bytes(), message.length(), frame, participant.id()));
+      target.endpoint().deliver(RelayFrame.rewrite(message.bytes(), message.length(), frame, relayPrefix));
       services.metrics().relayed(frame.type(), 1, receivedAtNanos);
       return;
     }
-    String out = RelayFrame.rewrite(message.bytes(), message.length(), frame, participant.id());
+    String out = RelayFrame.rewrite(message.bytes(), message.length(), frame, relayPrefix);
     int receivers = broadcast(current.publishers(), out);
     if (participant.role() == Role.PUBLISHER) {
       receivers += broadcast(current.viewers(), out);

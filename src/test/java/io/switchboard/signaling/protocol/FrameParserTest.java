@@ -243,7 +243,7 @@ class FrameParserTest {
       try {
         ClientFrame parsed = FrameParser.parse(frame, frame.length);
         fail("accepted a " + charset + " frame as " + parsed + "; RelayFrame then splices at the wrong offsets: "
-          + RelayFrame.rewrite(frame, frame.length, parsed, "SENDER"));
+          + RelayFrame.rewrite(frame, frame.length, parsed, RelayFrame.fromPrefix("SENDER")));
       } catch (FrameException expected) {
         assertEquals(ErrorCode.BAD_MESSAGE, expected.code());
       }

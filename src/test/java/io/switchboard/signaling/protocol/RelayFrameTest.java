@@ -39,7 +39,7 @@ class RelayFrameTest {
     } catch (FrameException e) {
       return fail("test frame refused by the parser (" + e.getMessage() + "): " + text(frame, length));
     }
-    String relayed = RelayFrame.rewrite(frame, length, parsed, FROM);
+    String relayed = RelayFrame.rewrite(frame, length, parsed, RelayFrame.fromPrefix(FROM));
     JsonObject out;
     try {
       out = new JsonObject(relayed);
