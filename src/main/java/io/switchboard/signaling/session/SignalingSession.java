@@ -40,7 +40,8 @@ public final class SignalingSession implements SessionEndpoint {
   /** {@code {"from":"<id>"} as bytes: the start of every frame this session sends on. */
   private final byte[] relayPrefix;
   private final SessionServices services;
-  private final JsonArray iceServers;
+  /** Needed only for welcome; dropped once it is sent, like everything an idle session need not hold. */
+  private JsonArray iceServers;
   private final String resumeToken;
   private final RateLimiter rateLimiter;
   private final MessageAssembler assembler;
@@ -237,6 +238,7 @@ public final class SignalingSession implements SessionEndpoint {
     }
     deliver(ServerFrames.welcome(participant.id(), participant.room(), participant.identity(),
       participant.role().wire(), peers, iceServers, resumeToken, services.nodeId()));
+    iceServers = null;
   }
 
   @Override
