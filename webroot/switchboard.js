@@ -404,9 +404,14 @@ function defaultSocketUrl() {
   return `${scheme}//${location.host}/ws`;
 }
 
-/** Leave (1000) and the 4xxx range (replaced, kicked, room full) are outcomes a retry cannot change. */
+/**
+ * Leave (1000), replaced (4001), kicked (4002) and room full (4003) are outcomes a retry cannot change. Every other
+ * close, 4008 (ping timeout: the server stopped hearing us) included, is a lost connection worth retrying.
+ */
+const FINAL_CLOSE_CODES = new Set([1000, 4001, 4002, 4003]);
+
 function isFinalCloseCode(code) {
-  return code === 1000 || (code >= 4000 && code <= 4999);
+  return FINAL_CLOSE_CODES.has(code);
 }
 
 /** Exponential backoff with jitter, so clients dropped together (a node shutting down) do not return together. */

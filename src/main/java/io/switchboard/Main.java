@@ -1,6 +1,5 @@
 package io.switchboard;
 
-import io.switchboard.auth.TokenIssuer;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.ConfigLoader;
 import io.switchboard.config.SwitchboardConfig;
@@ -42,7 +41,7 @@ public final class Main {
       Map<String, String> options = parseOptions(rest);
       JsonObject json = ConfigLoader.load(options.containsKey("conf") ? Path.of(options.get("conf")) : null, System.getenv());
       if (token) {
-        System.out.println(mintToken(json, options));
+        System.out.println(TokenCommand.mint(json, options));
       } else {
         run(SwitchboardConfig.from(json));
       }
@@ -89,44 +88,6 @@ public final class Main {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static String mintToken(JsonObject json, Map<String, String> options) {
-    String secret = options.get("secret");
-    if (secret == null) {
-      var secrets = json.getJsonObject("auth").getJsonArray("hs256Secrets");
-      if (secrets == null || secrets.isEmpty()) {
-        throw new IllegalArgumentException("token: give --secret or set SWITCHBOARD_AUTH_HS256_SECRETS");
-      }
-      secret = secrets.getString(0);
-    }
-    String identity = required(options, "identity");
-    long ttl = Long.parseLong(options.getOrDefault("ttl", "3600"));
-    long now = System.currentTimeMillis() / 1000;
-    JsonObject claims;
-    if (options.containsKey("admin")) {
-      claims = new JsonObject().put("sub", identity).put("admin", true).put("iat", now).put("exp", now + ttl);
-    } else {
-      claims = TokenIssuer.participantClaims(identity, required(options, "room"), options.get("role"),
-        options.get("name"), now, ttl);
-    }
-    String issuer = json.getJsonObject("auth").getString("issuer", "");
-    String audience = json.getJsonObject("auth").getString("audience", "");
-    if (!issuer.isEmpty()) {
-      claims.put("iss", issuer);
-    }
-    if (!audience.isEmpty()) {
-      claims.put("aud", audience);
-    }
-    return new TokenIssuer(secret).sign(claims);
-  }
-
-  private static String required(Map<String, String> options, String name) {
-    String value = options.get(name);
-    if (value == null || value.isEmpty()) {
-      throw new IllegalArgumentException("token: --" + name + " is required");
-    }
-    return value;
   }
 
   /** {@code --key value} pairs; {@code --admin} is a flag. */

@@ -46,7 +46,16 @@ public final class Node {
     Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).build();
     String nodeId = config.node().id().isEmpty() ? Ids.random(9) : config.node().id();
     Node node = new Node(vertx, config, nodeId, new NodeState());
-    return node.deploy(loops).map(node).recover(failure -> vertx.close().transform(ignored -> Future.failedFuture(failure)));
+    // Not composed on a context of this Vert.x: after a failed start it is closed and its event loops are gone.
+    Promise<Node> started = Promise.promise();
+    node.deploy(loops).onComplete(ar -> {
+      if (ar.succeeded()) {
+        started.complete(node);
+      } else {
+        vertx.close().onComplete(ignored -> started.fail(ar.cause()));
+      }
+    });
+    return started.future();
   }
 
   private Future<Void> deploy(int loops) {

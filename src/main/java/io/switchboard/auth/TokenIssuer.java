@@ -36,6 +36,17 @@ public final class TokenIssuer {
     }
   }
 
+  /** Adds the issuer and audience a node configured with {@code auth} requires, when it requires them. */
+  public static JsonObject scope(JsonObject claims, io.switchboard.config.SwitchboardConfig.Auth auth) {
+    if (!auth.issuer().isEmpty()) {
+      claims.put("iss", auth.issuer());
+    }
+    if (!auth.audience().isEmpty()) {
+      claims.put("aud", auth.audience());
+    }
+    return claims;
+  }
+
   /** Claims of a participant token valid for {@code ttlSeconds} from {@code nowSeconds}. */
   public static JsonObject participantClaims(String identity, String room, String role, String name,
                                              long nowSeconds, long ttlSeconds) {

@@ -31,7 +31,9 @@ public final class ConfigLoader {
   public static JsonObject load(Path file, Map<String, String> env) {
     JsonObject merged = builtInDefault();
     if (file != null) {
-      merged.mergeIn(readFile(file), true);
+      JsonObject fromFile = readFile(file);
+      checkKnownKeys(fromFile, merged, "", file);
+      merged.mergeIn(fromFile, true);
     }
     applyEnvironment(merged, "", env);
     return merged;
@@ -55,6 +57,19 @@ public final class ConfigLoader {
       throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage());
     } catch (DecodeException e) {
       throw new ConfigException("configuration file " + file + " is not a JSON object: " + e.getMessage());
+    }
+  }
+
+  /** A key the default does not have is a typo or a stale setting: refuse it rather than ignore it. */
+  private static void checkKnownKeys(JsonObject given, JsonObject known, String prefix, Path file) {
+    for (String key : given.fieldNames()) {
+      String path = prefix.isEmpty() ? key : prefix + "." + key;
+      if (!known.containsKey(key)) {
+        throw new ConfigException(file + ": unknown configuration key " + path);
+      }
+      if (given.getValue(key) instanceof JsonObject section && known.getValue(key) instanceof JsonObject knownSection) {
+        checkKnownKeys(section, knownSection, path, file);
+      }
     }
   }
 

@@ -56,9 +56,9 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     JsonObject auth = section(json, "auth");
     JsonObject limits = section(json, "limits");
     JsonObject ice = section(json, "ice");
-    boolean devTokens = auth.getBoolean("devTokens", false);
+    boolean devTokens = bool(auth, "devTokens", "auth.devTokens");
     return new SwitchboardConfig(
-      new Node(node.getString("id", "")),
+      new Node(string(node, "id", "node.id")),
       parseHttp(http),
       parseAuth(auth, devTokens),
       parseLimits(limits),
@@ -71,7 +71,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
       range(http, "port", "http.port", 0, 65535),
       range(http, "edgeInstances", "http.edgeInstances", 0, 256),
       strings(http, "allowedOrigins", "http.allowedOrigins"),
-      http.getString("webroot", "webroot"));
+      string(http, "webroot", "http.webroot"));
   }
 
   private static Auth parseAuth(JsonObject auth, boolean devTokens) {
@@ -89,7 +89,8 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
       throw new ConfigException("no JWT key configured: set auth.hs256Secrets (SWITCHBOARD_AUTH_HS256_SECRETS), "
         + "auth.rs256PublicKeys or auth.es256PublicKeys, or turn on auth.devTokens for development");
     }
-    return new Auth(List.copyOf(secrets), rsa, ec, auth.getString("issuer", ""), auth.getString("audience", ""),
+    return new Auth(List.copyOf(secrets), rsa, ec, string(auth, "issuer", "auth.issuer"),
+      string(auth, "audience", "auth.audience"),
       range(auth, "clockSkewSeconds", "auth.clockSkewSeconds", 0, 600), devTokens, generated);
   }
 
@@ -121,7 +122,8 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
       range(ice, "credentialTtlSeconds", "ice.credentialTtlSeconds", 60, 7 * 86400), generated);
   }
 
-  private static void checkSecret(String secret, String key) {
+  /** Refuses placeholders and short secrets; {@code key} names where the secret came from. */
+  public static void checkSecret(String secret, String key) {
     String lower = secret.toLowerCase(Locale.ROOT);
     if (lower.contains("replace") || lower.contains("change") || lower.contains("example")
       || lower.contains("placeholder") || lower.contains("secret")) {
@@ -166,6 +168,25 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
       throw new ConfigException("configuration section '" + name + "' is missing or not an object");
     }
     return section;
+  }
+
+  private static String string(JsonObject section, String key, String path) {
+    Object value = section.getValue(key);
+    if (value == null) {
+      return "";
+    }
+    if (!(value instanceof String s)) {
+      throw new ConfigException(path + " must be a string");
+    }
+    return s;
+  }
+
+  private static boolean bool(JsonObject section, String key, String path) {
+    Object value = section.getValue(key);
+    if (!(value instanceof Boolean b)) {
+      throw new ConfigException(path + " must be true or false");
+    }
+    return b;
   }
 
   private static String nonBlank(JsonObject section, String path) {

@@ -213,6 +213,17 @@ class ConfigLoaderTest {
       assertEquals(8080, again.getJsonObject("http").getInteger("port"));
     }
 
+    @Test
+    @DisplayName("a key the default does not have is refused with its path (typos are not ignored)")
+    void unknownKey() throws IOException {
+      for (String content : List.of("{\"limits\": {\"maxFrameByte\": 2048}}", "{\"htp\": {\"port\": 9000}}")) {
+        Path file = write(content);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()), content);
+        assertTrue(e.getMessage().contains("unknown configuration key"), e.getMessage());
+        assertTrue(e.getMessage().contains(content.contains("htp") ? "htp" : "limits.maxFrameByte"), e.getMessage());
+      }
+    }
+
     private Path write(String content) throws IOException {
       Path file = Files.createTempFile(dir, "switchboard", ".json");
       Files.writeString(file, content);

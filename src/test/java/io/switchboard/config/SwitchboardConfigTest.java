@@ -1,5 +1,6 @@
 package io.switchboard.config;
 
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
@@ -50,6 +51,22 @@ class SwitchboardConfigTest {
     for (String word : words) {
       assertTrue(e.getMessage().contains(word), "expected '" + word + "' in: " + e.getMessage());
     }
+  }
+
+  @ParameterizedTest(name = "{0}.{1} = {2}")
+  @DisplayName("a value of the wrong type is refused with the key in the message, never a ClassCastException")
+  @CsvSource(delimiter = '|', value = {
+    "node | id | 42",
+    "http | webroot | true",
+    "http | host | 5",
+    "auth | issuer | 1",
+    "auth | audience | []",
+    "auth | devTokens | \"yes\"",
+    "http | allowedOrigins | \"https://a.example\""})
+  void wrongTypes(String section, String key, String jsonValue) {
+    JsonObject json = production();
+    json.getJsonObject(section).put(key, Json.decodeValue(jsonValue));
+    assertMentions(refused(json), section + "." + key);
   }
 
   @Nested

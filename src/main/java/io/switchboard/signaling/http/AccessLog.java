@@ -10,13 +10,25 @@ import io.vertx.ext.web.RoutingContext;
 final class AccessLog implements Handler<RoutingContext> {
 
   private static final System.Logger LOG = System.getLogger("io.switchboard.access");
+  private static final String START = "accessLogStartNanos";
 
   @Override
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
-    ctx.addEndHandler(ignored -> LOG.log(System.Logger.Level.INFO, "{0} {1} {2} {3}ms {4}",
-      ctx.request().method().name(), ctx.request().path(), ctx.response().getStatusCode(),
-      (System.nanoTime() - start) / 1_000_000, ctx.request().remoteAddress()));
+    ctx.put(START, start);
+    ctx.addEndHandler(ignored -> log(ctx, ctx.response().getStatusCode()));
     ctx.next();
+  }
+
+  /** An accepted WebSocket upgrade never "ends" as an HTTP response, so it is logged here, as 101. */
+  static void upgraded(RoutingContext ctx) {
+    log(ctx, 101);
+  }
+
+  private static void log(RoutingContext ctx, int status) {
+    Long start = ctx.get(START);
+    long millis = start == null ? 0 : (System.nanoTime() - start) / 1_000_000;
+    LOG.log(System.Logger.Level.INFO, "{0} {1} {2} {3}ms {4}", ctx.request().method().name(), ctx.request().path(),
+      status, millis, ctx.request().remoteAddress());
   }
 }

@@ -22,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.nio.file.Files;
@@ -107,9 +108,13 @@ public final class EdgeVerticle extends VerticleBase {
 
   /** Serves webroot/ from the working directory when present (development), else the copy inside the jar. */
   private StaticHandler staticFiles() {
-    String webroot = config.http().webroot();
-    boolean onDisk = Files.isDirectory(Path.of(webroot));
-    return StaticHandler.create(onDisk ? webroot : "webroot").setCachingEnabled(false);
+    Path webroot = Path.of(config.http().webroot());
+    if (!Files.isDirectory(webroot)) {
+      return StaticHandler.create("webroot").setCachingEnabled(false);
+    }
+    // StaticHandler takes relative roots only unless told that the whole file system may be served from
+    FileSystemAccess access = webroot.isAbsolute() ? FileSystemAccess.ROOT : FileSystemAccess.RELATIVE;
+    return StaticHandler.create(access, webroot.toString()).setCachingEnabled(false);
   }
 
   // ---- HTTP endpoints ----
@@ -201,6 +206,7 @@ public final class EdgeVerticle extends VerticleBase {
     long now = System.currentTimeMillis() / 1000;
     JsonObject claims = TokenIssuer.participantClaims(body.getString("identity"), body.getString("room"),
       body.getString("role", "publisher"), body.getString("name"), now, body.getLong("ttl", DEV_TOKEN_DEFAULT_TTL));
+    TokenIssuer.scope(claims, config.auth()); // so the token passes this node's issuer/audience checks
     String token = new TokenIssuer(config.auth().hs256Secrets().get(0)).sign(claims);
     json(ctx, 200, new JsonObject().put("token", token));
   }
@@ -252,6 +258,7 @@ public final class EdgeVerticle extends VerticleBase {
       }
       request.toWebSocket().onComplete(ws -> {
         if (ws.succeeded()) {
+          AccessLog.upgraded(ctx);
           openSession(ws.result(), ar.result());
         } else if (!ctx.response().ended()) {
           error(ctx, 400, "bad-request", "expected a WebSocket upgrade");

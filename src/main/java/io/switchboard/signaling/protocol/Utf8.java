@@ -1,13 +1,36 @@
 package io.switchboard.signaling.protocol;
 
 /**
- * Strict UTF-8 check (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF. JSON text also
+ * UTF-8 sizes and checks. Strict UTF-8 check (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF. JSON text also
  * never holds a raw NUL, and refusing NUL keeps Jackson from guessing UTF-16/32 for a frame. Relayed frames
  * are therefore byte-for-byte what the sender wrote, never "repaired" with U+FFFD.
  */
-final class Utf8 {
+public final class Utf8 {
 
   private Utf8() {
+  }
+
+  /**
+   * The size of {@code text.getBytes(UTF_8)}, without encoding it. Java writes an unpaired surrogate as {@code ?}
+   * (one byte); frames from validated UTF-8 never hold one.
+   */
+  public static int encodedLength(String text) {
+    int bytes = text.length();
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        continue;
+      }
+      if (c < 0x800) {
+        bytes += 1;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 2; // the pair: 2 chars, 4 bytes
+        i++;
+      } else if (!Character.isSurrogate(c)) {
+        bytes += 2;
+      }
+    }
+    return bytes;
   }
 
   static boolean isValidJsonText(byte[] bytes, int length) {

@@ -26,7 +26,7 @@ public final class LocalRoomDirectory implements RoomDirectory {
     return this.<Room>ask(new PresenceCommand.Join(participant, endpoint)).recover(failure -> {
       if (failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
         && reply.failureCode() == PresenceCommand.ROOM_FULL) {
-        return Future.failedFuture(new RoomFullException(participant.room(), 0));
+        return Future.failedFuture(new RoomFullException(reply.getMessage()));
       }
       return Future.failedFuture(failure);
     });

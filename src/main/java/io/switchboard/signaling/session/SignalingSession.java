@@ -7,6 +7,7 @@ import io.switchboard.signaling.protocol.FrameParser;
 import io.switchboard.signaling.protocol.FrameType;
 import io.switchboard.signaling.protocol.RelayFrame;
 import io.switchboard.signaling.protocol.ServerFrames;
+import io.switchboard.signaling.protocol.Utf8;
 import io.switchboard.signaling.room.LeaveReason;
 import io.switchboard.signaling.room.Member;
 import io.switchboard.signaling.room.Participant;
@@ -243,7 +244,7 @@ public final class SignalingSession implements SessionEndpoint {
 
   @Override
   public void deliver(String frame) {
-    int size = frame.length();
+    int size = Utf8.encodedLength(frame); // what it will occupy in the send queue
     if (queuedBytes.addAndGet(size) > services.limits().maxQueuedBytes()) {
       queuedBytes.addAndGet(-size);
       if (!closing.get()) {

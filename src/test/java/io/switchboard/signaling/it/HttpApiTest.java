@@ -441,6 +441,19 @@ class HttpApiTest {
     }
 
     @Test
+    @DisplayName("on a node that checks issuer and audience, development tokens carry both and are accepted")
+    void scopedByIssuerAndAudience() throws Exception {
+      try (TestNode scoped = TestNode.start(new JsonObject().put("auth",
+        new JsonObject().put("issuer", "https://auth.test").put("audience", "switchboard")))) {
+        HttpResponse<String> response = raw(scoped.port(), "POST", "/api/dev/token", null,
+          new JsonObject().put("identity", "scoped").put("room", newRoom()).encode());
+        assertEquals(200, response.statusCode(), response.body());
+        String token = new JsonObject(response.body()).getString("token");
+        assertEquals("scoped", WsClient.join(client, scoped.port(), token).welcome().getString("identity"));
+      }
+    }
+
+    @Test
     @DisplayName("with devTokens off the endpoint does not exist (404), and the demo page is still served")
     void disabled() throws Exception {
       try (TestNode production = TestNode.start(new JsonObject().put("auth", new JsonObject().put("devTokens", false)))) {

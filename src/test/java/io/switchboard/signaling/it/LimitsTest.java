@@ -139,7 +139,7 @@ class LimitsTest {
     b.expect("peer-joined");
 
     WsClient d = WsClient.await(WsClient.open(client, node.port(), node.token("d", room)));
-    d.expectError("room-full");
+    assertTrue(d.expectError("room-full").getString("message").contains("3 participants"), "the limit is named");
     assertEquals(4003, d.awaitClose());
     a.expectNothing(200);
     b.expectNothing(50);
