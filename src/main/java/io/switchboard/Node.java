@@ -89,10 +89,6 @@ public final class Node {
     return nodeId;
   }
 
-  public SwitchboardConfig config() {
-    return config;
-  }
-
   public Vertx vertx() {
     return vertx;
   }

@@ -73,10 +73,6 @@ public final class SignalingSession implements SessionEndpoint {
     this.assembler = new MessageAssembler(services.limits().maxFrameBytes());
   }
 
-  public Participant participant() {
-    return participant;
-  }
-
   /** Joins the room; incoming frames wait (socket paused) until the session is admitted. */
   public void start(Runnable onClosed) {
     socket.pause();
