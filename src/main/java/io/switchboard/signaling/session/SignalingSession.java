@@ -48,6 +48,8 @@ public final class SignalingSession implements SessionEndpoint {
   private final MessageAssembler assembler;
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** The send queue overflowed once; later deliveries are dropped while the termination is on its way. */
+  private final AtomicBoolean overflowed = new AtomicBoolean();
   /** In the open-sessions gauge: set when admitted (presence thread), cleared once when closed. */
   private final AtomicBoolean counted = new AtomicBoolean();
   /** Set by {@link #admitted} before the join completes; read by the edge loop afterwards. */
@@ -243,7 +245,7 @@ public final class SignalingSession implements SessionEndpoint {
     int size = Utf8.encodedLength(frame); // what it will occupy in the send queue
     if (queuedBytes.addAndGet(size) > services.limits().maxQueuedBytes()) {
       queuedBytes.addAndGet(-size);
-      if (!closing.get()) {
+      if (overflowed.compareAndSet(false, true)) {
         services.metrics().slowConsumerClosed();
         // called on the sender's thread: hand the termination to this session's own event loop
         context.runOnContext(v -> terminate(CloseCodes.POLICY, "send queue overflow: the client reads too slowly"));

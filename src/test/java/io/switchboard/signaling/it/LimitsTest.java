@@ -238,7 +238,8 @@ class LimitsTest {
         assertEquals(slowId, left.getString("id"));
         assertEquals("disconnected", left.getString("reason"));
         String metrics = Http.get(fast.port(), "/metrics", null).body();
-        assertTrue(metrics.contains("switchboard_sessions_slow_closed_total 1.0"), "slow-close counter");
+        assertTrue(metrics.contains("switchboard_sessions_slow_closed_total 1.0"),
+          "one slow receiver counted once: " + metrics.lines().filter(l -> l.contains("slow_closed")).toList());
         sender.send(new JsonObject().put("type", "ping"));
         JsonObject frame;
         while (!"pong".equals((frame = sender.next()).getString("type"))) {
