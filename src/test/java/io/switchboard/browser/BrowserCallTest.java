@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -89,6 +90,25 @@ class BrowserCallTest {
     assertCallConnects(pageUrl(node, room, "alice", ""), pageUrl(node, room, "bob", ""));
   }
 
+  @Test
+  @DisplayName("after a node restart both pages reconnect on their own (SDK reconnect hook) and the call comes back")
+  void reconnectAfterNodeRestart() throws Exception {
+    TestNode node = startNode();
+    int port = node.port();
+    String room = randomRoom();
+    String urlA = pageUrl(node, room, "alice", "");
+    String urlB = pageUrl(node, room, "bob", "");
+    Call before = assertCallConnects(urlA, urlB);
+
+    nodes.remove(node);
+    node.close(); // the pages see 1001 "node shutting down" and start retrying
+    nodes.add(TestNode.start(new JsonObject().put("http", new JsonObject().put("port", port))));
+
+    Call after = awaitCall(browsers.get(0), urlA, browsers.get(1), urlB);
+    assertNotEquals(before.a().state().getString("id"), after.a().state().getString("id"), "a new session on the new node");
+    assertNotEquals(before.b().state().getString("id"), after.b().state().getString("id"), "a new session on the new node");
+  }
+
   // ---- reusable steps (a relay-only and a two-node variant build on these) ----
 
   private TestNode startNode() {
@@ -115,13 +135,17 @@ class BrowserCallTest {
    * @return the two pages' snapshots at the moment the call was up
    */
   private Call assertCallConnects(String urlA, String urlB) {
-    String nameA = queryParameter(urlA, "name");
-    String nameB = queryParameter(urlB, "name");
-    Chromium browserA = startBrowser(nameA);
-    Chromium browserB = startBrowser(nameB);
+    Chromium browserA = startBrowser(queryParameter(urlA, "name"));
+    Chromium browserB = startBrowser(queryParameter(urlB, "name"));
     browserA.driver().get(urlA);
     browserB.driver().get(urlB);
+    return awaitCall(browserA, urlA, browserB, urlB);
+  }
 
+  /** Waits until the pages already open in {@code browserA} and {@code browserB} are in a call with each other. */
+  private Call awaitCall(Chromium browserA, String urlA, Chromium browserB, String urlB) {
+    String nameA = queryParameter(urlA, "name");
+    String nameB = queryParameter(urlB, "name");
     long deadline = System.nanoTime() + CALL_DEADLINE.toNanos();
     Snapshot a;
     Snapshot b;

@@ -13,8 +13,9 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -51,14 +52,19 @@ class ConcurrencyTest {
   private static WebSocketClient client;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(new JsonObject().put("limits", new JsonObject()
-      .put("maxParticipantsPerRoom", 500).put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000)));
+  static void client(Vertx vertx) {
     client = WsClient.newClient(vertx);
   }
 
-  @AfterAll
-  static void stop() throws Exception {
+  /** A node per test: gauges start from zero and no test's sockets linger into the next. */
+  @BeforeEach
+  void start() {
+    node = TestNode.start(new JsonObject().put("limits", new JsonObject()
+      .put("maxParticipantsPerRoom", 500).put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000)));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
     node.close();
   }
 
