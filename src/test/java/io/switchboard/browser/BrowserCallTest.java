@@ -176,8 +176,9 @@ class BrowserCallTest {
     return browser;
   }
 
+  /** One page's hooks and status line; also used by {@link FirefoxInteropTest}. */
   @SuppressWarnings("unchecked")
-  private static Snapshot snapshot(Chromium browser) {
+  static Snapshot snapshot(Chromium browser) {
     try {
       Object result = browser.driver().executeAsyncScript(SNAPSHOT_SCRIPT);
       if (!(result instanceof Map<?, ?> map)) {
@@ -192,7 +193,7 @@ class BrowserCallTest {
     }
   }
 
-  private static String diagnostics(Chromium browser, String url, Snapshot snapshot) {
+  static String diagnostics(Chromium browser, String url, Snapshot snapshot) {
     StringBuilder text = new StringBuilder()
       .append("---- browser ").append(browser.name()).append(" at ").append(url).append('\n')
       .append("latest snapshot: ").append(snapshot.json().encodePrettily()).append('\n');
