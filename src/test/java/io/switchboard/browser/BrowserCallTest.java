@@ -57,28 +57,11 @@ class BrowserCallTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    List<Exception> failures = new ArrayList<>();
-    for (Chromium browser : browsers) {
-      try {
-        browser.close();
-      } catch (Exception e) {
-        failures.add(e);
-      }
-    }
+    List<AutoCloseable> resources = new ArrayList<>(browsers);
+    resources.addAll(nodes);
     browsers.clear();
-    for (TestNode node : nodes) {
-      try {
-        node.close();
-      } catch (Exception e) {
-        failures.add(e);
-      }
-    }
     nodes.clear();
-    if (!failures.isEmpty()) {
-      Exception first = failures.get(0);
-      failures.subList(1, failures.size()).forEach(first::addSuppressed);
-      throw first;
-    }
+    BrowserResources.closeAll(resources);
   }
 
   @Test

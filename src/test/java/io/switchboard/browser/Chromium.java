@@ -16,11 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -129,7 +127,7 @@ final class Chromium implements AutoCloseable {
       if (service != null) {
         service.stop();
       }
-      deleteRecursively(profile);
+      BrowserResources.deleteRecursively(profile);
       throw e;
     }
   }
@@ -180,35 +178,8 @@ final class Chromium implements AutoCloseable {
       try {
         service.stop();
       } finally {
-        deleteRecursively(profile);
+        BrowserResources.deleteRecursively(profile);
       }
-    }
-  }
-
-  /** Chromium's helper processes may still be writing while they exit: a few attempts before giving up. */
-  private static void deleteRecursively(Path dir) {
-    IOException last = null;
-    for (int attempt = 0; attempt < 5 && Files.exists(dir); attempt++) {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(path);
-        }
-        return;
-      } catch (IOException | UncheckedIOException e) {
-        last = e instanceof UncheckedIOException unchecked ? unchecked.getCause() : (IOException) e;
-        sleep(Duration.ofMillis(200));
-      }
-    }
-    if (Files.exists(dir)) {
-      throw new UncheckedIOException("cannot delete the Chromium profile " + dir, last);
-    }
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -46,24 +46,11 @@ class FirefoxInteropTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    List<Exception> failures = new ArrayList<>();
-    for (AutoCloseable resource : new AutoCloseable[] {firefox, chromium, node}) {
-      try {
-        if (resource != null) {
-          resource.close();
-        }
-      } catch (Exception e) {
-        failures.add(e);
-      }
-    }
+    List<AutoCloseable> resources = Arrays.asList(firefox, chromium, node);
     firefox = null;
     chromium = null;
     node = null;
-    if (!failures.isEmpty()) {
-      Exception first = failures.get(0);
-      failures.subList(1, failures.size()).forEach(first::addSuppressed);
-      throw first;
-    }
+    BrowserResources.closeAll(resources);
   }
 
   @Test

@@ -8,14 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -278,7 +276,7 @@ final class HeadlessFirefox implements AutoCloseable {
       if (process != null) {
         terminate(process);
       }
-      deleteRecursively(root);
+      BrowserResources.deleteRecursively(root);
       if (e instanceof IOException io) {
         throw new UncheckedIOException("cannot start " + BINARY, io);
       }
@@ -344,7 +342,7 @@ final class HeadlessFirefox implements AutoCloseable {
       } catch (IllegalStateException shuttingDown) {
         // the hook is running or about to: it only repeats terminate()
       } finally {
-        deleteRecursively(root);
+        BrowserResources.deleteRecursively(root);
       }
     }
   }
@@ -389,27 +387,4 @@ final class HeadlessFirefox implements AutoCloseable {
     }
   }
 
-  /** Firefox may still be flushing its profile while its last processes exit: a few attempts before giving up. */
-  private static void deleteRecursively(Path dir) {
-    IOException last = null;
-    for (int attempt = 0; attempt < 5 && Files.exists(dir); attempt++) {
-      try (Stream<Path> paths = Files.walk(dir)) {
-        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(path);
-        }
-        return;
-      } catch (IOException | UncheckedIOException e) {
-        last = e instanceof UncheckedIOException unchecked ? unchecked.getCause() : (IOException) e;
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-    }
-    if (Files.exists(dir)) {
-      throw new UncheckedIOException("cannot delete the Firefox directory " + dir, last);
-    }
-  }
 }
