@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -68,7 +67,7 @@ class BrowserCallTest {
   @DisplayName("two browsers on one node connect and decode each other's video")
   void twoBrowsersOnOneNode() {
     TestNode node = startNode();
-    String room = randomRoom();
+    String room = TestNode.unique("browser");
 
     assertCallConnects(pageUrl(node, room, "alice", ""), pageUrl(node, room, "bob", ""));
   }
@@ -78,7 +77,7 @@ class BrowserCallTest {
   void reconnectAfterNodeRestart() throws Exception {
     TestNode node = startNode();
     int port = node.port();
-    String room = randomRoom();
+    String room = TestNode.unique("browser");
     String urlA = pageUrl(node, room, "alice", "");
     String urlB = pageUrl(node, room, "bob", "");
     Call before = assertCallConnects(urlA, urlB);
@@ -98,10 +97,6 @@ class BrowserCallTest {
     TestNode node = TestNode.start(new JsonObject());
     nodes.add(node);
     return node;
-  }
-
-  private static String randomRoom() {
-    return "browser-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** The demo page joining {@code room} as {@code name} at once; {@code extra} is appended as is (e.g. "&relay=1"). */

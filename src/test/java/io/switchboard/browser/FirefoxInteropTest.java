@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -57,7 +56,7 @@ class FirefoxInteropTest {
   @DisplayName("a Chromium page connects to a Firefox page in the same room and decodes its video")
   void chromiumDecodesFirefoxVideo() {
     node = TestNode.start(new JsonObject());
-    String room = "interop-" + UUID.randomUUID().toString().substring(0, 8);
+    String room = TestNode.unique("interop");
     String firefoxUrl = pageUrl(room, FIREFOX_NAME);
     String chromiumUrl = pageUrl(room, CHROMIUM_NAME);
 

@@ -68,10 +68,6 @@ class ConcurrencyTest {
     node.close();
   }
 
-  private static String newRoom() {
-    return "room-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-  }
-
   private static WsClient join(String identity, String room) {
     return WsClient.join(client, node.port(), node.token(identity, room));
   }
@@ -145,7 +141,7 @@ class ConcurrencyTest {
   @Test
   @DisplayName("100 concurrent joins get consistent welcomes; 50 concurrent leaves are announced once each; the room then vanishes")
   void crowd() {
-    String room = newRoom();
+    String room = TestNode.unique("room");
     double sessionsBefore = sessionsGauge();
     int n = 100;
 
@@ -376,7 +372,7 @@ class ConcurrencyTest {
   @Test
   @DisplayName("2,000 hostile frames from one client never disturb a 500-frame conversation next to it")
   void hostileNeighbour() {
-    String room = newRoom();
+    String room = TestNode.unique("room");
     WsClient a = join("hostile-a", room);
     WsClient b = join("b", room);
     WsClient c = join("c", room);
@@ -426,7 +422,7 @@ class ConcurrencyTest {
   @Test
   @DisplayName("broadcasts under concurrent traffic stay in their room, in per-sender order")
   void roomsAreIsolated() {
-    String[] rooms = {newRoom(), newRoom()};
+    String[] rooms = {TestNode.unique("room"), TestNode.unique("room")};
     int perRoom = 5;
     int rounds = 100;
     WsClient[][] members = new WsClient[2][perRoom];

@@ -25,7 +25,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.DoubleSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,14 +50,6 @@ class HttpApiTest {
   @AfterAll
   static void stop() throws Exception {
     node.close();
-  }
-
-  private static String newRoom() {
-    return "room-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
-  private static String unique(String prefix) {
-    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   private static WsClient join(String identity, String room) {
@@ -112,7 +103,6 @@ class HttpApiTest {
     return io.switchboard.testing.Metrics.value(text, series);
   }
 
-
   private static JsonObject roomSummary(String room) {
     Http.Response rooms = Http.get(node.port(), "/api/rooms", node.adminToken());
     assertEquals(200, rooms.status(), rooms.body());
@@ -158,12 +148,12 @@ class HttpApiTest {
     @Test
     @DisplayName("relayed offers, bad-message errors and refused upgrades are counted; relay time is a histogram")
     void counters() {
-      String room = newRoom();
-      String identity = unique("metric-alice");
+      String room = TestNode.unique("room");
+      String identity = TestNode.unique("metric-alice");
       String before = scrape();
 
       WsClient alice = join(identity, room);
-      WsClient bob = join(unique("metric-bob"), room);
+      WsClient bob = join(TestNode.unique("metric-bob"), room);
       alice.expect("peer-joined");
       alice.send(new JsonObject().put("type", "offer").put("to", bob.id()).put("sdp", "v=0"));
       assertEquals(alice.id(), bob.expect("offer").getString("from"));
@@ -207,7 +197,7 @@ class HttpApiTest {
         assertEquals(0.0, sessions.getAsDouble());
         assertEquals(0.0, rooms.getAsDouble());
 
-        String room = newRoom();
+        String room = TestNode.unique("room");
         WsClient alice = WsClient.join(client, quiet.port(), quiet.token("gauge-a", room));
         WsClient bob = WsClient.join(client, quiet.port(), quiet.token("gauge-b", room));
         assertEquals(2.0, sessions.getAsDouble(), "two sessions opened");
@@ -248,8 +238,8 @@ class HttpApiTest {
     @Test
     @DisplayName("200 with a participant token: iceServers whose TURN username ends with :<sub>")
     void participant() {
-      String identity = unique("ice-user");
-      HttpResponse<String> response = raw(node.port(), "GET", "/api/ice-servers", node.token(identity, newRoom()), null);
+      String identity = TestNode.unique("ice-user");
+      HttpResponse<String> response = raw(node.port(), "GET", "/api/ice-servers", node.token(identity, TestNode.unique("room")), null);
       assertEquals(200, response.statusCode(), response.body());
       assertTrue(contentType(response).startsWith("application/json"), contentType(response));
       JsonArray servers = new JsonObject(response.body()).getJsonArray("iceServers");
@@ -272,8 +262,8 @@ class HttpApiTest {
     void listRequiresAdmin() {
       assertJsonError(raw(node.port(), "GET", "/api/rooms", null, null), 401, "unauthorized");
       assertJsonError(raw(node.port(), "GET", "/api/rooms", "garbage", null), 401, "unauthorized");
-      assertJsonError(raw(node.port(), "GET", "/api/rooms", node.token("someone", newRoom()), null), 403, "forbidden");
-      String room = newRoom();
+      assertJsonError(raw(node.port(), "GET", "/api/rooms", node.token("someone", TestNode.unique("room")), null), 403, "forbidden");
+      String room = TestNode.unique("room");
       assertJsonError(raw(node.port(), "GET", "/api/rooms/" + room, null, null), 401, "unauthorized");
       assertJsonError(raw(node.port(), "GET", "/api/rooms/" + room, node.token("x", room), null), 403, "forbidden");
       assertJsonError(raw(node.port(), "DELETE", "/api/rooms/" + room + "/participants/abc", node.token("x", room),
@@ -285,7 +275,7 @@ class HttpApiTest {
     @Test
     @DisplayName("GET /api/rooms lists a populated room with participant, publisher and viewer counts")
     void listRooms() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       WsClient p1 = join("p1", room);
       WsClient p2 = join("p2", room);
       WsClient v1 = join("v1", room, "viewer");
@@ -302,7 +292,7 @@ class HttpApiTest {
     @Test
     @DisplayName("GET /api/rooms/{room} lists participants with id, identity, name, role, meta and node")
     void describeRoom() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       long now = System.currentTimeMillis() / 1000;
       WsClient alice = WsClient.join(client, node.port(), node.sign(new JsonObject().put("sub", "alice")
         .put("room", room).put("exp", now + 600).put("name", "Alice A.").put("meta", new JsonObject().put("k", 1))));
@@ -328,7 +318,7 @@ class HttpApiTest {
     @Test
     @DisplayName("GET /api/rooms/{room}: 404 for an empty room, 400 for an invalid room name")
     void describeErrors() {
-      assertJsonError(raw(node.port(), "GET", "/api/rooms/" + newRoom(), node.adminToken(), null), 404, "not-found");
+      assertJsonError(raw(node.port(), "GET", "/api/rooms/" + TestNode.unique("room"), node.adminToken(), null), 404, "not-found");
       assertJsonError(raw(node.port(), "GET", "/api/rooms/bad%20name", node.adminToken(), null), 400, "bad-request");
       assertJsonError(raw(node.port(), "GET", "/api/rooms/" + "x".repeat(65), node.adminToken(), null),
         400, "bad-request");
@@ -337,7 +327,7 @@ class HttpApiTest {
     @Test
     @DisplayName("DELETE /api/rooms/{room}/participants/{id} kicks: 4002 for the kicked, peer-left kicked for the others")
     void kick() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       WsClient alice = join("alice", room);
       WsClient bob = join("bob", room);
       WsClient viewer = join("vera", room, "viewer");
@@ -363,7 +353,7 @@ class HttpApiTest {
       assertEquals(2, roomSummary(room).getInteger("participants"));
 
       assertJsonError(raw(node.port(), "DELETE", path, node.adminToken(), null), 404, "not-found");
-      assertJsonError(raw(node.port(), "DELETE", "/api/rooms/" + newRoom() + "/participants/" + alice.id(),
+      assertJsonError(raw(node.port(), "DELETE", "/api/rooms/" + TestNode.unique("room") + "/participants/" + alice.id(),
         node.adminToken(), null), 404, "not-found");
 
       // the survivors still talk to each other
@@ -381,7 +371,7 @@ class HttpApiTest {
     @Test
     @DisplayName("a valid body gives a token that joins with that identity, role and name")
     void issues() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       WsClient host = join("host", room);
       Http.Response response = Http.post(node.port(), "/api/dev/token", null,
         new JsonObject().put("identity", "dev-viewer").put("room", room).put("role", "viewer").put("name", "Dev V.")
@@ -415,7 +405,7 @@ class HttpApiTest {
     @Test
     @DisplayName("invalid bodies are refused with 400 JSON")
     void invalid() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       String[] bodies = {
         "not json",
         "",
@@ -449,7 +439,7 @@ class HttpApiTest {
       try (TestNode scoped = TestNode.start(new JsonObject().put("auth",
         new JsonObject().put("issuer", "https://auth.test").put("audience", "switchboard")))) {
         HttpResponse<String> response = raw(scoped.port(), "POST", "/api/dev/token", null,
-          new JsonObject().put("identity", "scoped").put("room", newRoom()).encode());
+          new JsonObject().put("identity", "scoped").put("room", TestNode.unique("room")).encode());
         assertEquals(200, response.statusCode(), response.body());
         String token = new JsonObject(response.body()).getString("token");
         assertEquals("scoped", WsClient.join(client, scoped.port(), token).welcome().getString("identity"));

@@ -16,8 +16,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.UUID;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,10 +45,6 @@ class LimitsTest {
     node.close();
   }
 
-  private static String newRoom() {
-    return "limits-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
   private static WsClient join(String identity, String room) {
     return WsClient.join(client, node.port(), node.token(identity, room));
   }
@@ -69,7 +63,7 @@ class LimitsTest {
   @Test
   @DisplayName("a frame over maxFrameBytes gets too-large and the session stays open; one at the limit is relayed")
   void tooLarge() {
-    String room = newRoom();
+    String room = TestNode.unique("limits");
     WsClient alice = join("alice", room);
     WsClient bob = join("bob", room);
     alice.expect("peer-joined");
@@ -88,7 +82,7 @@ class LimitsTest {
   @Test
   @DisplayName("fragmented messages are joined, and an oversized fragmented one is dropped as too-large")
   void fragments() {
-    String room = newRoom();
+    String room = TestNode.unique("limits");
     WsClient alice = join("alice", room);
     WsClient bob = join("bob", room);
     alice.expect("peer-joined");
@@ -116,7 +110,7 @@ class LimitsTest {
   @Test
   @DisplayName("a frame beyond the hard cap (16 x maxFrameBytes) is not buffered: the connection is closed")
   void hardCap() {
-    String room = newRoom();
+    String room = TestNode.unique("limits");
     WsClient observer = join("observer", room);
     WsClient alice = join("alice", room);
     observer.expect("peer-joined");
@@ -130,7 +124,7 @@ class LimitsTest {
   @Test
   @DisplayName("a full room refuses the newcomer with room-full and 4003, disturbing nobody; a replacement still gets in")
   void roomFull() {
-    String room = newRoom();
+    String room = TestNode.unique("limits");
     WsClient a = join("a", room);
     WsClient b = join("b", room);
     WsClient c = join("c", room);
@@ -153,7 +147,7 @@ class LimitsTest {
   @Test
   @DisplayName("over the rate, frames are dropped with at most one rate-limited error a second; the session recovers")
   void rateLimit() throws InterruptedException {
-    WsClient alice = join("alice", newRoom());
+    WsClient alice = join("alice", TestNode.unique("limits"));
     for (int i = 0; i < 60; i++) {
       alice.socket().writeTextMessage("{\"type\":\"ping\"}");
     }
@@ -177,7 +171,7 @@ class LimitsTest {
   @Test
   @DisplayName("sustained abuse of the rate closes the session with 1008 and the others see it leave")
   void sustainedAbuse() throws InterruptedException {
-    String room = newRoom();
+    String room = TestNode.unique("limits");
     WsClient observer = join("observer", room);
     WsClient abuser = join("abuser", room);
     observer.expect("peer-joined");
@@ -197,7 +191,7 @@ class LimitsTest {
   @Test
   @DisplayName("a peer that answers no pings is dropped after two intervals; one that answers stays")
   void liveness() throws Exception {
-    String room = newRoom();
+    String room = TestNode.unique("limits");
     WsClient alive = join("alive", room);
     try (SilentWsClient silent = SilentWsClient.connect(node.port(), node.token("silent", room))) {
       JsonObject joined = alive.expect("peer-joined");
@@ -218,7 +212,7 @@ class LimitsTest {
     try (TestNode fast = TestNode.start(new JsonObject().put("limits", new JsonObject()
       .put("maxFrameBytes", 65536).put("maxQueuedBytes", 65536)
       .put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000)))) {
-      String room = newRoom();
+      String room = TestNode.unique("limits");
       WsClient sender = WsClient.join(client, fast.port(), fast.token("sender", room));
       try (SilentWsClient slow = SilentWsClient.connect(fast.port(), fast.token("slow", room))) {
         String slowId = sender.expect("peer-joined").getJsonObject("peer").getString("id");

@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.UUID;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -39,10 +37,6 @@ class SignalingProtocolTest {
     node.close();
   }
 
-  private static String newRoom() {
-    return "room-" + UUID.randomUUID().toString().substring(0, 8);
-  }
-
   private static WsClient join(String identity, String room) {
     return WsClient.join(client, node.port(), node.token(identity, room));
   }
@@ -58,7 +52,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("welcome is the first frame and carries id, room, identity, role, peers, iceServers, resumeToken, node")
     void welcome() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       JsonObject welcome = join("alice", room).welcome();
       assertTrue(welcome.getString("id").matches("[A-Za-z0-9_-]{16,}"), welcome.encode());
       assertEquals(room, welcome.getString("room"));
@@ -72,7 +66,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("iceServers hold the STUN entry and a TURN entry with REST credentials for this identity")
     void iceServers() {
-      JsonArray servers = join("carol", newRoom()).welcome().getJsonArray("iceServers");
+      JsonArray servers = join("carol", TestNode.unique("room")).welcome().getJsonArray("iceServers");
       assertEquals(new JsonArray().add("stun:127.0.0.1:3478"), servers.getJsonObject(0).getJsonArray("urls"));
       JsonObject turn = servers.getJsonObject(1);
       assertEquals(new JsonArray().add("turn:127.0.0.1:3478?transport=udp"), turn.getJsonArray("urls"));
@@ -88,7 +82,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("a newcomer sees existing peers; existing peers get peer-joined with name, role and meta")
     void presence() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       WsClient alice = join("alice", room);
       long now = System.currentTimeMillis() / 1000;
       String bobToken = node.sign(new JsonObject().put("sub", "bob").put("room", room).put("exp", now + 600)
@@ -108,7 +102,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("session ids are unique")
     void uniqueIds() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       java.util.Set<String> ids = new java.util.HashSet<>();
       for (int i = 0; i < 20; i++) {
         ids.add(join("user" + i, room).id());
@@ -124,7 +118,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("offer, answer and candidate reach only the addressee, with from added, to removed, the rest untouched")
     void directed() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       WsClient alice = join("alice", room);
       WsClient bob = join("bob", room);
       WsClient carol = join("carol", room);
@@ -163,10 +157,10 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("a message without to reaches everyone else in the room, and nobody in other rooms")
     void broadcast() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       WsClient alice = join("alice", room);
       WsClient bob = join("bob", room);
-      WsClient elsewhere = join("dave", newRoom());
+      WsClient elsewhere = join("dave", TestNode.unique("room"));
       alice.expect("peer-joined");
       WsClient carol = join("carol", room);
       alice.expect("peer-joined");
@@ -185,7 +179,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("1,000 frames from one sender arrive at one receiver in the order sent")
     void ordering() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       TestNode fast = TestNode.start(new JsonObject().put("limits",
         new JsonObject().put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000)));
       try (fast) {
@@ -211,7 +205,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("ping is answered with pong")
     void ping() {
-      WsClient alice = join("alice", newRoom());
+      WsClient alice = join("alice", TestNode.unique("room"));
       alice.send(new JsonObject().put("type", "ping"));
       assertEquals(new JsonObject().put("type", "pong"), alice.next());
     }
@@ -224,7 +218,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("leave closes with 1000 and others get peer-left reason left")
     void leave() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       WsClient alice = join("alice", room);
       WsClient bob = join("bob", room);
       alice.expect("peer-joined");
@@ -236,7 +230,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("a dropped socket means peer-left reason disconnected")
     void disconnect() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       WsClient alice = join("alice", room);
       WsClient bob = join("bob", room);
       alice.expect("peer-joined");
@@ -248,7 +242,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("a second session of the same identity replaces the first: error replaced, 4001, peer-left then peer-joined")
     void replacement() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       WsClient alice = join("alice", room);
       WsClient bob = join("bob", room);
       alice.expect("peer-joined");
@@ -271,7 +265,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("a viewer sees only publishers, and only publishers learn of its arrival and departure")
     void viewerVisibility() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       WsClient pub = join("pub", room);
       WsClient viewer1 = join("v1", room, "viewer");
       assertEquals("v1", pub.expect("peer-joined").getJsonObject("peer").getString("identity"));
@@ -298,7 +292,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("a viewer may signal publishers only; addressing a viewer is forbidden; publishers may signal viewers")
     void viewerSignaling() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       WsClient pub = join("pub", room);
       WsClient viewer1 = join("v1", room, "viewer");
       WsClient viewer2 = join("v2", room, "viewer");
@@ -319,7 +313,7 @@ class SignalingProtocolTest {
     @Test
     @DisplayName("a viewer's broadcast reaches publishers only; a publisher's reaches viewers too")
     void broadcastVisibility() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       WsClient pub = join("pub", room);
       WsClient viewer1 = join("v1", room, "viewer");
       WsClient viewer2 = join("v2", room, "viewer");
@@ -344,7 +338,7 @@ class SignalingProtocolTest {
     private WsClient bob;
 
     private void pair() {
-      String room = newRoom();
+      String room = TestNode.unique("room");
       alice = join("alice", room);
       bob = join("bob", room);
       alice.expect("peer-joined");
@@ -397,7 +391,7 @@ class SignalingProtocolTest {
     @DisplayName("unknown-peer for a to that names nobody in the room (another room's session included)")
     void unknownPeer() {
       pair();
-      WsClient stranger = join("stranger", newRoom());
+      WsClient stranger = join("stranger", TestNode.unique("room"));
       alice.send(new JsonObject().put("type", "offer").put("to", "nobody-with-this-id").put("sdp", "x").put("ref", "u1"));
       assertEquals("u1", alice.expectError("unknown-peer").getString("ref"));
       alice.send(new JsonObject().put("type", "offer").put("to", stranger.id()).put("sdp", "x").put("ref", "u2"));
