@@ -52,18 +52,7 @@ public final class Main {
   }
 
   private static void run(SwitchboardConfig config) {
-    if (config.auth().devTokens()) {
-      LOG.log(System.Logger.Level.WARNING, "development tokens are ON: anyone who reaches POST /api/dev/token can "
-        + "join any room. Turn auth.devTokens off in production (see conf/production.example.json).");
-    }
-    if (config.auth().generatedSecret()) {
-      LOG.log(System.Logger.Level.WARNING, "no HS256 secret configured: generated a random one for this run; "
-        + "tokens from an earlier run are not accepted.");
-    }
-    if (config.ice().generatedSecret()) {
-      LOG.log(System.Logger.Level.WARNING, "no TURN secret configured: generated a random one for this run; "
-        + "an external TURN server will not accept the credentials handed out.");
-    }
+    startupWarnings(config).forEach(warning -> LOG.log(System.Logger.Level.WARNING, warning));
     long started = System.nanoTime();
     Node.start(config).onComplete(ar -> {
       if (ar.failed()) {
@@ -75,6 +64,24 @@ public final class Main {
       node.logReady();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(node), "switchboard-shutdown"));
     });
+  }
+
+  /** What an operator must hear about this configuration before the node serves anyone. */
+  static List<String> startupWarnings(SwitchboardConfig config) {
+    List<String> warnings = new ArrayList<>();
+    if (config.auth().devTokens()) {
+      warnings.add("development tokens are ON: anyone who reaches POST /api/dev/token can join any room. "
+        + "Turn auth.devTokens off in production (see conf/production.example.json).");
+    }
+    if (config.auth().generatedSecret()) {
+      warnings.add("no HS256 secret configured: generated a random one for this run; "
+        + "tokens from an earlier run are not accepted.");
+    }
+    if (config.ice().generatedSecret()) {
+      warnings.add("no TURN secret configured: generated a random one for this run; "
+        + "an external TURN server will not accept the credentials handed out.");
+    }
+    return warnings;
   }
 
   /** Runs on the JVM's shutdown-hook thread, never on an event loop, so waiting here is fine. */

@@ -1,0 +1,43 @@
+package io.switchboard;
+
+import io.switchboard.config.ConfigLoader;
+import io.switchboard.config.SwitchboardConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@DisplayName("start-up warnings")
+class StartupWarningsTest {
+
+  @Test
+  @DisplayName("the default configuration warns that development tokens are on and that the JWT secret was made up")
+  void developmentDefault() {
+    List<String> warnings = Main.startupWarnings(SwitchboardConfig.from(ConfigLoader.builtInDefault()));
+    assertEquals(2, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("development tokens are ON"));
+    assertTrue(warnings.get(1).contains("generated a random one"));
+  }
+
+  @Test
+  @DisplayName("TURN URLs without a secret in development: the made-up TURN secret is announced")
+  void generatedTurnSecret() {
+    JsonObject json = ConfigLoader.builtInDefault();
+    json.getJsonObject("ice").put("turnUrls", new JsonArray().add("turn:127.0.0.1:3478"));
+    assertTrue(Main.startupWarnings(SwitchboardConfig.from(json)).stream().anyMatch(w -> w.contains("TURN secret")));
+  }
+
+  @Test
+  @DisplayName("a production configuration starts without warnings")
+  void production() {
+    JsonObject json = ConfigLoader.builtInDefault();
+    json.getJsonObject("auth").put("devTokens", false)
+      .put("hs256Secrets", new JsonArray().add("q8Vx2LmT7nR4bK9wZp3YjH6dF1sGa5Ue0cNiOo7tXr2Wv4Qk"));
+    assertEquals(List.of(), Main.startupWarnings(SwitchboardConfig.from(json)));
+  }
+}
