@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Command line:
  * <pre>
- *   java -jar switchboard.jar [--conf FILE]           start a node
+ *   java -jar switchboard.jar [--conf FILE] [--cluster]   start a node; --cluster joins a Hazelcast cluster
  *   java -jar switchboard.jar token --identity ID --room ROOM [--role publisher|viewer] [--name NAME]
  *                                   [--ttl SECONDS] [--admin] [--secret SECRET] [--conf FILE]
  * </pre>
@@ -43,7 +43,8 @@ public final class Main {
       if (token) {
         System.out.println(TokenCommand.mint(json, options));
       } else {
-        run(SwitchboardConfig.from(json));
+        SwitchboardConfig config = SwitchboardConfig.from(json);
+        run(options.containsKey("cluster") ? config.withClusterEnabled() : config);
       }
     } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("switchboard: " + e.getMessage());
@@ -97,7 +98,7 @@ public final class Main {
     }
   }
 
-  /** {@code --key value} pairs; {@code --admin} is a flag. */
+  /** {@code --key value} pairs; {@code --admin} and {@code --cluster} are flags. */
   private static Map<String, String> parseOptions(List<String> args) {
     Map<String, String> options = new HashMap<>();
     for (int i = 0; i < args.size(); i++) {
@@ -106,7 +107,7 @@ public final class Main {
         throw new IllegalArgumentException("unexpected argument " + arg + " (usage: [token] [--conf FILE] ...)");
       }
       String key = arg.substring(2);
-      if (key.equals("admin")) {
+      if (key.equals("admin") || key.equals("cluster")) {
         options.put(key, "true");
       } else if (i + 1 < args.size()) {
         options.put(key, args.get(++i));

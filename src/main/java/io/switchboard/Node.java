@@ -7,9 +7,14 @@ import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.signaling.http.EdgeServices;
 import io.switchboard.signaling.http.EdgeVerticle;
 import io.switchboard.signaling.http.NodeState;
-import io.switchboard.signaling.room.LocalRoomDirectory;
+import io.switchboard.signaling.cluster.ClusterMembership;
+import io.switchboard.signaling.cluster.ClusterPresenceVerticle;
+import io.switchboard.signaling.cluster.HazelcastSetup;
+import io.switchboard.signaling.cluster.InboundFrameVerticle;
+import io.switchboard.signaling.room.PresenceRoomDirectory;
 import io.switchboard.signaling.room.PresenceVerticle;
 import io.switchboard.signaling.room.RoomRegistry;
+import io.switchboard.signaling.room.SessionEndpoint;
 import io.switchboard.signaling.session.Ids;
 import io.switchboard.signaling.session.SessionServices;
 import io.vertx.core.DeploymentOptions;
@@ -17,12 +22,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 
 /**
  * One Switchboard node: a Vert.x instance with one verticle per concern — JWT auth, room presence, and the
- * HTTP/WebSocket edge (one instance per event loop).
+ * HTTP/WebSocket edge (one instance per event loop). Clustered, Vert.x joins a Hazelcast cluster, presence is
+ * cluster-wide and an extra verticle receives frames relayed from other nodes.
  */
 public final class Node {
 
@@ -32,42 +42,90 @@ public final class Node {
   private final SwitchboardConfig config;
   private final String nodeId;
   private final NodeState state;
+  /** Null on a single node. */
+  private final HazelcastClusterManager clusterManager;
+  private String presenceDeployment;
   private String edgeDeployment;
 
-  private Node(Vertx vertx, SwitchboardConfig config, String nodeId, NodeState state) {
+  private Node(Vertx vertx, SwitchboardConfig config, String nodeId, NodeState state,
+               HazelcastClusterManager clusterManager) {
     this.vertx = vertx;
     this.config = config;
     this.nodeId = nodeId;
     this.state = state;
+    this.clusterManager = clusterManager;
   }
 
   public static Future<Node> start(SwitchboardConfig config) {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).build();
     String nodeId = config.node().id().isEmpty() ? Ids.random(9) : config.node().id();
-    Node node = new Node(vertx, config, nodeId, new NodeState());
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(loops);
     // Not composed on a context of this Vert.x: after a failed start it is closed and its event loops are gone.
     Promise<Node> started = Promise.promise();
-    node.deploy(loops).onComplete(ar -> {
-      if (ar.succeeded()) {
-        started.complete(node);
-      } else {
-        vertx.close().onComplete(ignored -> started.fail(ar.cause()));
+    if (!config.cluster().enabled()) {
+      Node node = new Node(Vertx.builder().with(options).build(), config, nodeId, new NodeState(), null);
+      node.deploy(loops, started);
+      return started.future();
+    }
+    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.build(config.cluster(), nodeId));
+    if (!config.cluster().host().isEmpty()) {
+      options.getEventBusOptions().setHost(config.cluster().host());
+    }
+    options.getEventBusOptions().setPort(config.cluster().eventBusPort());
+    Vertx.builder().with(options).withClusterManager(manager).buildClustered().onComplete(ar -> {
+      if (ar.failed()) {
+        started.fail(ar.cause());
+        return;
       }
+      ClusterMembership membership = new ClusterMembership(manager.getHazelcastInstance());
+      Node node = new Node(ar.result(), config, nodeId, new NodeState(), manager);
+      if (membership.idTakenByAnother(nodeId)) {
+        node.vertx.close().onComplete(ignored -> started.fail(new IllegalStateException(
+          "node id " + nodeId + " is already used by another cluster member; node ids must be unique")));
+        return;
+      }
+      node.state.clusterMembers(membership::memberCount);
+      node.deploy(loops, started);
     });
     return started.future();
   }
 
-  private Future<Void> deploy(int loops) {
-    RoomRegistry rooms = new RoomRegistry(config.limits().maxParticipantsPerRoom());
-    SwitchboardMetrics metrics = new SwitchboardMetrics(rooms::roomCount);
-    SessionServices sessions = new SessionServices(nodeId, config.limits(), new LocalRoomDirectory(vertx.eventBus()),
-      metrics);
+  private void deploy(int loops, Promise<Node> started) {
+    deployVerticles(loops).onComplete(ar -> {
+      if (ar.succeeded()) {
+        started.complete(this);
+      } else {
+        vertx.close().onComplete(ignored -> started.fail(ar.cause()));
+      }
+    });
+  }
+
+  private Future<Void> deployVerticles(int loops) {
+    Future<?> presence;
+    IntSupplier roomCount;
+    if (clusterManager == null) {
+      RoomRegistry rooms = new RoomRegistry(config.limits().maxParticipantsPerRoom());
+      roomCount = rooms::roomCount;
+      presence = vertx.deployVerticle(new PresenceVerticle(rooms));
+    } else {
+      Map<String, SessionEndpoint> localSessions = new ConcurrentHashMap<>();
+      Map<String, ?> replicas = ClusterPresenceVerticle.newReplicaMap();
+      roomCount = replicas::size;
+      presence = vertx.deployVerticle(new ClusterPresenceVerticle(nodeId, config.limits().maxParticipantsPerRoom(),
+          clusterManager.getHazelcastInstance(), localSessions, replicas))
+        .compose(id -> vertx.deployVerticle(new InboundFrameVerticle(nodeId, localSessions)).map(id));
+    }
+    SwitchboardMetrics metrics = new SwitchboardMetrics(roomCount);
+    SessionServices sessions = new SessionServices(nodeId, config.limits(),
+      new PresenceRoomDirectory(vertx.eventBus()), metrics);
     EdgeServices edge = new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()));
     int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
     return vertx.deployVerticle(new AuthVerticle(config.auth()))
-      .compose(id -> vertx.deployVerticle(new PresenceVerticle(rooms)))
-      .compose(id -> vertx.deployVerticle(() -> new EdgeVerticle(edge), new DeploymentOptions().setInstances(edges)))
+      .compose(id -> presence)
+      .compose(id -> {
+        presenceDeployment = (String) id;
+        return vertx.deployVerticle(() -> new EdgeVerticle(edge), new DeploymentOptions().setInstances(edges));
+      })
       .onSuccess(id -> {
         edgeDeployment = id;
         state.set(NodeState.Phase.UP);
@@ -75,13 +133,24 @@ public final class Node {
       .mapEmpty();
   }
 
-  /** Drains: {@code /health} turns 503, sessions are closed with 1001, then Vert.x stops. */
+  /**
+   * Drains: {@code /health} turns 503, sessions are closed with 1001 and leave presence at once (in a cluster
+   * the other members have applied that before this one leaves), then Vert.x stops and leaves the cluster.
+   */
   public Future<Void> close() {
     state.set(NodeState.Phase.DRAINING);
+    LOG.log(System.Logger.Level.INFO, "node {0} draining", nodeId);
     Future<Void> edges = edgeDeployment == null ? Future.succeededFuture() : vertx.undeploy(edgeDeployment);
     // Not composed on a context of this Vert.x: its event loops are gone by the time close completes.
     Promise<Void> closed = Promise.promise();
-    edges.onComplete(ignored -> vertx.close().onComplete(closed));
+    edges.onComplete(e -> {
+      Future<Void> presence = presenceDeployment == null || clusterManager == null ? Future.succeededFuture()
+        : vertx.undeploy(presenceDeployment);
+      presence.onComplete(p -> vertx.close().onComplete(c -> {
+        LOG.log(System.Logger.Level.INFO, "node {0} stopped", nodeId);
+        closed.handle(c);
+      }));
+    });
     return closed.future();
   }
 

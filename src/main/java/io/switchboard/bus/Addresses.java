@@ -1,12 +1,25 @@
 package io.switchboard.bus;
 
-/** Every event-bus address Switchboard uses, in one place. All are node-local for now. */
+/**
+ * Every event-bus address Switchboard uses, in one place. Auth and presence commands never leave the node;
+ * the per-node addresses carry presence deltas and frames between cluster members.
+ */
 public final class Addresses {
 
   /** Token verification requests, answered by the auth verticle. */
   public static final String AUTH_VERIFY = "switchboard.auth.verify";
   /** Room presence commands (join, leave, kick, queries), answered by the presence verticle. */
   public static final String PRESENCE = "switchboard.presence";
+
+  /** Presence deltas for the rooms a node holds members of (clustered). */
+  public static String nodePresence(String nodeId) {
+    return "switchboard.node." + nodeId + ".presence";
+  }
+
+  /** Frames for a node's sessions, sent by other nodes (clustered). */
+  public static String nodeFrames(String nodeId) {
+    return "switchboard.node." + nodeId + ".frames";
+  }
 
   private Addresses() {
   }

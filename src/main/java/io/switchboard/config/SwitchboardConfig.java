@@ -16,7 +16,7 @@ import java.util.Locale;
  * The validated, typed configuration of one node. Built once at start-up from the merged JSON
  * (see {@link ConfigLoader}); anything unusable is refused here with a message that names the key.
  */
-public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Ice ice) {
+public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Ice ice, Cluster cluster) {
 
   /** Shortest shared secret accepted, in characters (HS256 wants at least 256 bits of key). */
   public static final int MIN_SECRET_LENGTH = 32;
@@ -50,6 +50,21 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
                     int credentialTtlSeconds, boolean generatedSecret) {
   }
 
+  /**
+   * Membership of a Hazelcast cluster. The Hazelcast XML ({@code hazelcastConfig}, else the built-in loopback
+   * file) is the base; {@code host}, {@code port} and {@code members} override it when set.
+   *
+   * @param hazelcastConfig path of a Hazelcast XML file; empty means the built-in {@code cluster/hazelcast-local.xml}
+   * @param host the address Hazelcast and the event bus bind to and announce; empty keeps the XML's
+   * @param port Hazelcast member port; 0 keeps the XML's
+   * @param members {@code host:port} of the members to contact; empty keeps the XML's list
+   * @param eventBusPort TCP port of the clustered event bus; 0 picks a free one
+   * @param maxNoHeartbeatSeconds a member silent this long is declared lost
+   */
+  public record Cluster(boolean enabled, String name, String hazelcastConfig, String host, int port,
+                        List<String> members, int eventBusPort, int maxNoHeartbeatSeconds) {
+  }
+
   public static SwitchboardConfig from(JsonObject json) {
     JsonObject node = section(json, "node");
     JsonObject http = section(json, "http");
@@ -57,12 +72,71 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     JsonObject limits = section(json, "limits");
     JsonObject ice = section(json, "ice");
     boolean devTokens = bool(auth, "devTokens", "auth.devTokens");
-    return new SwitchboardConfig(
-      new Node(string(node, "id", "node.id")),
+    SwitchboardConfig config = new SwitchboardConfig(
+      new Node(parseNodeId(node)),
       parseHttp(http),
       parseAuth(auth, devTokens),
       parseLimits(limits),
-      parseIce(ice, devTokens));
+      parseIce(ice, devTokens),
+      parseCluster(section(json, "cluster")));
+    config.checkClusterSecrets();
+    return config;
+  }
+
+  /** The same configuration with clustering switched on (the {@code --cluster} flag). */
+  public SwitchboardConfig withClusterEnabled() {
+    Cluster c = cluster;
+    SwitchboardConfig config = new SwitchboardConfig(node, http, auth, limits, ice, new Cluster(true, c.name(),
+      c.hazelcastConfig(), c.host(), c.port(), c.members(), c.eventBusPort(), c.maxNoHeartbeatSeconds()));
+    config.checkClusterSecrets();
+    return config;
+  }
+
+  /** A secret made up per process would differ on every member: tokens from one node would fail on the next. */
+  private void checkClusterSecrets() {
+    if (!cluster.enabled()) {
+      return;
+    }
+    if (auth.generatedSecret()) {
+      throw new ConfigException("cluster.enabled needs a shared JWT key: set auth.hs256Secrets "
+        + "(SWITCHBOARD_AUTH_HS256_SECRETS) to the same value on every member");
+    }
+    if (ice.generatedSecret()) {
+      throw new ConfigException("cluster.enabled needs a shared TURN secret: set ice.turnSecrets "
+        + "(SWITCHBOARD_ICE_TURN_SECRETS) to the same value on every member");
+    }
+  }
+
+  private static String parseNodeId(JsonObject node) {
+    String id = string(node, "id", "node.id");
+    if (!id.isEmpty() && !id.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new ConfigException("node.id must be 1-64 of [A-Za-z0-9_.-] (it is part of event-bus addresses)");
+    }
+    return id;
+  }
+
+  private static Cluster parseCluster(JsonObject cluster) {
+    List<String> members = strings(cluster, "members", "cluster.members");
+    for (String member : members) {
+      if (!member.matches("[^:\\s]+:\\d{1,5}") && !member.matches("\\[[0-9A-Fa-f:.]+]:\\d{1,5}")) {
+        throw new ConfigException("cluster.members: '" + member + "' is not host:port (list every member; "
+          + "a port range is not accepted)");
+      }
+    }
+    String name = string(cluster, "name", "cluster.name");
+    if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new ConfigException("cluster.name must be 1-64 of [A-Za-z0-9_.-]");
+    }
+    String file = string(cluster, "hazelcastConfig", "cluster.hazelcastConfig");
+    if (!file.isEmpty() && !Files.isReadable(Path.of(file))) {
+      throw new ConfigException("cluster.hazelcastConfig: cannot read " + file);
+    }
+    return new Cluster(bool(cluster, "enabled", "cluster.enabled"), name, file,
+      string(cluster, "host", "cluster.host"),
+      range(cluster, "port", "cluster.port", 0, 65535),
+      members,
+      range(cluster, "eventBusPort", "cluster.eventBusPort", 0, 65535),
+      range(cluster, "maxNoHeartbeatSeconds", "cluster.maxNoHeartbeatSeconds", 2, 60));
   }
 
   private static Http parseHttp(JsonObject http) {

@@ -126,6 +126,9 @@ public final class EdgeVerticle extends VerticleBase {
       .put("node", services.sessions().nodeId())
       .put("sessions", services.sessions().metrics().openSessions())
       .put("uptimeSeconds", (System.currentTimeMillis() - services.state().startedAtMillis()) / 1000);
+    int members = services.state().clusterMemberCount();
+    body.put("cluster", members < 0 ? new JsonObject().put("enabled", false)
+      : new JsonObject().put("enabled", true).put("members", members));
     json(ctx, phase == NodeState.Phase.UP ? 200 : 503, body);
   }
 

@@ -1,6 +1,7 @@
 package io.switchboard.signaling.http;
 
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 
 /** Whether the node serves: {@code /health} answers 200 only when {@link Phase#UP}. */
 public final class NodeState {
@@ -9,6 +10,8 @@ public final class NodeState {
 
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
   private final long startedAtMillis = System.currentTimeMillis();
+  /** Cluster members as this node sees them (a local read); null on a single node. */
+  private volatile IntSupplier clusterMembers;
 
   public Phase phase() {
     return phase.get();
@@ -16,6 +19,16 @@ public final class NodeState {
 
   public void set(Phase next) {
     phase.set(next);
+  }
+
+  public void clusterMembers(IntSupplier members) {
+    this.clusterMembers = members;
+  }
+
+  /** Current member count, or -1 when the node is not clustered. */
+  public int clusterMemberCount() {
+    IntSupplier members = clusterMembers;
+    return members == null ? -1 : members.getAsInt();
   }
 
   public long startedAtMillis() {

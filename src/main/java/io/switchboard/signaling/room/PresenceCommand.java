@@ -1,7 +1,10 @@
 package io.switchboard.signaling.room;
 
+import io.switchboard.bus.LocalCodec;
+import io.vertx.core.eventbus.EventBus;
+
 /** Commands the presence verticle answers; passed by reference on the node-local event bus. */
-sealed interface PresenceCommand {
+public sealed interface PresenceCommand {
 
   record Join(Participant participant, SessionEndpoint endpoint) implements PresenceCommand {
   }
@@ -22,4 +25,11 @@ sealed interface PresenceCommand {
   int ROOM_FULL = 1;
 
   Class<?>[] TYPES = {Join.class, Leave.class, Kick.class, DescribeRooms.class, DescribeRoom.class, Room.class};
+
+  /** Commands and replies pass by reference on the node-local bus. */
+  static void registerCodecs(EventBus bus) {
+    for (Class<?> type : TYPES) {
+      LocalCodec.register(bus, type);
+    }
+  }
 }

@@ -1,7 +1,6 @@
 package io.switchboard.signaling.room;
 
 import io.switchboard.bus.Addresses;
-import io.switchboard.bus.LocalCodec;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -20,14 +19,8 @@ public final class PresenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    registerCodecs(vertx.eventBus());
+    PresenceCommand.registerCodecs(vertx.eventBus());
     return vertx.eventBus().<PresenceCommand>localConsumer(Addresses.PRESENCE, this::handle).completion();
-  }
-
-  static void registerCodecs(io.vertx.core.eventbus.EventBus bus) {
-    for (Class<?> type : PresenceCommand.TYPES) {
-      LocalCodec.register(bus, type);
-    }
   }
 
   private void handle(Message<PresenceCommand> message) {

@@ -20,7 +20,7 @@ public final class Room {
   /** identity → session id; presence thread only. */
   private final Map<String, String> sessionByIdentity = new HashMap<>();
 
-  Room(String name) {
+  public Room(String name) {
     this.name = name;
   }
 
@@ -49,7 +49,7 @@ public final class Room {
   }
 
   /** Everyone a participant with {@code observer} role sees, except {@code exceptId}. */
-  List<Participant> visibleTo(Role observer, String exceptId) {
+  public List<Participant> visibleTo(Role observer, String exceptId) {
     List<Participant> visible = new ArrayList<>();
     addAll(visible, publishers.values(), exceptId);
     if (observer == Role.PUBLISHER) {
@@ -86,13 +86,15 @@ public final class Room {
     return sessionByIdentity.get(identity);
   }
 
-  void add(Member member) {
+  /** Presence thread only. */
+  public void add(Member member) {
     Participant p = member.participant();
     (p.role() == Role.PUBLISHER ? publishers : viewers).put(p.id(), member);
     sessionByIdentity.put(p.identity(), p.id());
   }
 
-  Member remove(String sessionId) {
+  /** Presence thread only; returns the removed member or null. */
+  public Member remove(String sessionId) {
     Member removed = publishers.remove(sessionId);
     if (removed == null) {
       removed = viewers.remove(sessionId);

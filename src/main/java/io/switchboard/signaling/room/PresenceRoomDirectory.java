@@ -9,16 +9,19 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** {@link RoomDirectory} of a single node: commands go to the {@link PresenceVerticle} over the local bus. */
-public final class LocalRoomDirectory implements RoomDirectory {
+/**
+ * The {@link RoomDirectory} the edge uses: commands go over the node-local bus to whichever presence verticle
+ * the node runs, {@link PresenceVerticle} on a single node or the clustered one.
+ */
+public final class PresenceRoomDirectory implements RoomDirectory {
 
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(10_000);
 
   private final EventBus bus;
 
-  public LocalRoomDirectory(EventBus bus) {
+  public PresenceRoomDirectory(EventBus bus) {
     this.bus = bus;
-    PresenceVerticle.registerCodecs(bus);
+    PresenceCommand.registerCodecs(bus);
   }
 
   @Override

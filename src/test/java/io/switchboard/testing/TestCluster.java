@@ -1,0 +1,63 @@
+package io.switchboard.testing;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * N clustered nodes in this JVM: each its own Vert.x and Hazelcast member on loopback, with a cluster name
+ * and member ports no other test uses. For tests where a process boundary is not the point.
+ */
+public final class TestCluster implements AutoCloseable {
+
+  private final List<TestNode> nodes = new ArrayList<>();
+
+  private TestCluster() {
+  }
+
+  public static TestCluster start(int size, JsonObject overrides) {
+    String name = TestNode.unique("cluster");
+    List<Integer> ports = new ArrayList<>();
+    JsonArray members = new JsonArray();
+    for (int i = 0; i < size; i++) {
+      int port = TestPorts.freePort();
+      ports.add(port);
+      members.add("127.0.0.1:" + port);
+    }
+    TestCluster cluster = new TestCluster();
+    try {
+      for (int i = 0; i < size; i++) {
+        JsonObject clustered = new JsonObject().put("cluster", new JsonObject()
+          .put("enabled", true).put("name", name).put("host", "127.0.0.1").put("port", ports.get(i))
+          .put("members", members));
+        cluster.nodes.add(TestNode.start(overrides.copy().mergeIn(clustered, true)));
+      }
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  public TestNode node(int index) {
+    return nodes.get(index);
+  }
+
+  public int size() {
+    return nodes.size();
+  }
+
+  @Override
+  public void close() {
+    for (TestNode node : nodes) {
+      try {
+        node.close();
+      } catch (Exception e) {
+        // keep closing the others
+      }
+    }
+    nodes.clear();
+  }
+}
