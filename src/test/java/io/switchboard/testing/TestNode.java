@@ -1,7 +1,6 @@
 package io.switchboard.testing;
 
 import io.switchboard.Node;
-import io.switchboard.auth.TokenIssuer;
 import io.switchboard.config.ConfigLoader;
 import io.switchboard.config.SwitchboardConfig;
 import io.vertx.core.json.JsonArray;
@@ -17,7 +16,6 @@ public final class TestNode implements AutoCloseable {
 
   private final Node node;
   private final int port;
-  private final TokenIssuer issuer = new TokenIssuer(JWT_KEY);
 
   private TestNode(Node node, int port) {
     this.node = node;
@@ -63,8 +61,7 @@ public final class TestNode implements AutoCloseable {
 
   /** A valid participant token (publisher unless {@code role} says otherwise), one hour. */
   public String token(String identity, String room, String role) {
-    long now = System.currentTimeMillis() / 1000;
-    return issuer.sign(TokenIssuer.participantClaims(identity, room, role, null, now, 3600));
+    return TestTokens.participant(identity, room, role);
   }
 
   public String token(String identity, String room) {
@@ -72,13 +69,12 @@ public final class TestNode implements AutoCloseable {
   }
 
   public String adminToken() {
-    long now = System.currentTimeMillis() / 1000;
-    return issuer.sign(new JsonObject().put("sub", "ops").put("admin", true).put("exp", now + 3600));
+    return TestTokens.admin();
   }
 
   /** Signs arbitrary claims with the node's key. */
   public String sign(JsonObject claims) {
-    return issuer.sign(claims);
+    return TestTokens.sign(claims);
   }
 
   @Override

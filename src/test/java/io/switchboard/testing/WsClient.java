@@ -114,6 +114,14 @@ public final class WsClient {
     }
   }
 
+  /** The next frame, which must be of {@code type} and arrive within {@code timeout}. */
+  public JsonObject expectWithin(String type, Duration timeout) {
+    JsonObject frame = poll(timeout.toMillis());
+    assertNotNull(frame, "no " + type + " within " + timeout);
+    assertEquals(type, frame.getString("type"), "unexpected frame " + frame);
+    return frame;
+  }
+
   /** Asserts nothing arrives for {@code millis}. */
   public void expectNothing(long millis) {
     try {

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Starts N Switchboard nodes on this machine as one Hazelcast cluster (loopback only), from the fat jar.
+#
+#   cluster/start-local.sh [N]        N defaults to 3
+#
+# Node i (1..N) gets HTTP port HTTP_BASE+i-1 and Hazelcast port HAZELCAST_BASE+i-1, node id node-i, and
+# logs to $STATE_DIR/node-i.log. All nodes share one random JWT and TURN secret, kept in $STATE_DIR/secret
+# (mode 600), so a token minted for one node works on every node. PIDs go to $STATE_DIR/pids for
+# cluster/stop-local.sh. Settings (environment): HTTP_BASE (8080), HAZELCAST_BASE (5701), HEAP (256m),
+# STATE_DIR (cluster/local), CLUSTER_NAME (switchboard-local), JAR (target/switchboard.jar).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+count="${1:-3}"
+if ! [[ "$count" =~ ^[1-9][0-9]?$ ]]; then
+  echo "usage: $0 [N]   (1-99 nodes)" >&2
+  exit 2
+fi
+http_base="${HTTP_BASE:-8080}"
+hz_base="${HAZELCAST_BASE:-5701}"
+heap="${HEAP:-256m}"
+state="${STATE_DIR:-cluster/local}"
+name="${CLUSTER_NAME:-switchboard-local}"
+jar="${JAR:-target/switchboard.jar}"
+
+if [ -s "$state/pids" ]; then
+  echo "$state/pids exists: a local cluster may be running; stop it with cluster/stop-local.sh first" >&2
+  exit 1
+fi
+if [ ! -f "$jar" ]; then
+  echo "building $jar"
+  mvn -q -DskipTests package
+fi
+mkdir -p "$state"
+umask 077
+if [ ! -s "$state/secret" ]; then
+  head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > "$state/secret"
+fi
+secret="$(cat "$state/secret")"
+
+members=""
+for i in $(seq 1 "$count"); do
+  members+="${members:+,}127.0.0.1:$((hz_base + i - 1))"
+done
+
+: > "$state/pids"
+for i in $(seq 1 "$count"); do
+  SWITCHBOARD_NODE_ID="node-$i" \
+  SWITCHBOARD_HTTP_PORT="$((http_base + i - 1))" \
+  SWITCHBOARD_AUTH_HS256_SECRETS="$secret" \
+  SWITCHBOARD_ICE_TURN_SECRETS="$secret" \
+  SWITCHBOARD_CLUSTER_NAME="$name" \
+  SWITCHBOARD_CLUSTER_HOST="127.0.0.1" \
+  SWITCHBOARD_CLUSTER_PORT="$((hz_base + i - 1))" \
+  SWITCHBOARD_CLUSTER_MEMBERS="$members" \
+    nohup java "-Xmx$heap" -jar "$jar" --cluster > "$state/node-$i.log" 2>&1 < /dev/null &
+  echo "$!" >> "$state/pids"
+done
+
+# wait until every node answers /health with 200 (60 s at most)
+deadline=$((SECONDS + 60))
+for i in $(seq 1 "$count"); do
+  port=$((http_base + i - 1))
+  until curl -sf "http://127.0.0.1:$port/health" > /dev/null 2>&1; do
+    pid="$(sed -n "${i}p" "$state/pids")"
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "node-$i (pid $pid) exited; see $state/node-$i.log" >&2
+      exit 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "node-$i did not become healthy within 60 s; see $state/node-$i.log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+done
+
+for i in $(seq 1 "$count"); do
+  echo "node-$i http://127.0.0.1:$((http_base + i - 1))/ pid $(sed -n "${i}p" "$state/pids") log $state/node-$i.log"
+done
+echo "shared secret in $state/secret; stop with: cluster/stop-local.sh"

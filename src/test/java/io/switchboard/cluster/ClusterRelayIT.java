@@ -1,0 +1,154 @@
+package io.switchboard.cluster;
+
+import io.switchboard.testing.Http;
+import io.switchboard.testing.NodeProcess;
+import io.switchboard.testing.ProcessCluster;
+import io.switchboard.testing.TestNode;
+import io.switchboard.testing.TestTokens;
+import io.switchboard.testing.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Three node processes from the fat jar: presence, relay, limits, replacement and kicks across nodes")
+class ClusterRelayIT {
+
+  private static final int ROOM_LIMIT = 6;
+  private static ProcessCluster cluster;
+  private static WebSocketClient client;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    cluster = ProcessCluster.start(3, 3, Map.of(
+      "SWITCHBOARD_LIMITS_MAX_PARTICIPANTS_PER_ROOM", Integer.toString(ROOM_LIMIT),
+      "SWITCHBOARD_LIMITS_RATE_FRAMES_PER_SECOND", "100000",
+      "SWITCHBOARD_LIMITS_RATE_BURST", "100000"));
+    client = WsClient.newClient(vertx);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  private static WsClient join(int node, String identity, String room) {
+    return WsClient.join(client, cluster.node(node).port(), TestTokens.participant(identity, room, null));
+  }
+
+  @Test
+  @DisplayName("welcome lists peers on every node; peer-joined, broadcasts and 1,000 directed frames in order cross nodes")
+  void presenceAndOrderedRelay() {
+    String room = TestNode.unique("room");
+    WsClient alice = join(0, "alice", room);
+    WsClient bob = join(1, "bob", room);
+    WsClient carol = join(2, "carol", room);
+    Set<String> seen = new HashSet<>();
+    carol.welcome().getJsonArray("peers").forEach(p -> seen.add(((JsonObject) p).getString("id")));
+    assertEquals(Set.of(alice.id(), bob.id()), seen);
+    assertEquals(bob.id(), alice.expect("peer-joined").getJsonObject("peer").getString("id"));
+    assertEquals(carol.id(), alice.expect("peer-joined").getJsonObject("peer").getString("id"));
+    assertEquals(carol.id(), bob.expect("peer-joined").getJsonObject("peer").getString("id"));
+
+    alice.send(new JsonObject().put("type", "message").put("data", "hello all"));
+    assertEquals(alice.id(), bob.expect("message").getString("from"));
+    assertEquals("hello all", carol.expect("message").getString("data"));
+
+    for (int i = 0; i < 1000; i++) {
+      alice.socket().writeTextMessage(new JsonObject().put("type", "message").put("to", carol.id())
+        .put("data", new JsonObject().put("seq", i)).encode());
+    }
+    for (int i = 0; i < 1000; i++) {
+      JsonObject frame = carol.expect("message");
+      assertEquals(alice.id(), frame.getString("from"));
+      assertEquals(i, frame.getJsonObject("data").getInteger("seq"), "frames out of order");
+    }
+    bob.expectNothing(200);
+  }
+
+  @Test
+  @DisplayName("the room limit holds cluster-wide under concurrent joins on all three nodes")
+  void roomLimitUnderConcurrentJoins() {
+    String room = TestNode.unique("room");
+    List<Future<WsClient>> opening = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      opening.add(WsClient.open(client, cluster.node(i % 3).port(), TestTokens.participant("user" + i, room, null)));
+    }
+    int admitted = 0;
+    int refused = 0;
+    for (Future<WsClient> future : opening) {
+      JsonObject first = WsClient.await(future).next();
+      if (first.getString("type").equals("welcome")) {
+        admitted++;
+      } else {
+        assertEquals("room-full", first.getString("code"), first.encode());
+        refused++;
+      }
+    }
+    assertEquals(ROOM_LIMIT, admitted);
+    assertEquals(30 - ROOM_LIMIT, refused);
+    for (NodeProcess node : cluster.nodes()) {
+      JsonObject described = Http.get(node.port(), "/api/rooms/" + room, TestTokens.admin()).json();
+      assertEquals(ROOM_LIMIT, described.getJsonArray("participants").size(), described.encode());
+    }
+  }
+
+  @Test
+  @DisplayName("a duplicate identity on another node replaces the first session (4001) and observers hear of it")
+  void replacementAcrossNodes() {
+    String room = TestNode.unique("room");
+    WsClient first = join(0, "dana", room);
+    WsClient observer = join(2, "olga", room);
+    first.expect("peer-joined");
+    WsClient second = join(1, "dana", room);
+    first.expectError("replaced");
+    assertEquals(4001, first.awaitClose());
+    JsonObject left = observer.expect("peer-left");
+    assertEquals(first.id(), left.getString("id"));
+    assertEquals("replaced", left.getString("reason"));
+    assertEquals(second.id(), observer.expect("peer-joined").getJsonObject("peer").getString("id"));
+    assertEquals(1, second.welcome().getJsonArray("peers").size(), "only olga: " + second.welcome().encode());
+  }
+
+  @Test
+  @DisplayName("the admin API on one node lists everyone in the cluster and kicks a session held by another node")
+  void adminAcrossNodes() {
+    String room = TestNode.unique("room");
+    WsClient victim = join(1, "vic", room);
+    WsClient observer = join(2, "obs", room);
+    JsonArray participants = Http.get(cluster.node(0).port(), "/api/rooms/" + room, TestTokens.admin()).json()
+      .getJsonArray("participants");
+    Set<String> nodes = new HashSet<>();
+    participants.forEach(p -> nodes.add(((JsonObject) p).getString("node")));
+    assertEquals(Set.of(cluster.node(1).nodeId(), cluster.node(2).nodeId()), nodes);
+    JsonArray rooms = Http.get(cluster.node(0).port(), "/api/rooms", TestTokens.admin()).json().getJsonArray("rooms");
+    assertTrue(rooms.encode().contains(room), rooms.encode());
+
+    Http.Response kick = Http.delete(cluster.node(0).port(), "/api/rooms/" + room + "/participants/" + victim.id(),
+      TestTokens.admin());
+    assertEquals(200, kick.status(), kick.body());
+    assertEquals(4002, victim.awaitClose());
+    JsonObject left = observer.expect("peer-left");
+    assertEquals(victim.id(), left.getString("id"));
+    assertEquals("kicked", left.getString("reason"));
+    assertEquals(404, Http.delete(cluster.node(2).port(), "/api/rooms/" + room + "/participants/" + victim.id(),
+      TestTokens.admin()).status());
+  }
+}
