@@ -1,0 +1,156 @@
+package io.switchboard.cluster;
+
+import io.switchboard.testing.Http;
+import io.switchboard.testing.NodeProcess;
+import io.switchboard.testing.ProcessCluster;
+import io.switchboard.testing.TestNode;
+import io.switchboard.testing.TestTokens;
+import io.switchboard.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Node processes coming and going: SIGKILL, a member joining a running cluster, SIGTERM")
+class NodeLossIT {
+
+  private static WebSocketClient client;
+
+  @BeforeAll
+  static void client(Vertx vertx) {
+    client = WsClient.newClient(vertx);
+  }
+
+  private static WsClient join(NodeProcess node, String identity, String room) {
+    return WsClient.join(client, node.port(), TestTokens.participant(identity, room, null));
+  }
+
+  private static Set<String> participantIds(NodeProcess node, String room) {
+    Http.Response response = Http.get(node.port(), "/api/rooms/" + room, TestTokens.admin());
+    Set<String> ids = new HashSet<>();
+    if (response.status() == 200) {
+      response.json().getJsonArray("participants").forEach(p -> ids.add(((JsonObject) p).getString("id")));
+    }
+    return ids;
+  }
+
+  /** Collects peer-left frames until {@code expected} ids have left; returns id → reason. */
+  private static Map<String, String> awaitLeft(WsClient observer, Set<String> expected, Duration within) {
+    Map<String, String> reasons = new HashMap<>();
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!reasons.keySet().containsAll(expected) && System.nanoTime() < deadline) {
+      JsonObject frame = observer.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      if (frame != null && frame.getString("type").equals("peer-left")) {
+        reasons.put(frame.getString("id"), frame.getString("reason"));
+      }
+    }
+    assertTrue(reasons.keySet().containsAll(expected), "peer-left within " + within + ": " + reasons);
+    return reasons;
+  }
+
+  @Test
+  @DisplayName("SIGKILL of a node: the others announce its participants as node-lost within 10 s and keep no stale entry")
+  void killedNode() {
+    try (ProcessCluster cluster = ProcessCluster.start(3, 3, Map.of())) {
+      String room = TestNode.unique("room");
+      WsClient alice = join(cluster.node(0), "alice", room);
+      WsClient bob = join(cluster.node(1), "bob", room);
+      WsClient dave = join(cluster.node(1), "dave", room);
+      WsClient carol = join(cluster.node(2), "carol", room);
+      assertEquals(4, participantIds(cluster.node(0), room).size());
+
+      long killedAt = System.nanoTime();
+      cluster.node(1).kill();
+      Set<String> lost = Set.of(bob.id(), dave.id());
+      assertEquals(Map.of(bob.id(), "node-lost", dave.id(), "node-lost"),
+        awaitLeft(alice, lost, Duration.ofSeconds(10)));
+      long elapsedMs = (System.nanoTime() - killedAt) / 1_000_000;
+      assertEquals(Map.of(bob.id(), "node-lost", dave.id(), "node-lost"),
+        awaitLeft(carol, lost, Duration.ofSeconds(10) .minusMillis(elapsedMs)));
+
+      // the map is cleaned too: every survivor reports only the survivors, a newcomer sees only them
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (participantIds(cluster.node(2), room).size() != 2 && System.currentTimeMillis() < deadline) {
+        sleep(100);
+      }
+      assertEquals(Set.of(alice.id(), carol.id()), participantIds(cluster.node(0), room));
+      assertEquals(Set.of(alice.id(), carol.id()), participantIds(cluster.node(2), room));
+      WsClient erin = join(cluster.node(2), "erin", room);
+      Set<String> peers = new HashSet<>();
+      erin.welcome().getJsonArray("peers").forEach(p -> peers.add(((JsonObject) p).getString("id")));
+      assertEquals(Set.of(alice.id(), carol.id()), peers);
+      assertEquals(2, Http.get(cluster.node(0).port(), "/health", null).json().getJsonObject("cluster")
+        .getInteger("members"));
+      alice.send(new JsonObject().put("type", "offer").put("to", erin.id()).put("sdp", "v=0"));
+      assertEquals(alice.id(), erin.expect("offer").getString("from"));
+    }
+  }
+
+  @Test
+  @DisplayName("a member joining a running cluster serves sessions that see and reach peers on the other members")
+  void joiningMember() {
+    try (ProcessCluster cluster = ProcessCluster.start(2, 3, Map.of())) {
+      String room = TestNode.unique("room");
+      WsClient alice = join(cluster.node(0), "alice", room);
+      WsClient bob = join(cluster.node(1), "bob", room);
+      alice.expect("peer-joined");
+
+      NodeProcess third = cluster.launch(Map.of()).awaitHealthy(3, Duration.ofSeconds(90));
+      WsClient carol = join(third, "carol", room);
+      assertEquals(2, carol.welcome().getJsonArray("peers").size(), carol.welcome().encode());
+      assertEquals(carol.id(), alice.expect("peer-joined").getJsonObject("peer").getString("id"));
+      assertEquals(carol.id(), bob.expect("peer-joined").getJsonObject("peer").getString("id"));
+      carol.send(new JsonObject().put("type", "offer").put("to", bob.id()).put("sdp", "v=0"));
+      assertEquals(carol.id(), bob.expect("offer").getString("from"));
+      bob.send(new JsonObject().put("type", "answer").put("to", carol.id()).put("sdp", "v=0"));
+      assertEquals(bob.id(), carol.expect("answer").getString("from"));
+    }
+  }
+
+  @Test
+  @DisplayName("SIGTERM: the node closes its sockets with 1001, its participants leave as disconnected at once, it leaves the cluster")
+  void gracefulShutdown() {
+    try (ProcessCluster cluster = ProcessCluster.start(2, 2, Map.of())) {
+      String room = TestNode.unique("room");
+      WsClient alice = join(cluster.node(0), "alice", room);
+      WsClient bob = join(cluster.node(1), "bob", room);
+      alice.expect("peer-joined");
+
+      cluster.node(1).terminate();
+      assertEquals(1001, bob.awaitClose());
+      JsonObject left = alice.expectWithin("peer-left", Duration.ofSeconds(5));
+      assertEquals(bob.id(), left.getString("id"));
+      assertEquals("disconnected", left.getString("reason"), "announced by the node itself, not as node-lost");
+      cluster.node(1).waitForExit(Duration.ofSeconds(15));
+      assertEquals(Set.of(alice.id()), participantIds(cluster.node(0), room));
+      JsonArray peers = join(cluster.node(0), "carol", room).welcome().getJsonArray("peers");
+      assertEquals(1, peers.size(), peers.encode());
+      alice.expect("peer-joined");
+      alice.expectNothing(500);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
