@@ -145,6 +145,42 @@ class NodeLossIT {
     }
   }
 
+  @Test
+  @DisplayName("a frozen node (no reset, packets just stop) is lost within 10 s; when it resumes, presence is reconciled")
+  void partitionHeals() {
+    try (ProcessCluster cluster = ProcessCluster.start(2, 2, Map.of())) {
+      String room = TestNode.unique("room");
+      WsClient alice = join(cluster.node(0), "alice", room);
+      WsClient bob = join(cluster.node(1), "bob", room);
+      alice.expect("peer-joined");
+
+      cluster.node(1).signal("STOP");
+      try {
+        assertEquals(Map.of(bob.id(), "node-lost"), awaitLeft(alice, Set.of(bob.id()), Duration.ofSeconds(10)));
+      } finally {
+        cluster.node(1).signal("CONT");
+      }
+      // the frozen side saw alice vanish too; after the merge each side re-asserts its own sessions
+      JsonObject back = alice.expectWithin("peer-joined", Duration.ofSeconds(30));
+      assertEquals(bob.id(), back.getJsonObject("peer").getString("id"));
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (participantIds(cluster.node(1), room).size() != 2 && System.currentTimeMillis() < deadline) {
+        sleep(200);
+      }
+      assertEquals(Set.of(alice.id(), bob.id()), participantIds(cluster.node(0), room));
+      assertEquals(Set.of(alice.id(), bob.id()), participantIds(cluster.node(1), room));
+      cluster.node(1).awaitHealthy(2, Duration.ofSeconds(30));
+      alice.send(new JsonObject().put("type", "offer").put("to", bob.id()).put("sdp", "v=0"));
+      JsonObject offer = null;
+      while (offer == null) {
+        JsonObject frame = bob.poll(10_000);
+        assertTrue(frame != null, "bob got no offer after the merge");
+        offer = frame.getString("type").equals("offer") ? frame : null; // skip bob's own presence updates
+      }
+      assertEquals(alice.id(), offer.getString("from"));
+    }
+  }
+
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);

@@ -100,6 +100,21 @@ public final class NodeProcess implements AutoCloseable {
     waitForExit(Duration.ofSeconds(10));
   }
 
+  /** SIGSTOP / SIGCONT: the node freezes with its sockets open, as if its packets vanished, then resumes. */
+  public void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException("kill -" + name + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** SIGTERM: the node drains and leaves the cluster. */
   public void terminate() {
     process.destroy();
