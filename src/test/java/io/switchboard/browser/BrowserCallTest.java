@@ -1,5 +1,7 @@
 package io.switchboard.browser;
 
+import io.switchboard.testing.Http;
+import io.switchboard.testing.TestCluster;
 import io.switchboard.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -48,6 +51,7 @@ class BrowserCallTest {
 
   private final List<TestNode> nodes = new ArrayList<>();
   private final List<Chromium> browsers = new ArrayList<>();
+  private final List<TestCluster> clusters = new ArrayList<>();
 
   @BeforeEach
   void requireBrowser() {
@@ -58,8 +62,10 @@ class BrowserCallTest {
   void tearDown() throws Exception {
     List<AutoCloseable> resources = new ArrayList<>(browsers);
     resources.addAll(nodes);
+    resources.addAll(clusters);
     browsers.clear();
     nodes.clear();
+    clusters.clear();
     BrowserResources.closeAll(resources);
   }
 
@@ -70,6 +76,21 @@ class BrowserCallTest {
     String room = TestNode.unique("browser");
 
     assertCallConnects(pageUrl(node, room, "alice", ""), pageUrl(node, room, "bob", ""));
+  }
+
+  @Test
+  @DisplayName("two browsers on two clustered nodes connect and decode each other's video")
+  void twoBrowsersOnTwoNodes() {
+    TestCluster cluster = TestCluster.start(2, new JsonObject());
+    clusters.add(cluster);
+    String room = TestNode.unique("browser");
+
+    assertCallConnects(pageUrl(cluster.node(0), room, "alice", ""), pageUrl(cluster.node(1), room, "bob", ""));
+    java.util.Set<String> nodesInRoom = new java.util.HashSet<>();
+    Http.get(cluster.node(0).port(), "/api/rooms/" + room, cluster.node(0).adminToken()).json()
+      .getJsonArray("participants").forEach(p -> nodesInRoom.add(((JsonObject) p).getString("node")));
+    assertEquals(java.util.Set.of(cluster.node(0).node().nodeId(), cluster.node(1).node().nodeId()), nodesInRoom,
+      "each page's session must be held by the node that served it");
   }
 
   @Test
