@@ -70,6 +70,58 @@ class SwitchboardConfigTest {
   }
 
   @Nested
+  @DisplayName("cluster section")
+  class ClusterSection {
+
+    @Test
+    @DisplayName("off by default; --cluster turns it on with the rest kept")
+    void offByDefault() {
+      SwitchboardConfig config = SwitchboardConfig.from(production());
+      assertFalse(config.cluster().enabled());
+      SwitchboardConfig.Cluster on = config.withClusterEnabled().cluster();
+      assertTrue(on.enabled());
+      assertEquals(config.cluster().name(), on.name());
+      assertEquals(5, on.maxNoHeartbeatSeconds());
+    }
+
+    @Test
+    @DisplayName("a cluster refuses a secret made up per process: tokens would fail on the next member")
+    void sharedSecretRequired() {
+      JsonObject json = ConfigLoader.builtInDefault();
+      json.getJsonObject("cluster").put("enabled", true);
+      assertMentions(refused(json), "auth.hs256Secrets", "same value on every member");
+      assertMentions(assertThrows(ConfigException.class,
+        () -> SwitchboardConfig.from(ConfigLoader.builtInDefault()).withClusterEnabled()), "auth.hs256Secrets");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("a member entry must be host:port, one per member")
+    @CsvSource({"127.0.0.1:5701-5703", "127.0.0.1", "host:port"})
+    void badMembers(String member) {
+      JsonObject json = production();
+      json.getJsonObject("cluster").put("members", new JsonArray().add(member));
+      assertMentions(refused(json), "cluster.members");
+    }
+
+    @Test
+    @DisplayName("node ids and cluster names are limited to address-safe characters; heartbeat within 2-60 s")
+    void names() {
+      JsonObject badId = production();
+      badId.getJsonObject("node").put("id", "node one");
+      assertMentions(refused(badId), "node.id");
+      JsonObject badName = production();
+      badName.getJsonObject("cluster").put("name", "");
+      assertMentions(refused(badName), "cluster.name");
+      JsonObject badHeartbeat = production();
+      badHeartbeat.getJsonObject("cluster").put("maxNoHeartbeatSeconds", 600);
+      assertMentions(refused(badHeartbeat), "cluster.maxNoHeartbeatSeconds");
+      JsonObject missingXml = production();
+      missingXml.getJsonObject("cluster").put("hazelcastConfig", "/nonexistent/hazelcast.xml");
+      assertMentions(refused(missingXml), "cluster.hazelcastConfig");
+    }
+  }
+
+  @Nested
   @DisplayName("built-in default (conf/switchboard.json)")
   class BuiltInDefault {
 
