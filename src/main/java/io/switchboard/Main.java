@@ -25,6 +25,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Main {
 
+  static {
+    // before the first logger exists: JUL reads this once, when it starts
+    if (System.getProperty("java.util.logging.manager") == null) {
+      System.setProperty("java.util.logging.manager", ShutdownLogManager.class.getName());
+    }
+  }
+
   private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
   private Main() {
