@@ -11,7 +11,7 @@ if [ ! -f "$state/pids" ]; then
 fi
 
 ours() {
-  tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q -- "switchboard.jar --cluster"
+  tr "\\0" " " 2>/dev/null < "/proc/$1/cmdline" | grep -q -- "switchboard.jar --cluster"
 }
 
 pids=()
