@@ -13,8 +13,22 @@ import java.util.List;
 public final class TestCluster implements AutoCloseable {
 
   private final List<TestNode> nodes = new ArrayList<>();
+  private String name;
+  private JsonArray members;
 
   private TestCluster() {
+  }
+
+  /**
+   * Starts one more member of {@code cluster} (on a fresh port the others do not list, so it finds them
+   * through their ports) with {@code overrides}; the caller closes it.
+   */
+  public static TestNode join(TestCluster cluster, JsonObject overrides) {
+    int port = TestPorts.freePort();
+    JsonObject clustered = new JsonObject().put("cluster", new JsonObject().put("enabled", true)
+      .put("name", cluster.name).put("host", "127.0.0.1").put("port", port)
+      .put("members", cluster.members.copy().add("127.0.0.1:" + port)));
+    return TestNode.start(overrides.copy().mergeIn(clustered, true));
   }
 
   public static TestCluster start(int size, JsonObject overrides) {
@@ -27,6 +41,8 @@ public final class TestCluster implements AutoCloseable {
       members.add("127.0.0.1:" + port);
     }
     TestCluster cluster = new TestCluster();
+    cluster.name = name;
+    cluster.members = members;
     try {
       for (int i = 0; i < size; i++) {
         JsonObject clustered = new JsonObject().put("cluster", new JsonObject()

@@ -65,6 +65,37 @@ class ClusterPresenceTest {
   }
 
   @Test
+  @DisplayName("roles hold across nodes: a viewer sees only publishers, and only publishers hear of a viewer")
+  void rolesAcrossNodes() {
+    String room = TestNode.unique("room");
+    TestNode n0 = cluster.node(0);
+    TestNode n1 = cluster.node(1);
+    WsClient publisher = WsClient.join(client, n0.port(), n0.token("pub", room, "publisher"));
+    WsClient viewer1 = WsClient.join(client, n1.port(), n1.token("v1", room, "viewer"));
+    WsClient viewer2 = WsClient.join(client, n0.port(), n0.token("v2", room, "viewer"));
+    assertEquals(1, viewer2.welcome().getJsonArray("peers").size(), "a viewer sees only the publisher");
+    assertEquals(viewer1.id(), publisher.expect("peer-joined").getJsonObject("peer").getString("id"));
+    assertEquals(viewer2.id(), publisher.expect("peer-joined").getJsonObject("peer").getString("id"));
+    viewer1.expectNothing(300);
+
+    viewer1.send(new JsonObject().put("type", "offer").put("to", viewer2.id()).put("sdp", "v=0"));
+    viewer1.expectError("forbidden");
+    viewer1.send(new JsonObject().put("type", "message").put("data", "to publishers"));
+    assertEquals(viewer1.id(), publisher.expect("message").getString("from"));
+    viewer2.expectNothing(300);
+  }
+
+  @Test
+  @DisplayName("a second node with an id already in the cluster refuses to start")
+  void duplicateNodeId() {
+    JsonObject clash = new JsonObject().put("node", new JsonObject().put("id", cluster.node(0).node().nodeId()));
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+      () -> TestCluster.join(cluster, clash));
+    org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(e.getCause()).contains("already used"),
+      String.valueOf(e.getCause()));
+  }
+
+  @Test
   @DisplayName("/health reports two members")
   void health() {
     JsonObject health = Http.get(cluster.node(0).port(), "/health", null).json();
