@@ -49,6 +49,16 @@ class NodeLossIT {
     return ids;
   }
 
+  /** Polls the admin API of {@code node} until the room holds exactly {@code expected}, then asserts it. */
+  private static void awaitParticipants(NodeProcess node, String room, Set<String> expected, Duration within)
+    throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!participantIds(node, room).equals(expected) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertEquals(expected, participantIds(node, room));
+  }
+
   /** Collects peer-left frames until {@code expected} ids have left; returns id → reason. */
   private static Map<String, String> awaitLeft(WsClient observer, Set<String> expected, Duration within) {
     Map<String, String> reasons = new HashMap<>();
@@ -65,7 +75,7 @@ class NodeLossIT {
 
   @Test
   @DisplayName("SIGKILL of a node: the others announce its participants as node-lost within 10 s and keep no stale entry")
-  void killedNode() {
+  void killedNode() throws InterruptedException {
     try (ProcessCluster cluster = ProcessCluster.start(3, 3, Map.of())) {
       String room = TestNode.unique("room");
       WsClient alice = join(cluster.node(0), "alice", room);
@@ -84,12 +94,8 @@ class NodeLossIT {
         awaitLeft(carol, lost, Duration.ofSeconds(10) .minusMillis(elapsedMs)));
 
       // the map is cleaned too: every survivor reports only the survivors, a newcomer sees only them
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (participantIds(cluster.node(2), room).size() != 2 && System.currentTimeMillis() < deadline) {
-        sleep(100);
-      }
-      assertEquals(Set.of(alice.id(), carol.id()), participantIds(cluster.node(0), room));
-      assertEquals(Set.of(alice.id(), carol.id()), participantIds(cluster.node(2), room));
+      awaitParticipants(cluster.node(0), room, Set.of(alice.id(), carol.id()), Duration.ofSeconds(10));
+      awaitParticipants(cluster.node(2), room, Set.of(alice.id(), carol.id()), Duration.ofSeconds(10));
       WsClient erin = join(cluster.node(2), "erin", room);
       Set<String> peers = new HashSet<>();
       erin.welcome().getJsonArray("peers").forEach(p -> peers.add(((JsonObject) p).getString("id")));
@@ -147,7 +153,7 @@ class NodeLossIT {
 
   @Test
   @DisplayName("a frozen node (no reset, packets just stop) is lost within 10 s; when it resumes, presence is reconciled")
-  void partitionHeals() {
+  void partitionHeals() throws InterruptedException {
     try (ProcessCluster cluster = ProcessCluster.start(2, 2, Map.of())) {
       String room = TestNode.unique("room");
       WsClient alice = join(cluster.node(0), "alice", room);
@@ -163,12 +169,8 @@ class NodeLossIT {
       // the frozen side saw alice vanish too; after the merge each side re-asserts its own sessions
       JsonObject back = alice.expectWithin("peer-joined", Duration.ofSeconds(30));
       assertEquals(bob.id(), back.getJsonObject("peer").getString("id"));
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (participantIds(cluster.node(1), room).size() != 2 && System.currentTimeMillis() < deadline) {
-        sleep(200);
-      }
-      assertEquals(Set.of(alice.id(), bob.id()), participantIds(cluster.node(0), room));
-      assertEquals(Set.of(alice.id(), bob.id()), participantIds(cluster.node(1), room));
+      awaitParticipants(cluster.node(0), room, Set.of(alice.id(), bob.id()), Duration.ofSeconds(30));
+      awaitParticipants(cluster.node(1), room, Set.of(alice.id(), bob.id()), Duration.ofSeconds(30));
       cluster.node(1).awaitHealthy(2, Duration.ofSeconds(30));
       alice.send(new JsonObject().put("type", "offer").put("to", bob.id()).put("sdp", "v=0"));
       JsonObject offer = null;
@@ -178,15 +180,6 @@ class NodeLossIT {
         offer = frame.getString("type").equals("offer") ? frame : null; // skip bob's own presence updates
       }
       assertEquals(alice.id(), offer.getString("from"));
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 }
