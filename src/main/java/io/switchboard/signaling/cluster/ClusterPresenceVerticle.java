@@ -61,6 +61,8 @@ public final class ClusterPresenceVerticle extends VerticleBase {
   private final Map<String, RoomReplica> replicas;
   /** Local sessions whose join is in flight, by id. */
   private final Map<String, SessionEndpoint> joining = new HashMap<>();
+  /** Sessions that left (their join timed out at the edge) while their join was still in flight. */
+  private final Set<String> cancelled = new HashSet<>();
   private final Map<String, NodeRoute> routes = new HashMap<>();
   private final Set<Future<?>> inFlight = new HashSet<>();
   private IMap<String, RoomRecord> rooms;
@@ -157,6 +159,14 @@ public final class ClusterPresenceVerticle extends VerticleBase {
       .onComplete(ar -> {
         replica.pendingJoins--;
         joining.remove(participant.id());
+        if (cancelled.remove(participant.id()) && ar.succeeded() && !ar.result().refused()) {
+          // admitted after the edge gave up: undo it instead of welcoming a closed session
+          dropIfUnused(replica);
+          submit(participant.room(), new RoomProcessors.Remove(participant.id(), LeaveReason.DISCONNECTED))
+            .onSuccess(change -> publish(change, false));
+          message.fail(0, "join cancelled");
+          return;
+        }
         if (ar.failed() || ar.result().refused()) {
           dropIfUnused(replica);
           if (ar.failed()) {
@@ -203,6 +213,9 @@ public final class ClusterPresenceVerticle extends VerticleBase {
   private Future<RoomChange> leave(String room, String sessionId, LeaveReason reason) {
     if (reason != LeaveReason.KICKED) {
       localSessions.remove(sessionId);
+      if (joining.containsKey(sessionId)) {
+        cancelled.add(sessionId);
+      }
     }
     return submit(room, new RoomProcessors.Remove(sessionId, reason)).onSuccess(change -> {
       if (change.changed()) {

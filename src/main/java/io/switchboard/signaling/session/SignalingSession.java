@@ -88,6 +88,10 @@ public final class SignalingSession implements SessionEndpoint {
     services.rooms().join(participant, this).onComplete(ar -> {
       if (ar.failed()) {
         departed = true;
+        if (!(ar.cause() instanceof RoomFullException)) {
+          // the join may still complete after the edge stopped waiting: make sure it is undone
+          services.rooms().leave(participant.room(), participant.id(), LeaveReason.DISCONNECTED);
+        }
         refuse(ar.cause());
         return;
       }
