@@ -453,6 +453,9 @@ public final class ClusterPresenceVerticle extends VerticleBase {
   /** A member left or died: its sessions leave every replica now, and the map soon after. */
   private void memberLost(String node) {
     liveNodes = membership.liveNodes();
+    if (liveNodes.contains(node)) {
+      return; // a member that carried a taken id and left at once; the real owner is still here
+    }
     routes.remove(node);
     int removed = 0;
     for (RoomReplica replica : List.copyOf(replicas.values())) {
