@@ -88,11 +88,19 @@ class ClusterPresenceTest {
   @Test
   @DisplayName("a second node with an id already in the cluster refuses to start")
   void duplicateNodeId() {
+    String room = TestNode.unique("room");
+    WsClient alice = join(0, "alice", room);
+    WsClient bob = join(1, "bob", room);
+    alice.expect("peer-joined");
     JsonObject clash = new JsonObject().put("node", new JsonObject().put("id", cluster.node(0).node().nodeId()));
     IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
       () -> TestCluster.join(cluster, clash));
     org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(e.getCause()).contains("already used"),
       String.valueOf(e.getCause()));
+    // the refused member left the cluster carrying node 0's id: node 0's sessions must not go with it
+    bob.expectNothing(1500);
+    bob.send(new JsonObject().put("type", "offer").put("to", alice.id()).put("sdp", "v=0"));
+    assertEquals(bob.id(), alice.expect("offer").getString("from"));
   }
 
   @Test
