@@ -3,7 +3,12 @@ package io.switchboard;
 import io.switchboard.auth.AuthVerticle;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.ice.IceServers;
+import io.switchboard.metrics.RelayMetrics;
 import io.switchboard.metrics.SwitchboardMetrics;
+import io.switchboard.relay.server.LoggingRelayEvents;
+import io.switchboard.relay.server.RelayEvents;
+import io.switchboard.relay.server.RelayServices;
+import io.switchboard.relay.server.RelayVerticle;
 import io.switchboard.signaling.http.EdgeServices;
 import io.switchboard.signaling.http.EdgeVerticle;
 import io.switchboard.signaling.http.NodeState;
@@ -19,10 +24,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 import java.time.Clock;
+import java.util.List;
 
 /**
- * One Switchboard node: a Vert.x instance with one verticle per concern — JWT auth, room presence, and the
- * HTTP/WebSocket edge (one instance per event loop).
+ * One Switchboard node: a Vert.x instance with one verticle per concern — JWT auth, room presence, the
+ * HTTP/WebSocket edge (one instance per event loop) and, unless switched off, the STUN/TURN relay.
  */
 public final class Node {
 
@@ -43,7 +49,9 @@ public final class Node {
 
   public static Future<Node> start(SwitchboardConfig config) {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops)).build();
+    // native epoll where available: the relay's SO_REUSEPORT and batched datagram writes need it
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true))
+      .build();
     String nodeId = config.node().id().isEmpty() ? Ids.random(9) : config.node().id();
     Node node = new Node(vertx, config, nodeId, new NodeState());
     // Not composed on a context of this Vert.x: after a failed start it is closed and its event loops are gone.
@@ -67,12 +75,24 @@ public final class Node {
     int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
     return vertx.deployVerticle(new AuthVerticle(config.auth()))
       .compose(id -> vertx.deployVerticle(new PresenceVerticle(rooms)))
+      .compose(id -> deployRelay(metrics))
       .compose(id -> vertx.deployVerticle(() -> new EdgeVerticle(edge), new DeploymentOptions().setInstances(edges)))
       .onSuccess(id -> {
         edgeDeployment = id;
         state.set(NodeState.Phase.UP);
       })
       .mapEmpty();
+  }
+
+  /** The relay verticle(s), sharing the TURN secrets the edge signs {@code iceServers} credentials with. */
+  private Future<?> deployRelay(SwitchboardMetrics metrics) {
+    if (!config.relay().enabled()) {
+      return Future.succeededFuture();
+    }
+    RelayEvents events = RelayEvents.all(List.of(new RelayMetrics(metrics.registry()), new LoggingRelayEvents()));
+    RelayServices relay = RelayServices.defaults(config.relay(), config.ice().turnSecrets(), events, Clock.systemUTC());
+    return vertx.deployVerticle(() -> new RelayVerticle(relay),
+      new DeploymentOptions().setInstances(config.relay().instances()));
   }
 
   /** Drains: {@code /health} turns 503, sessions are closed with 1001, then Vert.x stops. */

@@ -16,7 +16,7 @@ import java.util.Locale;
  * The validated, typed configuration of one node. Built once at start-up from the merged JSON
  * (see {@link ConfigLoader}); anything unusable is refused here with a message that names the key.
  */
-public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Ice ice) {
+public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Ice ice, Relay relay) {
 
   /** Shortest shared secret accepted, in characters (HS256 wants at least 256 bits of key). */
   public static final int MIN_SECRET_LENGTH = 32;
@@ -50,6 +50,15 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
                     int credentialTtlSeconds, boolean generatedSecret) {
   }
 
+  /** The built-in STUN/TURN relay ({@code relay.*}); see {@link RelayConfig} for parsing and validation. */
+  public record Relay(boolean enabled, String host, int port, int instances, String relayHost,
+                      String externalAddress, String publicHost, String realm, int minPort, int maxPort,
+                      List<RelayConfig.StaticUser> staticUsers, List<String> allowedPeers, List<String> deniedPeers,
+                      int maxAllocations, int maxAllocationsPerUser, long maxBitsPerSecond,
+                      int unauthorizedPerSecond, int unauthorizedBurst, int defaultLifetimeSeconds,
+                      int maxLifetimeSeconds, int nonceLifetimeSeconds) {
+  }
+
   public static SwitchboardConfig from(JsonObject json) {
     JsonObject node = section(json, "node");
     JsonObject http = section(json, "http");
@@ -57,12 +66,14 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     JsonObject limits = section(json, "limits");
     JsonObject ice = section(json, "ice");
     boolean devTokens = bool(auth, "devTokens", "auth.devTokens");
-    return new SwitchboardConfig(
-      new Node(string(node, "id", "node.id")),
-      parseHttp(http),
-      parseAuth(auth, devTokens),
-      parseLimits(limits),
-      parseIce(ice, devTokens));
+    Node nodeConfig = new Node(string(node, "id", "node.id"));
+    Http httpConfig = parseHttp(http);
+    Auth authConfig = parseAuth(auth, devTokens);
+    Limits limitsConfig = parseLimits(limits);
+    Ice iceConfig = parseIce(ice, devTokens);
+    Relay relay = RelayConfig.parse(section(json, "relay"));
+    return new SwitchboardConfig(nodeConfig, httpConfig, authConfig, limitsConfig,
+      RelayConfig.advertise(relay, iceConfig, devTokens), relay);
   }
 
   private static Http parseHttp(JsonObject http) {
@@ -136,7 +147,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     }
   }
 
-  private static String randomSecret() {
+  static String randomSecret() {
     byte[] bytes = new byte[48];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -170,7 +181,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     return section;
   }
 
-  private static String string(JsonObject section, String key, String path) {
+  static String string(JsonObject section, String key, String path) {
     Object value = section.getValue(key);
     if (value == null) {
       return "";
@@ -181,7 +192,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     return s;
   }
 
-  private static boolean bool(JsonObject section, String key, String path) {
+  static boolean bool(JsonObject section, String key, String path) {
     Object value = section.getValue(key);
     if (!(value instanceof Boolean b)) {
       throw new ConfigException(path + " must be true or false");
@@ -189,7 +200,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     return b;
   }
 
-  private static String nonBlank(JsonObject section, String path) {
+  static String nonBlank(JsonObject section, String path) {
     String key = path.substring(path.indexOf('.') + 1);
     Object value = section.getValue(key);
     if (!(value instanceof String s) || s.isBlank()) {
@@ -198,7 +209,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     return s;
   }
 
-  private static int range(JsonObject section, String key, String path, int min, int max) {
+  static int range(JsonObject section, String key, String path, int min, int max) {
     Object value = section.getValue(key);
     if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
       throw new ConfigException(path + " must be a whole number");
@@ -210,7 +221,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     return (int) v;
   }
 
-  private static List<String> strings(JsonObject section, String key, String path) {
+  static List<String> strings(JsonObject section, String key, String path) {
     Object value = section.getValue(key);
     if (value == null) {
       return List.of();

@@ -3,7 +3,7 @@ package io.switchboard.relay.proto;
 import io.netty.buffer.ByteBuf;
 
 /**
- * A ChannelData message (RFC 8656 section 12.4): channel number (0x4000-0x4FFF), data length, data. Over UDP the
+ * A ChannelData message (RFC 8656 section 12.4): channel number ({@link ChannelNumber}), data length, data. Over UDP the
  * sender may pad to four bytes; the padding is not data. The first two bits are 01, which tells it apart from STUN
  * (00) on the same port.
  */
@@ -21,7 +21,7 @@ public final class ChannelData {
 
   /**
    * The channel number of a well-formed ChannelData datagram, or -1 when it is malformed: shorter than its
-   * header, a channel outside 0x4000-0x4FFF, or a length field beyond the datagram or short of it by more than
+   * header, a channel outside the accepted range, or a length field beyond the datagram or short of it by more than
    * the three bytes of padding.
    */
   public static int channel(ByteBuf buf) {

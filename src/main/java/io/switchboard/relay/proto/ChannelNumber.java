@@ -1,10 +1,14 @@
 package io.switchboard.relay.proto;
 
-/** CHANNEL-NUMBER (RFC 8656 section 18.1): a channel number (0x4000-0x4FFF) and two reserved bytes. */
+/**
+ * CHANNEL-NUMBER (RFC 8656 section 18.1): a channel number and two reserved bytes. RFC 8656 narrowed the range to
+ * 0x4000-0x4FFF; RFC 5766 allowed up to 0x7FFF and clients still use it (coturn's turnutils_uclient picks numbers
+ * there), so this server accepts the older, wider range.
+ */
 public final class ChannelNumber {
 
   public static final int MIN = 0x4000;
-  public static final int MAX = 0x4FFF;
+  public static final int MAX = 0x7FFF;
 
   private ChannelNumber() {
   }

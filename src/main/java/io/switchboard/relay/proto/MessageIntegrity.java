@@ -13,6 +13,10 @@ public final class MessageIntegrity {
   private MessageIntegrity() {
   }
 
+  public static boolean present(StunMessage message) {
+    return message.integrityIndex() >= 0;
+  }
+
   public static boolean verify(StunMessage message, byte[] key) {
     int index = message.integrityIndex();
     if (index < 0) {

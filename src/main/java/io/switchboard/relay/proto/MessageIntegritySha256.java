@@ -13,6 +13,10 @@ public final class MessageIntegritySha256 {
   private MessageIntegritySha256() {
   }
 
+  public static boolean present(StunMessage message) {
+    return message.integritySha256Index() >= 0;
+  }
+
   public static boolean verify(StunMessage message, byte[] key) {
     int index = message.integritySha256Index();
     if (index < 0) {

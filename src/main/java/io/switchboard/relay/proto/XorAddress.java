@@ -25,6 +25,11 @@ public final class XorAddress {
     return index < 0 ? null : read(message, index, type);
   }
 
+  /** The address in attribute {@code index} (one of several XOR-PEER-ADDRESS of a CreatePermission). */
+  public static InetSocketAddress readAt(StunMessage message, int index) {
+    return read(message, index, message.attributeType(index));
+  }
+
   static InetSocketAddress read(StunMessage message, int index, int type) {
     ByteBuf buf = message.buffer();
     int at = message.valueOffset(index);

@@ -18,7 +18,9 @@ class ChannelDataTest {
     assertEquals(0x4000, ChannelData.channel(Unpooled.wrappedBuffer(hex("40000003 616263"))));
     assertEquals(0x4000, ChannelData.channel(Unpooled.wrappedBuffer(hex("40000003 61626300"))));
     assertEquals(0x4FFF, ChannelData.channel(Unpooled.wrappedBuffer(hex("4fff0000"))));
-    assertEquals(-1, ChannelData.channel(Unpooled.wrappedBuffer(hex("50000000"))), "channel above 0x4FFF");
+    assertEquals(0x7FFF, ChannelData.channel(Unpooled.wrappedBuffer(hex("7fff0000"))));
+    assertEquals(-1, ChannelData.channel(Unpooled.wrappedBuffer(hex("80000000"))), "channel above 0x7FFF");
+    assertEquals(-1, ChannelData.channel(Unpooled.wrappedBuffer(hex("3fff0000"))), "channel below 0x4000");
     assertEquals(-1, ChannelData.channel(Unpooled.wrappedBuffer(hex("40000004 616263"))), "length past the end");
     assertEquals(-1, ChannelData.channel(Unpooled.wrappedBuffer(hex("40000000 61626364"))), "more than padding");
     assertEquals(-1, ChannelData.channel(Unpooled.wrappedBuffer(hex("4000"))), "truncated header");

@@ -1,0 +1,149 @@
+package io.switchboard.relay.server;
+
+import io.switchboard.relay.allocation.Allocation;
+import io.switchboard.relay.proto.StunError;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * What the relay reports: metrics and logs plug in here instead of being sprinkled through the code. Every
+ * method has an empty default; implementations must be cheap and must not block (they run on event loops, some
+ * per datagram). Reasons are closed enums, never user input.
+ */
+public interface RelayEvents {
+
+  /** Why a request failed authentication. */
+  enum AuthFailure { BAD_REQUEST, STALE_NONCE, WRONG_REALM, UNKNOWN_USER, BAD_INTEGRITY, EXPIRED, WRONG_CREDENTIALS }
+
+  /** Why a datagram was not relayed or answered. */
+  enum Drop {
+    MALFORMED, UNEXPECTED, NO_ALLOCATION, NO_PERMISSION, NO_CHANNEL, PEER_REFUSED, BANDWIDTH, BACKPRESSURE,
+    UNAUTHENTICATED_BUDGET
+  }
+
+  /** Which way a relayed datagram went. */
+  enum Direction { CLIENT_TO_PEER, PEER_TO_CLIENT }
+
+  /** Why an allocation ended. */
+  enum DeleteReason { REFRESH, EXPIRED, SHUTDOWN }
+
+  default void allocationCreated(Allocation allocation) {
+  }
+
+  default void allocationDeleted(Allocation allocation, DeleteReason reason) {
+  }
+
+  default void permissionCreated(Allocation allocation, InetAddress peer) {
+  }
+
+  default void channelBound(Allocation allocation, int number, InetSocketAddress peer) {
+  }
+
+  default void peerRefused(Allocation allocation, InetAddress peer) {
+  }
+
+  default void quotaReached() {
+  }
+
+  /** A 401 challenge to a request without credentials: the normal first step, not a failure. */
+  default void challenged() {
+  }
+
+  default void authFailure(AuthFailure reason, InetSocketAddress client) {
+  }
+
+  default void errorAnswered(StunError error) {
+  }
+
+  /** One datagram relayed: {@code bytes} of application data (without TURN framing). */
+  default void relayed(Direction direction, int bytes) {
+  }
+
+  default void dropped(Drop reason) {
+  }
+
+  /** All of {@code hooks}, in order. */
+  static RelayEvents all(List<RelayEvents> hooks) {
+    List<RelayEvents> list = List.copyOf(hooks);
+    return new RelayEvents() {
+      @Override
+      public void allocationCreated(Allocation allocation) {
+        for (RelayEvents hook : list) {
+          hook.allocationCreated(allocation);
+        }
+      }
+
+      @Override
+      public void allocationDeleted(Allocation allocation, DeleteReason reason) {
+        for (RelayEvents hook : list) {
+          hook.allocationDeleted(allocation, reason);
+        }
+      }
+
+      @Override
+      public void permissionCreated(Allocation allocation, InetAddress peer) {
+        for (RelayEvents hook : list) {
+          hook.permissionCreated(allocation, peer);
+        }
+      }
+
+      @Override
+      public void channelBound(Allocation allocation, int number, InetSocketAddress peer) {
+        for (RelayEvents hook : list) {
+          hook.channelBound(allocation, number, peer);
+        }
+      }
+
+      @Override
+      public void peerRefused(Allocation allocation, InetAddress peer) {
+        for (RelayEvents hook : list) {
+          hook.peerRefused(allocation, peer);
+        }
+      }
+
+      @Override
+      public void quotaReached() {
+        for (RelayEvents hook : list) {
+          hook.quotaReached();
+        }
+      }
+
+      @Override
+      public void challenged() {
+        for (RelayEvents hook : list) {
+          hook.challenged();
+        }
+      }
+
+      @Override
+      public void authFailure(AuthFailure reason, InetSocketAddress client) {
+        for (RelayEvents hook : list) {
+          hook.authFailure(reason, client);
+        }
+      }
+
+      @Override
+      public void errorAnswered(StunError error) {
+        for (RelayEvents hook : list) {
+          hook.errorAnswered(error);
+        }
+      }
+
+      @Override
+      public void relayed(Direction direction, int bytes) {
+        for (RelayEvents hook : list) {
+          hook.relayed(direction, bytes);
+        }
+      }
+
+      @Override
+      public void dropped(Drop reason) {
+        for (RelayEvents hook : list) {
+          hook.dropped(reason);
+        }
+      }
+    };
+  }
+}
