@@ -36,6 +36,12 @@ public final class RelayTestNode implements AutoCloseable {
   }
 
   public static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback) {
+    return start(relayOverrides, allowLoopback, java.util.List.of(TestNode.TURN_KEY));
+  }
+
+  /** ... with {@code turnSecrets} as {@code ice.turnSecrets} (the first signs {@code iceServers}). */
+  public static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback,
+                                    java.util.List<String> turnSecrets) {
     int base = TestPorts.freeUdpBlock(BLOCK);
     JsonObject relay = new JsonObject()
       .put("enabled", true)
@@ -53,7 +59,8 @@ public final class RelayTestNode implements AutoCloseable {
     // the node's own relay in iceServers, as in production: no explicit STUN/TURN URLs
     JsonObject overrides = new JsonObject()
       .put("relay", relay)
-      .put("ice", new JsonObject().put("stunUrls", new JsonArray()).put("turnUrls", new JsonArray()));
+      .put("ice", new JsonObject().put("stunUrls", new JsonArray()).put("turnUrls", new JsonArray())
+        .put("turnSecrets", new JsonArray(turnSecrets)));
     return new RelayTestNode(TestNode.start(overrides), base, base + 1, base + BLOCK - 1);
   }
 

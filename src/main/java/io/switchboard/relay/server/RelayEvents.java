@@ -17,9 +17,12 @@ public interface RelayEvents {
   /** Why a request failed authentication. */
   enum AuthFailure { BAD_REQUEST, STALE_NONCE, WRONG_REALM, UNKNOWN_USER, BAD_INTEGRITY, EXPIRED, WRONG_CREDENTIALS }
 
-  /** Why a datagram was not relayed or answered. */
+  /**
+   * Why a datagram was not relayed or answered. UNEXPECTED: a well-formed message this server does not take
+   * (a response, an indication other than Send); INTERNAL_ERROR: handling it threw, which is a bug.
+   */
   enum Drop {
-    MALFORMED, UNEXPECTED, NO_ALLOCATION, NO_PERMISSION, NO_CHANNEL, PEER_REFUSED, BANDWIDTH, BACKPRESSURE,
+    MALFORMED, UNEXPECTED, INTERNAL_ERROR, NO_ALLOCATION, NO_PERMISSION, NO_CHANNEL, PEER_REFUSED, BANDWIDTH, BACKPRESSURE,
     UNAUTHENTICATED_BUDGET
   }
 

@@ -245,7 +245,7 @@ public final class RelayVerticle extends VerticleBase {
         fromClient(packet.content(), packet.sender());
       } catch (RuntimeException e) {
         // A hostile datagram never takes the socket (or anyone else's allocation) down.
-        events.dropped(RelayEvents.Drop.UNEXPECTED);
+        events.dropped(RelayEvents.Drop.INTERNAL_ERROR);
         LOG.log(System.Logger.Level.WARNING, "relay: datagram from " + packet.sender() + " failed", e);
       } finally {
         packet.release();
@@ -686,14 +686,17 @@ public final class RelayVerticle extends VerticleBase {
       error(request, StunError.BAD_REQUEST);
       return;
     }
+    // the peer policy first: a refused address is 403 whatever its family
     for (InetAddress peer : peers) {
-      if (!sameFamily(peer, allocation)) {
-        error(request, StunError.PEER_ADDRESS_FAMILY_MISMATCH);
-        return;
-      }
       if (!services.peerPolicy().allowed(peer)) {
         events.peerRefused(allocation, peer);
         error(request, StunError.FORBIDDEN);
+        return;
+      }
+    }
+    for (InetAddress peer : peers) {
+      if (!sameFamily(peer, allocation)) {
+        error(request, StunError.PEER_ADDRESS_FAMILY_MISMATCH);
         return;
       }
     }
@@ -730,13 +733,13 @@ public final class RelayVerticle extends VerticleBase {
       error(request, StunError.BAD_REQUEST);
       return;
     }
-    if (!sameFamily(peer.getAddress(), allocation)) {
-      error(request, StunError.PEER_ADDRESS_FAMILY_MISMATCH);
-      return;
-    }
     if (!services.peerPolicy().allowed(peer.getAddress())) {
       events.peerRefused(allocation, peer.getAddress());
       error(request, StunError.FORBIDDEN);
+      return;
+    }
+    if (!sameFamily(peer.getAddress(), allocation)) {
+      error(request, StunError.PEER_ADDRESS_FAMILY_MISMATCH);
       return;
     }
     if (!allocation.hasPermissionEntry(peer.getAddress())
@@ -861,7 +864,7 @@ public final class RelayVerticle extends VerticleBase {
       try {
         fromPeer(allocation, packet.content(), packet.sender());
       } catch (RuntimeException e) {
-        events.dropped(RelayEvents.Drop.UNEXPECTED);
+        events.dropped(RelayEvents.Drop.INTERNAL_ERROR);
         LOG.log(System.Logger.Level.WARNING, "relay: datagram from peer " + packet.sender() + " failed", e);
       } finally {
         packet.release();
