@@ -85,6 +85,12 @@ public final class RelayVerticle extends VerticleBase {
   static final int MAX_DATAGRAM = 8192;
   /** Bytes queued on one socket before datagrams to it are dropped (counted as BACKPRESSURE). */
   private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 512 * 1024);
+  /**
+   * Receive buffer asked for on the listening socket, which takes every client's datagrams: bursts beyond the
+   * kernel's buffer are lost before the relay sees them. Linux caps it at net.core.rmem_max (often 208 KiB):
+   * raise that on a busy relay (see docs/relay.md).
+   */
+  private static final int LISTENER_RECEIVE_BUFFER = 4 * 1024 * 1024;
   /** Tries to find a bindable relay port before answering 508. */
   private static final int MAX_BIND_ATTEMPTS = 8;
   /** Writes collected before they are flushed even within one read batch. */
@@ -152,6 +158,7 @@ public final class RelayVerticle extends VerticleBase {
     loop = ((ContextInternal) context).nettyEventLoop();
     DatagramChannel channel = newChannel(listenAddress.getAddress(), new ListenerHandler(),
       config.instances() > 1);
+    channel.config().setReceiveBufferSize(LISTENER_RECEIVE_BUFFER);
     Promise<Void> bound = Promise.promise();
     register(channel, listenAddress).addListener(f -> {
       if (f.isSuccess()) {
