@@ -35,40 +35,40 @@ public final class RelayMetrics implements RelayEvents {
   private final Map<Drop, Counter> drops = new EnumMap<>(Drop.class);
 
   public RelayMetrics(MeterRegistry registry) {
-    Gauge.builder("switchboard.relay.allocations.active", allocations, AtomicInteger::get)
+    Gauge.builder("switchboard.turn.allocations.active", allocations, AtomicInteger::get)
       .description("TURN allocations open on this node").register(registry);
-    allocationsCreated = Counter.builder("switchboard.relay.allocations.opened")
+    allocationsCreated = Counter.builder("switchboard.turn.allocations.opened")
       .description("TURN allocations created since start").register(registry);
     for (DeleteReason reason : DeleteReason.values()) {
-      allocationsDeleted.put(reason, Counter.builder("switchboard.relay.allocations.closed")
+      allocationsDeleted.put(reason, Counter.builder("switchboard.turn.allocations.closed")
         .tag("reason", label(reason)).description("TURN allocations ended, by reason").register(registry));
     }
-    permissionsCreated = Counter.builder("switchboard.relay.permissions.installed")
+    permissionsCreated = Counter.builder("switchboard.turn.permissions.installed")
       .description("Permissions installed (refreshes not counted)").register(registry);
-    channelsBound = Counter.builder("switchboard.relay.channels.bound")
+    channelsBound = Counter.builder("switchboard.turn.channels.bound")
       .description("Channels bound (refreshes not counted)").register(registry);
-    peersRefused = Counter.builder("switchboard.relay.peers.refused")
+    peersRefused = Counter.builder("switchboard.turn.peers.refused")
       .description("CreatePermission or ChannelBind refused by the peer policy (403)").register(registry);
-    quotaReached = Counter.builder("switchboard.relay.quota.reached")
+    quotaReached = Counter.builder("switchboard.turn.quota.reached")
       .description("Allocate refused by a quota (486)").register(registry);
-    challenges = Counter.builder("switchboard.relay.challenges")
+    challenges = Counter.builder("switchboard.turn.challenges")
       .description("401 challenges to requests without credentials").register(registry);
     for (AuthFailure reason : AuthFailure.values()) {
-      authFailures.put(reason, Counter.builder("switchboard.relay.auth.failures").tag("reason", label(reason))
+      authFailures.put(reason, Counter.builder("switchboard.turn.auth.failures").tag("reason", label(reason))
         .description("Requests that failed authentication, by reason").register(registry));
     }
     for (StunError error : StunError.values()) {
-      errors.put(error, Counter.builder("switchboard.relay.errors").tag("code", Integer.toString(error.code()))
+      errors.put(error, Counter.builder("switchboard.turn.errors").tag("code", Integer.toString(error.code()))
         .description("STUN error answers, by code").register(registry));
     }
     for (Direction direction : Direction.values()) {
-      packets.put(direction, Counter.builder("switchboard.relay.packets").tag("direction", label(direction))
+      packets.put(direction, Counter.builder("switchboard.turn.packets").tag("direction", label(direction))
         .description("Datagrams relayed").register(registry));
-      bytes.put(direction, Counter.builder("switchboard.relay.bytes").tag("direction", label(direction))
+      bytes.put(direction, Counter.builder("switchboard.turn.bytes").tag("direction", label(direction))
         .description("Application bytes relayed (without TURN framing)").register(registry));
     }
     for (Drop reason : Drop.values()) {
-      drops.put(reason, Counter.builder("switchboard.relay.dropped").tag("reason", label(reason))
+      drops.put(reason, Counter.builder("switchboard.turn.dropped").tag("reason", label(reason))
         .description("Datagrams neither relayed nor answered, by reason").register(registry));
     }
   }

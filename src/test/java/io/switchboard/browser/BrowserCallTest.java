@@ -113,9 +113,9 @@ class BrowserCallTest {
       assertEquals("relay", pair.getString("localCandidateType"), page.json().encode());
       assertEquals("relay", pair.getString("remoteCandidateType"), page.json().encode());
     }
-    assertTrue(relay.metric("switchboard_relay_allocations_opened_total") >= 2);
-    assertTrue(relay.metric("switchboard_relay_packets_total{direction=\"client_to_peer\"}") > 0);
-    assertTrue(relay.metric("switchboard_relay_packets_total{direction=\"peer_to_client\"}") > 0);
+    assertTrue(relay.metric("switchboard_turn_allocations_opened_total") >= 2);
+    assertTrue(relay.metric("switchboard_turn_packets_total{direction=\"client_to_peer\"}") > 0);
+    assertTrue(relay.metric("switchboard_turn_packets_total{direction=\"peer_to_client\"}") > 0);
   }
 
   // ---- reusable steps (a relay-only and a two-node variant build on these) ----

@@ -36,8 +36,8 @@ class CoturnInteropTest {
   private static final Pattern TOTALS = Pattern.compile("tot_send_msgs=(\\d+), tot_recv_msgs=(\\d+)\\s*$",
     Pattern.MULTILINE);
   private static final Pattern LOST = Pattern.compile("Total lost packets (\\d+)");
-  private static final String C2P = "switchboard_relay_packets_total{direction=\"client_to_peer\"}";
-  private static final String P2C = "switchboard_relay_packets_total{direction=\"peer_to_client\"}";
+  private static final String C2P = "switchboard_turn_packets_total{direction=\"client_to_peer\"}";
+  private static final String P2C = "switchboard_turn_packets_total{direction=\"peer_to_client\"}";
 
   private static RelayTestNode node;
   private static Process peer;
@@ -176,7 +176,7 @@ class CoturnInteropTest {
   @Test
   @DisplayName("a wrong password is refused: exit 255, \"Cannot complete Allocation\", counted as an auth failure")
   void wrongPassword() throws Exception {
-    String series = "switchboard_relay_auth_failures_total{reason=\"bad_integrity\"}";
+    String series = "switchboard_turn_auth_failures_total{reason=\"bad_integrity\"}";
     double before = node.metric(series);
     Result result = run(uclient(restUser("uclient-wrong"), "wrong-password-0123456789"));
     assertEquals(255, result.exit(), result.output());
