@@ -66,9 +66,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The STUN/TURN relay on UDP (RFC 8489, RFC 8656): one listening socket, plus one relay socket per allocation, all
- * on this verticle's event loop, driven through Netty directly so a relayed datagram is a retained slice of the
- * received buffer (ChannelData and Send towards peers) or one pooled buffer (towards clients), with no other
- * per-packet allocation than Netty's own packet object. Writes are flushed once per read batch, so the native
+ * on this verticle's event loop, driven through Netty directly so a relayed datagram is the received buffer itself,
+ * retained and narrowed to the payload (ChannelData and Send towards peers), or one pooled buffer (towards
+ * clients), with no other per-packet allocation than Netty's own packet object. Writes are flushed once per read batch, so the native
  * transport can send them with one system call.
  *
  * <p>Several instances may share the port with SO_REUSEPORT (native epoll only): the kernel hashes each client's
@@ -805,7 +805,7 @@ public final class RelayVerticle extends VerticleBase {
     }
     int length = message.valueLength(data);
     if (admit(allocation, allocation.relay(), length, now)) {
-      allocation.relay().write(new DatagramPacket(Data.retainedSlice(message, data), peer),
+      allocation.relay().write(new DatagramPacket(narrowed(message.buffer(), message.valueOffset(data), length), peer),
         allocation.relay().voidPromise());
       markDirty(allocation.relay());
       events.relayed(RelayEvents.Direction.CLIENT_TO_PEER, length);
@@ -835,11 +835,20 @@ public final class RelayVerticle extends VerticleBase {
     int length = ChannelData.dataLength(buf);
     if (admit(allocation, allocation.relay(), length, now)) {
       allocation.relay().write(new DatagramPacket(
-        buf.retainedSlice(buf.readerIndex() + ChannelData.HEADER_LENGTH, length), binding.peer()),
+        narrowed(buf, buf.readerIndex() + ChannelData.HEADER_LENGTH, length), binding.peer()),
         allocation.relay().voidPromise());
       markDirty(allocation.relay());
       events.relayed(RelayEvents.Direction.CLIENT_TO_PEER, length);
     }
+  }
+
+  /**
+   * The received buffer itself, retained and narrowed to {@code [offset, offset + length)}: forwarded without a
+   * copy and without even a slice object. The caller must not read the buffer afterwards (the handler only
+   * releases it).
+   */
+  private static ByteBuf narrowed(ByteBuf received, int offset, int length) {
+    return received.retain().setIndex(offset, offset + length);
   }
 
   /** Bandwidth cap and back-pressure: false (and counted) when the datagram must be dropped. */
