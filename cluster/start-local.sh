@@ -3,11 +3,14 @@
 #
 #   cluster/start-local.sh [N]        N defaults to 3
 #
-# Node i (1..N) gets HTTP port HTTP_BASE+i-1 and Hazelcast port HAZELCAST_BASE+i-1, node id node-i, and
+# Node i (1..N) gets HTTP port HTTP_BASE+i-1, Hazelcast port HAZELCAST_BASE+i-1, STUN/TURN port
+# TURN_BASE+i-1 with its own slice of the relay-port range RELAY_MIN..RELAY_MAX, node id node-i, and
 # logs to $STATE_DIR/node-i.log. All nodes share one random JWT and TURN secret, kept in $STATE_DIR/secret
 # (mode 600), so a token minted for one node works on every node. PIDs go to $STATE_DIR/pids for
-# cluster/stop-local.sh. Settings (environment): HTTP_BASE (8080), HAZELCAST_BASE (5701), HEAP (256m),
-# STATE_DIR (cluster/local), CLUSTER_NAME (switchboard-local), JAR (target/switchboard.jar).
+# cluster/stop-local.sh. Settings (environment): HTTP_BASE (8080), HAZELCAST_BASE (5701), TURN_BASE (3478),
+# RELAY_MIN (61000), RELAY_MAX (65535), HEAP (256m), STATE_DIR (cluster/local), CLUSTER_NAME
+# (switchboard-local), JAR (target/switchboard.jar). Any other SWITCHBOARD_* variable in the environment
+# reaches every node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +21,9 @@ if ! [[ "$count" =~ ^[1-9][0-9]?$ ]]; then
 fi
 http_base="${HTTP_BASE:-8080}"
 hz_base="${HAZELCAST_BASE:-5701}"
+turn_base="${TURN_BASE:-3478}"
+relay_min="${RELAY_MIN:-61000}"
+relay_max="${RELAY_MAX:-65535}"
 heap="${HEAP:-256m}"
 state="${STATE_DIR:-cluster/local}"
 name="${CLUSTER_NAME:-switchboard-local}"
@@ -38,6 +44,12 @@ if [ ! -s "$state/secret" ]; then
 fi
 secret="$(cat "$state/secret")"
 
+relay_slice=$(( (relay_max - relay_min + 1) / count ))
+if [ "$relay_slice" -lt 2 ]; then
+  echo "relay-port range $relay_min-$relay_max is too small for $count nodes" >&2
+  exit 2
+fi
+
 members=""
 for i in $(seq 1 "$count"); do
   members+="${members:+,}127.0.0.1:$((hz_base + i - 1))"
@@ -53,6 +65,9 @@ for i in $(seq 1 "$count"); do
   SWITCHBOARD_CLUSTER_HOST="127.0.0.1" \
   SWITCHBOARD_CLUSTER_PORT="$((hz_base + i - 1))" \
   SWITCHBOARD_CLUSTER_MEMBERS="$members" \
+  SWITCHBOARD_RELAY_PORT="$((turn_base + i - 1))" \
+  SWITCHBOARD_RELAY_MIN_PORT="$((relay_min + (i - 1) * relay_slice))" \
+  SWITCHBOARD_RELAY_MAX_PORT="$((relay_min + i * relay_slice - 1))" \
     nohup java "-Xmx$heap" -jar "$jar" --cluster > "$state/node-$i.log" 2>&1 < /dev/null &
   echo "$!" >> "$state/pids"
 done
@@ -76,6 +91,6 @@ for i in $(seq 1 "$count"); do
 done
 
 for i in $(seq 1 "$count"); do
-  echo "node-$i http://127.0.0.1:$((http_base + i - 1))/ pid $(sed -n "${i}p" "$state/pids") log $state/node-$i.log"
+  echo "node-$i http://127.0.0.1:$((http_base + i - 1))/ turn 127.0.0.1:$((turn_base + i - 1)) pid $(sed -n "${i}p" "$state/pids") log $state/node-$i.log"
 done
 echo "shared secret in $state/secret; stop with: cluster/stop-local.sh"

@@ -89,6 +89,10 @@ public final class Main {
       warnings.add("no TURN secret configured: generated a random one for this run; "
         + "an external TURN server will not accept the credentials handed out.");
     }
+    if (config.relay().enabled() && !config.relay().allowedPeers().isEmpty()) {
+      warnings.add("relay.allowedPeers " + config.relay().allowedPeers() + " lets the TURN relay reach addresses "
+        + "its default policy refuses (loopback, private, link-local...): make sure that is intended.");
+    }
     return warnings;
   }
 

@@ -3,7 +3,12 @@ package io.switchboard;
 import io.switchboard.auth.AuthVerticle;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.ice.IceServers;
+import io.switchboard.metrics.RelayMetrics;
 import io.switchboard.metrics.SwitchboardMetrics;
+import io.switchboard.relay.server.LoggingRelayEvents;
+import io.switchboard.relay.server.RelayEvents;
+import io.switchboard.relay.server.RelayServices;
+import io.switchboard.relay.server.RelayVerticle;
 import io.switchboard.signaling.http.EdgeServices;
 import io.switchboard.signaling.http.EdgeVerticle;
 import io.switchboard.signaling.http.NodeState;
@@ -25,14 +30,16 @@ import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 
 /**
- * One Switchboard node: a Vert.x instance with one verticle per concern — JWT auth, room presence, and the
- * HTTP/WebSocket edge (one instance per event loop). Clustered, Vert.x joins a Hazelcast cluster, presence is
- * cluster-wide and an extra verticle receives frames relayed from other nodes.
+ * One Switchboard node: a Vert.x instance with one verticle per concern — JWT auth, room presence, the
+ * HTTP/WebSocket edge (one instance per event loop) and, unless switched off, the STUN/TURN relay. Clustered,
+ * Vert.x joins a Hazelcast cluster, presence is cluster-wide and an extra verticle receives frames relayed
+ * from other nodes.
  */
 public final class Node {
 
@@ -59,7 +66,8 @@ public final class Node {
   public static Future<Node> start(SwitchboardConfig config) {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     String nodeId = config.node().id().isEmpty() ? Ids.random(9) : config.node().id();
-    VertxOptions options = new VertxOptions().setEventLoopPoolSize(loops);
+    // native epoll where available: the relay's SO_REUSEPORT and batched datagram writes need it
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true);
     // Not composed on a context of this Vert.x: after a failed start it is closed and its event loops are gone.
     Promise<Node> started = Promise.promise();
     if (!config.cluster().enabled()) {
@@ -124,13 +132,25 @@ public final class Node {
       .compose(id -> presence)
       .compose(id -> {
         presenceDeployment = (String) id;
-        return vertx.deployVerticle(() -> new EdgeVerticle(edge), new DeploymentOptions().setInstances(edges));
+        return deployRelay(metrics);
       })
+      .compose(id -> vertx.deployVerticle(() -> new EdgeVerticle(edge), new DeploymentOptions().setInstances(edges)))
       .onSuccess(id -> {
         edgeDeployment = id;
         state.set(NodeState.Phase.UP);
       })
       .mapEmpty();
+  }
+
+  /** The relay verticle(s), sharing the TURN secrets the edge signs {@code iceServers} credentials with. */
+  private Future<?> deployRelay(SwitchboardMetrics metrics) {
+    if (!config.relay().enabled()) {
+      return Future.succeededFuture();
+    }
+    RelayEvents events = RelayEvents.all(List.of(new RelayMetrics(metrics.registry()), new LoggingRelayEvents()));
+    RelayServices relay = RelayServices.defaults(config.relay(), config.ice().turnSecrets(), events, Clock.systemUTC());
+    return vertx.deployVerticle(() -> new RelayVerticle(relay),
+      new DeploymentOptions().setInstances(config.relay().instances()));
   }
 
   /**

@@ -33,6 +33,15 @@ class StartupWarningsTest {
   }
 
   @Test
+  @DisplayName("relay peers allowed beyond the default policy are announced")
+  void relayAllowedPeers() {
+    JsonObject json = ConfigLoader.builtInDefault();
+    json.getJsonObject("relay").put("allowedPeers", new JsonArray().add("127.0.0.0/8"));
+    assertTrue(Main.startupWarnings(SwitchboardConfig.from(json)).stream()
+      .anyMatch(w -> w.contains("relay.allowedPeers [127.0.0.0/8]")));
+  }
+
+  @Test
   @DisplayName("a production configuration starts without warnings")
   void production() {
     JsonObject json = ConfigLoader.builtInDefault();

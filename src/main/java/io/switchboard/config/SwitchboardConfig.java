@@ -16,7 +16,8 @@ import java.util.Locale;
  * The validated, typed configuration of one node. Built once at start-up from the merged JSON
  * (see {@link ConfigLoader}); anything unusable is refused here with a message that names the key.
  */
-public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Ice ice, Cluster cluster) {
+public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Ice ice, Relay relay,
+                                Cluster cluster) {
 
   /** Shortest shared secret accepted, in characters (HS256 wants at least 256 bits of key). */
   public static final int MIN_SECRET_LENGTH = 32;
@@ -65,6 +66,15 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
                         List<String> members, int eventBusPort, int maxNoHeartbeatSeconds) {
   }
 
+  /** The built-in STUN/TURN relay ({@code relay.*}); see {@link RelayConfig} for parsing and validation. */
+  public record Relay(boolean enabled, String host, int port, int instances, String relayHost,
+                      String externalAddress, String publicHost, String realm, int minPort, int maxPort,
+                      List<RelayConfig.StaticUser> staticUsers, List<String> allowedPeers, List<String> deniedPeers,
+                      int maxAllocations, int maxAllocationsPerUser, long maxBitsPerSecond,
+                      int unauthorizedPerSecond, int unauthorizedBurst, int defaultLifetimeSeconds,
+                      int maxLifetimeSeconds, int nonceLifetimeSeconds) {
+  }
+
   public static SwitchboardConfig from(JsonObject json) {
     JsonObject node = section(json, "node");
     JsonObject http = section(json, "http");
@@ -72,12 +82,14 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     JsonObject limits = section(json, "limits");
     JsonObject ice = section(json, "ice");
     boolean devTokens = bool(auth, "devTokens", "auth.devTokens");
+    Relay relay = RelayConfig.parse(section(json, "relay"));
     SwitchboardConfig config = new SwitchboardConfig(
       new Node(parseNodeId(node)),
       parseHttp(http),
       parseAuth(auth, devTokens),
       parseLimits(limits),
-      parseIce(ice, devTokens),
+      RelayConfig.advertise(relay, parseIce(ice, devTokens), devTokens),
+      relay,
       parseCluster(section(json, "cluster")));
     config.checkClusterSecrets();
     return config;
@@ -86,7 +98,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
   /** The same configuration with clustering switched on (the {@code --cluster} flag). */
   public SwitchboardConfig withClusterEnabled() {
     Cluster c = cluster;
-    SwitchboardConfig config = new SwitchboardConfig(node, http, auth, limits, ice, new Cluster(true, c.name(),
+    SwitchboardConfig config = new SwitchboardConfig(node, http, auth, limits, ice, relay, new Cluster(true, c.name(),
       c.hazelcastConfig(), c.host(), c.port(), c.members(), c.eventBusPort(), c.maxNoHeartbeatSeconds()));
     config.checkClusterSecrets();
     return config;
@@ -210,7 +222,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     }
   }
 
-  private static String randomSecret() {
+  static String randomSecret() {
     byte[] bytes = new byte[48];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -244,7 +256,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     return section;
   }
 
-  private static String string(JsonObject section, String key, String path) {
+  static String string(JsonObject section, String key, String path) {
     Object value = section.getValue(key);
     if (value == null) {
       return "";
@@ -255,7 +267,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     return s;
   }
 
-  private static boolean bool(JsonObject section, String key, String path) {
+  static boolean bool(JsonObject section, String key, String path) {
     Object value = section.getValue(key);
     if (!(value instanceof Boolean b)) {
       throw new ConfigException(path + " must be true or false");
@@ -263,7 +275,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     return b;
   }
 
-  private static String nonBlank(JsonObject section, String path) {
+  static String nonBlank(JsonObject section, String path) {
     String key = path.substring(path.indexOf('.') + 1);
     Object value = section.getValue(key);
     if (!(value instanceof String s) || s.isBlank()) {
@@ -272,7 +284,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     return s;
   }
 
-  private static int range(JsonObject section, String key, String path, int min, int max) {
+  static int range(JsonObject section, String key, String path, int min, int max) {
     Object value = section.getValue(key);
     if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
       throw new ConfigException(path + " must be a whole number");
@@ -284,7 +296,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     return (int) v;
   }
 
-  private static List<String> strings(JsonObject section, String key, String path) {
+  static List<String> strings(JsonObject section, String key, String path) {
     Object value = section.getValue(key);
     if (value == null) {
       return List.of();

@@ -124,6 +124,11 @@ public final class SwitchboardMetrics {
     livenessDrops.increment();
   }
 
+  /** The registry, for meters of other components (the relay's). */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   /** Prometheus text exposition format. */
   public String scrape() {
     return registry.scrape();

@@ -1,6 +1,7 @@
 package io.switchboard.browser;
 
 import io.switchboard.testing.Http;
+import io.switchboard.testing.RelayTestNode;
 import io.switchboard.testing.TestCluster;
 import io.switchboard.testing.TestNode;
 import io.vertx.core.json.JsonArray;
@@ -23,6 +24,8 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -110,6 +113,29 @@ class BrowserCallTest {
     Call after = awaitCall(browsers.get(0), urlA, browsers.get(1), urlB);
     assertNotEquals(before.a().state().getString("id"), after.a().state().getString("id"), "a new session on the new node");
     assertNotEquals(before.b().state().getString("id"), after.b().state().getString("id"), "a new session on the new node");
+  }
+
+  @Test
+  @DisplayName("forced to relay (iceTransportPolicy 'relay'), both browsers connect through the node's own TURN relay")
+  void relayOnlyCallThroughOwnRelay() throws Exception {
+    // the node's relay, advertised in welcome's iceServers; peers are on 127.0.0.1, so loopback is allowed here
+    RelayTestNode relay = RelayTestNode.start(new JsonObject());
+    nodes.add(relay.node());
+    String room = TestNode.unique("relay");
+    String urlA = pageUrl(relay.node(), room, "alice", "&relay=1");
+    String urlB = pageUrl(relay.node(), room, "bob", "&relay=1");
+
+    Call call = assertCallConnects(urlA, urlB);
+
+    for (Snapshot page : List.of(call.a(), call.b())) {
+      JsonObject pair = page.onlyPeerStats().getJsonObject("selectedCandidatePair");
+      assertNotNull(pair, "no selected candidate pair: " + page.json().encode());
+      assertEquals("relay", pair.getString("localCandidateType"), page.json().encode());
+      assertEquals("relay", pair.getString("remoteCandidateType"), page.json().encode());
+    }
+    assertTrue(relay.metric("switchboard_turn_allocations_opened_total") >= 2);
+    assertTrue(relay.metric("switchboard_turn_packets_total{direction=\"client_to_peer\"}") > 0);
+    assertTrue(relay.metric("switchboard_turn_packets_total{direction=\"peer_to_client\"}") > 0);
   }
 
   // ---- reusable steps (a relay-only and a two-node variant build on these) ----

@@ -6,9 +6,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -25,16 +22,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @DisplayName("cluster/start-local.sh and cluster/stop-local.sh")
 class LocalClusterScriptIT {
 
-  private static final Pattern NODE_LINE = Pattern.compile("node-(\\d) http://127\\.0\\.0\\.1:(\\d+)/ pid (\\d+) log .*");
+  private static final Pattern NODE_LINE =
+    Pattern.compile("node-(\\d) http://127\\.0\\.0\\.1:(\\d+)/ turn 127\\.0\\.0\\.1:(\\d+) pid (\\d+) log .*");
 
   @Test
   @DisplayName("start-local.sh 2 starts two members that see each other and prints their URLs; stop-local.sh stops exactly them")
   void startAndStop(@TempDir Path state) throws Exception {
-    int httpBase = consecutiveFreePorts(2);
-    int hazelcastBase = consecutiveFreePorts(2);
+    int httpBase = TestPorts.freeUdpBlock(2);
+    int hazelcastBase = TestPorts.freeUdpBlock(2);
+    int relayBase = TestPorts.freeUdpBlock(12); // two listeners, then five relay ports per node
     Map<String, String> env = Map.of("HTTP_BASE", Integer.toString(httpBase),
-      "HAZELCAST_BASE", Integer.toString(hazelcastBase), "STATE_DIR", state.toString(),
-      "CLUSTER_NAME", "script-" + httpBase, "JAR", System.getProperty("switchboard.jar"));
+      "HAZELCAST_BASE", Integer.toString(hazelcastBase), "TURN_BASE", Integer.toString(relayBase),
+      "RELAY_MIN", Integer.toString(relayBase + 2), "RELAY_MAX", Integer.toString(relayBase + 11),
+      "STATE_DIR", state.toString(), "CLUSTER_NAME", "script-" + httpBase, "JAR", System.getProperty("switchboard.jar"));
     Result start = run(List.of("cluster/start-local.sh", "2"), env, 120);
     List<Long> pids = Files.readAllLines(state.resolve("pids")).stream().map(Long::parseLong).toList();
     try {
@@ -44,7 +44,8 @@ class LocalClusterScriptIT {
         Matcher line = NODE_LINE.matcher(start.output().lines().filter(l -> l.startsWith("node-")).toList().get(i));
         assertTrue(line.matches(), start.output());
         assertEquals(httpBase + i, Integer.parseInt(line.group(2)));
-        assertEquals(pids.get(i), Long.parseLong(line.group(3)));
+        assertEquals(relayBase + i, Integer.parseInt(line.group(3)));
+        assertEquals(pids.get(i), Long.parseLong(line.group(4)));
         Http.Response health = Http.get(httpBase + i, "/health", null);
         assertEquals(200, health.status());
         assertEquals(2, health.json().getJsonObject("cluster").getInteger("members"));
@@ -85,27 +86,5 @@ class LocalClusterScriptIT {
     } finally {
       Files.deleteIfExists(output);
     }
-  }
-
-  /** The first of {@code count} consecutive free loopback ports in 20000-29999. */
-  private static int consecutiveFreePorts(int count) throws IOException {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int first = TestPorts.freePort();
-      if (first + count > 30000) {
-        continue;
-      }
-      boolean free = true;
-      for (int port = first + 1; port < first + count && free; port++) {
-        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-          probe.setReuseAddress(true);
-        } catch (IOException busy) {
-          free = false;
-        }
-      }
-      if (free) {
-        return first;
-      }
-    }
-    throw new IOException("no " + count + " consecutive free ports");
   }
 }

@@ -187,17 +187,29 @@ class SwitchboardConfigTest {
     }
 
     @Test
+    @DisplayName("with both secrets set, the relay's placeholder public address is still refused")
+    void relayAddressPlaceholderRefused() {
+      JsonObject json = ConfigLoader.load(PRODUCTION_EXAMPLE, Map.of("SWITCHBOARD_AUTH_HS256_SECRETS", GOOD_SECRET,
+        "SWITCHBOARD_ICE_TURN_SECRETS", GOOD_SECRET.toUpperCase()));
+      assertMentions(refused(json), "placeholder", "relay.externalAddress");
+    }
+
+    @Test
     @DisplayName("with both secrets set from the environment, it is accepted")
     void acceptedWithRealSecrets() {
       JsonObject json = ConfigLoader.load(PRODUCTION_EXAMPLE, Map.of(
         "SWITCHBOARD_AUTH_HS256_SECRETS", GOOD_SECRET,
-        "SWITCHBOARD_ICE_TURN_SECRETS", GOOD_SECRET.toUpperCase()));
+        "SWITCHBOARD_ICE_TURN_SECRETS", GOOD_SECRET.toUpperCase(),
+        "SWITCHBOARD_RELAY_EXTERNAL_ADDRESS", "203.0.113.10"));
       SwitchboardConfig config = SwitchboardConfig.from(json);
       assertFalse(config.auth().devTokens());
       assertFalse(config.auth().generatedSecret());
       assertFalse(config.ice().generatedSecret());
       assertEquals("switchboard", config.auth().audience());
       assertEquals(List.of(GOOD_SECRET.toUpperCase()), config.ice().turnSecrets());
+      assertEquals(List.of("turn:turn.example.org:3478?transport=udp"), config.ice().turnUrls(),
+        "iceServers point at the node's own relay under its public name");
+      assertEquals("203.0.113.10", config.relay().externalAddress());
     }
   }
 

@@ -33,6 +33,7 @@ public final class NodeProcess implements AutoCloseable {
       throw new IllegalStateException(jar + " is missing: process tests run after 'mvn package' (mvn verify)");
     }
     int httpPort = TestPorts.freePort();
+    int relayPorts = TestPorts.freeUdpBlock(11); // the STUN/TURN listener, then ten relay ports
     try {
       Path log = Files.createTempFile("switchboard-" + nodeId + "-", ".log");
       ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -47,6 +48,9 @@ public final class NodeProcess implements AutoCloseable {
       env.put("SWITCHBOARD_CLUSTER_HOST", "127.0.0.1");
       env.put("SWITCHBOARD_CLUSTER_PORT", Integer.toString(hazelcastPort));
       env.put("SWITCHBOARD_CLUSTER_MEMBERS", members);
+      env.put("SWITCHBOARD_RELAY_PORT", Integer.toString(relayPorts));
+      env.put("SWITCHBOARD_RELAY_MIN_PORT", Integer.toString(relayPorts + 1));
+      env.put("SWITCHBOARD_RELAY_MAX_PORT", Integer.toString(relayPorts + 10));
       env.putAll(extraEnv);
       return new NodeProcess(builder.start(), nodeId, httpPort, log);
     } catch (IOException e) {

@@ -32,7 +32,9 @@ public final class TestNode implements AutoCloseable {
         .put("ice", new JsonObject()
           .put("stunUrls", new JsonArray().add("stun:127.0.0.1:3478"))
           .put("turnUrls", new JsonArray().add("turn:127.0.0.1:3478?transport=udp"))
-          .put("turnSecrets", new JsonArray().add(TURN_KEY))), true)
+          .put("turnSecrets", new JsonArray().add(TURN_KEY)))
+        // the relay binds UDP ports: only tests that ask for it get one (see RelayTestNode)
+        .put("relay", new JsonObject().put("enabled", false)), true)
       .mergeIn(overrides, true);
     try {
       Node node = Node.start(SwitchboardConfig.from(json)).await(30, TimeUnit.SECONDS);

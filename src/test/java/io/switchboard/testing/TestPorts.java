@@ -1,8 +1,11 @@
 package io.switchboard.testing;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.SocketException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -25,5 +28,41 @@ public final class TestPorts {
       }
     }
     throw new IllegalStateException("no free port in 20000-29999");
+  }
+
+  /**
+   * The first port of {@code count} consecutive ports in 20000-29999 that are free for both UDP and TCP on loopback
+   * right now (relay listeners, relay-port ranges, turnutils_peer's two ports). The start is random, so concurrent
+   * test runs on this machine rarely pick the same block; a taken port moves the search on.
+   */
+  public static int freeUdpBlock(int count) {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int base = ThreadLocalRandom.current().nextInt(20000, 30000 - count);
+      boolean free = true;
+      for (int port = base; port < base + count && free; port++) {
+        free = udpFree(port) && tcpFree(port);
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no " + count + " free UDP ports in a row in 20000-29999");
+  }
+
+  private static boolean udpFree(int port) {
+    try (DatagramSocket probe = new DatagramSocket(null)) {
+      probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return true;
+    } catch (SocketException busy) {
+      return false;
+    }
+  }
+
+  private static boolean tcpFree(int port) {
+    try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException busy) {
+      return false;
+    }
   }
 }

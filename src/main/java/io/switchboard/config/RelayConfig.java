@@ -1,0 +1,153 @@
+package io.switchboard.config;
+
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Parsing and validation of the {@code relay} section (the built-in STUN/TURN relay), and how the relay shows up
+ * in {@code iceServers}. Kept apart from {@link SwitchboardConfig} so the relay's rules live in one place.
+ */
+public final class RelayConfig {
+
+  /** Longest realm accepted: it is echoed in every 401, which must stay small (no amplification). */
+  public static final int MAX_REALM_LENGTH = 64;
+
+  /**
+   * A user of the long-term credential mechanism configured by name and password (coturn's {@code user=}).
+   * {@link #toString()} leaves the password out so it never lands in a log.
+   */
+  public record StaticUser(String name, String password) {
+    @Override
+    public String toString() {
+      return "StaticUser[" + name + "]";
+    }
+  }
+
+  private RelayConfig() {
+  }
+
+  static SwitchboardConfig.Relay parse(JsonObject relay) {
+    boolean enabled = SwitchboardConfig.bool(relay, "enabled", "relay.enabled");
+    String host = ipLiteral(SwitchboardConfig.nonBlank(relay, "relay.host"), "relay.host");
+    String relayHost = SwitchboardConfig.string(relay, "relayHost", "relay.relayHost");
+    relayHost = relayHost.isEmpty() ? host : ipLiteral(relayHost, "relay.relayHost");
+    String external = SwitchboardConfig.string(relay, "externalAddress", "relay.externalAddress");
+    if (!external.isEmpty()) {
+      refusePlaceholder(external, "relay.externalAddress", "the relay's public IP address");
+      external = ipLiteral(external, "relay.externalAddress");
+    }
+    boolean wildcard = isWildcard(relayHost);
+    if (enabled && wildcard && external.isEmpty()) {
+      throw new ConfigException("relay.relayHost (or relay.host) " + relayHost + " is a wildcard address, so "
+        + "relay.externalAddress (SWITCHBOARD_RELAY_EXTERNAL_ADDRESS) must name the public IP clients reach the relay on");
+    }
+    String publicHost = SwitchboardConfig.string(relay, "publicHost", "relay.publicHost");
+    if (publicHost.isEmpty()) {
+      publicHost = !external.isEmpty() ? external : isWildcard(host) ? relayHost : host;
+    }
+    String realm = SwitchboardConfig.nonBlank(relay, "relay.realm");
+    if (realm.length() > MAX_REALM_LENGTH) {
+      throw new ConfigException("relay.realm is longer than " + MAX_REALM_LENGTH + " characters");
+    }
+    int minPort = SwitchboardConfig.range(relay, "minPort", "relay.minPort", 1024, 65535);
+    int maxPort = SwitchboardConfig.range(relay, "maxPort", "relay.maxPort", 1024, 65535);
+    if (minPort > maxPort) {
+      throw new ConfigException("relay.minPort " + minPort + " is above relay.maxPort " + maxPort);
+    }
+    int maxLifetime = SwitchboardConfig.range(relay, "maxLifetimeSeconds", "relay.maxLifetimeSeconds", 60, 86400);
+    int defaultLifetime = SwitchboardConfig.range(relay, "defaultLifetimeSeconds", "relay.defaultLifetimeSeconds",
+      60, 86400);
+    if (defaultLifetime > maxLifetime) {
+      throw new ConfigException("relay.defaultLifetimeSeconds " + defaultLifetime
+        + " is above relay.maxLifetimeSeconds " + maxLifetime);
+    }
+    return new SwitchboardConfig.Relay(enabled, host,
+      SwitchboardConfig.range(relay, "port", "relay.port", 1, 65535),
+      SwitchboardConfig.range(relay, "instances", "relay.instances", 1, 64),
+      relayHost, external, publicHost, realm, minPort, maxPort,
+      staticUsers(SwitchboardConfig.strings(relay, "staticUsers", "relay.staticUsers")),
+      cidrs(SwitchboardConfig.strings(relay, "allowedPeers", "relay.allowedPeers"), "relay.allowedPeers"),
+      cidrs(SwitchboardConfig.strings(relay, "deniedPeers", "relay.deniedPeers"), "relay.deniedPeers"),
+      SwitchboardConfig.range(relay, "maxAllocations", "relay.maxAllocations", 1, 1_000_000),
+      SwitchboardConfig.range(relay, "maxAllocationsPerUser", "relay.maxAllocationsPerUser", 1, 1_000_000),
+      SwitchboardConfig.range(relay, "maxBitsPerSecond", "relay.maxBitsPerSecond", 0, Integer.MAX_VALUE),
+      SwitchboardConfig.range(relay, "unauthorizedPerSecond", "relay.unauthorizedPerSecond", 1, 100_000),
+      SwitchboardConfig.range(relay, "unauthorizedBurst", "relay.unauthorizedBurst", 1, 1_000_000),
+      defaultLifetime, maxLifetime,
+      SwitchboardConfig.range(relay, "nonceLifetimeSeconds", "relay.nonceLifetimeSeconds", 30, 86400));
+  }
+
+  /**
+   * The {@code ice} section as browsers should see it: when the relay is on and no STUN/TURN URLs are configured,
+   * the node's own relay ({@code stun:} and {@code turn:} at {@code relay.publicHost:relay.port}). Its TURN
+   * credentials are signed with {@code ice.turnSecrets}; development mode makes one up when none is set (both
+   * sides use it, so nothing to warn about). Without a secret outside development only the STUN entry is listed.
+   */
+  static SwitchboardConfig.Ice advertise(SwitchboardConfig.Relay relay, SwitchboardConfig.Ice ice, boolean devTokens) {
+    if (!relay.enabled() || !ice.turnUrls().isEmpty() || !ice.stunUrls().isEmpty()) {
+      return ice;
+    }
+    String host = relay.publicHost().contains(":") ? "[" + relay.publicHost() + "]" : relay.publicHost();
+    String hostPort = host + ":" + relay.port();
+    List<String> secrets = ice.turnSecrets();
+    if (secrets.isEmpty() && devTokens) {
+      secrets = List.of(SwitchboardConfig.randomSecret());
+    }
+    List<String> turn = secrets.isEmpty() ? List.of() : List.of("turn:" + hostPort + "?transport=udp");
+    return new SwitchboardConfig.Ice(List.of("stun:" + hostPort), turn, secrets, ice.credentialTtlSeconds(),
+      ice.generatedSecret());
+  }
+
+  private static List<StaticUser> staticUsers(List<String> entries) {
+    List<StaticUser> users = new ArrayList<>();
+    for (String entry : entries) {
+      int colon = entry.indexOf(':');
+      if (colon <= 0 || colon == entry.length() - 1) {
+        throw new ConfigException("relay.staticUsers entries are name:password (coturn's user=), "
+          + "one entry has no name or no password");
+      }
+      String name = entry.substring(0, colon);
+      if (name.length() > 128) {
+        throw new ConfigException("relay.staticUsers: a user name is longer than 128 characters");
+      }
+      SwitchboardConfig.checkSecret(entry.substring(colon + 1), "relay.staticUsers (password of " + name + ")");
+      users.add(new StaticUser(name, entry.substring(colon + 1)));
+    }
+    return List.copyOf(users);
+  }
+
+  private static List<String> cidrs(List<String> entries, String key) {
+    for (String entry : entries) {
+      IPAddressString parsed = new IPAddressString(entry);
+      if (!parsed.isIPAddress()) {
+        throw new ConfigException(key + ": '" + entry + "' is not an IP address or CIDR block (e.g. 203.0.113.0/24)");
+      }
+    }
+    return entries;
+  }
+
+  private static String ipLiteral(String value, String key) {
+    IPAddress address = new IPAddressString(value).getAddress();
+    if (address == null || address.isPrefixed()) {
+      throw new ConfigException(key + " must be an IP address (not a host name or a block), not '" + value + "'");
+    }
+    return value;
+  }
+
+  private static boolean isWildcard(String ip) {
+    IPAddress address = new IPAddressString(ip).getAddress();
+    return address != null && address.isAnyLocal();
+  }
+
+  private static void refusePlaceholder(String value, String key, String what) {
+    String lower = value.toLowerCase(Locale.ROOT);
+    if (lower.contains("replace") || lower.contains("example") || lower.contains("change")) {
+      throw new ConfigException(key + " holds a placeholder: set it to " + what);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package io.switchboard.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.relay.allocation.Allocation;
+import io.switchboard.relay.proto.StunError;
+import io.switchboard.relay.server.RelayEvents;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The relay's meters, fed by its event hooks. Label values come from closed enums only. Counters are resolved
+ * here once, so the per-datagram path only increments.
+ */
+public final class RelayMetrics implements RelayEvents {
+
+  private final AtomicInteger allocations = new AtomicInteger();
+  private final Counter allocationsCreated;
+  private final Map<DeleteReason, Counter> allocationsDeleted = new EnumMap<>(DeleteReason.class);
+  private final Counter permissionsCreated;
+  private final Counter channelsBound;
+  private final Counter peersRefused;
+  private final Counter quotaReached;
+  private final Counter challenges;
+  private final Map<AuthFailure, Counter> authFailures = new EnumMap<>(AuthFailure.class);
+  private final Map<StunError, Counter> errors = new EnumMap<>(StunError.class);
+  private final Map<Direction, Counter> packets = new EnumMap<>(Direction.class);
+  private final Map<Direction, Counter> bytes = new EnumMap<>(Direction.class);
+  private final Map<Drop, Counter> drops = new EnumMap<>(Drop.class);
+
+  public RelayMetrics(MeterRegistry registry) {
+    Gauge.builder("switchboard.turn.allocations.active", allocations, AtomicInteger::get)
+      .description("TURN allocations open on this node").register(registry);
+    allocationsCreated = Counter.builder("switchboard.turn.allocations.opened")
+      .description("TURN allocations created since start").register(registry);
+    for (DeleteReason reason : DeleteReason.values()) {
+      allocationsDeleted.put(reason, Counter.builder("switchboard.turn.allocations.closed")
+        .tag("reason", label(reason)).description("TURN allocations ended, by reason").register(registry));
+    }
+    permissionsCreated = Counter.builder("switchboard.turn.permissions.installed")
+      .description("Permissions installed (refreshes not counted)").register(registry);
+    channelsBound = Counter.builder("switchboard.turn.channels.bound")
+      .description("Channels bound (refreshes not counted)").register(registry);
+    peersRefused = Counter.builder("switchboard.turn.peers.refused")
+      .description("CreatePermission or ChannelBind refused by the peer policy (403)").register(registry);
+    quotaReached = Counter.builder("switchboard.turn.quota.reached")
+      .description("Allocate refused by a quota (486)").register(registry);
+    challenges = Counter.builder("switchboard.turn.challenges")
+      .description("401 challenges to requests without credentials").register(registry);
+    for (AuthFailure reason : AuthFailure.values()) {
+      authFailures.put(reason, Counter.builder("switchboard.turn.auth.failures").tag("reason", label(reason))
+        .description("Requests that failed authentication, by reason").register(registry));
+    }
+    for (StunError error : StunError.values()) {
+      errors.put(error, Counter.builder("switchboard.turn.errors").tag("code", Integer.toString(error.code()))
+        .description("STUN error answers, by code").register(registry));
+    }
+    for (Direction direction : Direction.values()) {
+      packets.put(direction, Counter.builder("switchboard.turn.packets").tag("direction", label(direction))
+        .description("Datagrams relayed").register(registry));
+      bytes.put(direction, Counter.builder("switchboard.turn.bytes").tag("direction", label(direction))
+        .description("Application bytes relayed (without TURN framing)").register(registry));
+    }
+    for (Drop reason : Drop.values()) {
+      drops.put(reason, Counter.builder("switchboard.turn.dropped").tag("reason", label(reason))
+        .description("Datagrams neither relayed nor answered, by reason").register(registry));
+    }
+  }
+
+  private static String label(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public void allocationCreated(Allocation allocation) {
+    allocations.incrementAndGet();
+    allocationsCreated.increment();
+  }
+
+  @Override
+  public void allocationDeleted(Allocation allocation, DeleteReason reason) {
+    allocations.decrementAndGet();
+    allocationsDeleted.get(reason).increment();
+  }
+
+  @Override
+  public void permissionCreated(Allocation allocation, InetAddress peer) {
+    permissionsCreated.increment();
+  }
+
+  @Override
+  public void channelBound(Allocation allocation, int number, InetSocketAddress peer) {
+    channelsBound.increment();
+  }
+
+  @Override
+  public void peerRefused(Allocation allocation, InetAddress peer) {
+    peersRefused.increment();
+  }
+
+  @Override
+  public void quotaReached() {
+    quotaReached.increment();
+  }
+
+  @Override
+  public void challenged() {
+    challenges.increment();
+  }
+
+  @Override
+  public void authFailure(AuthFailure reason, InetSocketAddress client) {
+    authFailures.get(reason).increment();
+  }
+
+  @Override
+  public void errorAnswered(StunError error) {
+    errors.get(error).increment();
+  }
+
+  @Override
+  public void relayed(Direction direction, int length) {
+    packets.get(direction).increment();
+    bytes.get(direction).increment(length);
+  }
+
+  @Override
+  public void dropped(Drop reason) {
+    drops.get(reason).increment();
+  }
+
+  public int openAllocations() {
+    return allocations.get();
+  }
+}

@@ -1,0 +1,24 @@
+package io.switchboard.relay.policy;
+
+import java.util.List;
+
+/** Where long-term credentials come from: the keys a request from {@code username} may be signed with. */
+public interface Authenticator {
+
+  /**
+   * The credential for {@code username} in {@code realm}, with keys for {@code passwordAlgorithm}
+   * ({@link io.switchboard.relay.proto.PasswordAlgorithm}), or null when the user is unknown.
+   */
+  Credential credential(String username, String realm, int passwordAlgorithm);
+
+  /**
+   * @param keys candidate long-term keys (one per accepted secret, for rotation); a request verifies with any
+   * @param expiresAtEpochSeconds when the credential stops admitting new allocations; {@link Long#MAX_VALUE} never
+   */
+  record Credential(List<byte[]> keys, long expiresAtEpochSeconds) {
+
+    public boolean expired(long nowEpochSeconds) {
+      return nowEpochSeconds >= expiresAtEpochSeconds;
+    }
+  }
+}

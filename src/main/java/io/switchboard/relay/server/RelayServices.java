@@ -1,0 +1,49 @@
+package io.switchboard.relay.server;
+
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.relay.policy.Authenticator;
+import io.switchboard.relay.policy.CountingQuota;
+import io.switchboard.relay.policy.IpRangePeerPolicy;
+import io.switchboard.relay.policy.PeerPolicy;
+import io.switchboard.relay.policy.QuotaPolicy;
+import io.switchboard.relay.policy.RangePortAllocator;
+import io.switchboard.relay.policy.RelayPortAllocator;
+import io.switchboard.relay.policy.TurnRestAuthenticator;
+
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * What every relay verticle instance of a node shares: configuration, the pluggable policies (authentication,
+ * peer filter, quota, relay ports), the nonce key and the event hooks. The policies are thread-safe; everything
+ * per allocation lives in one instance.
+ */
+public record RelayServices(SwitchboardConfig.Relay config, Authenticator authenticator, PeerPolicy peerPolicy,
+                            QuotaPolicy quota, RelayPortAllocator ports, NonceService nonces, RelayEvents events,
+                            Clock clock, PortReservations reservations) {
+
+  public RelayServices(SwitchboardConfig.Relay config, Authenticator authenticator, PeerPolicy peerPolicy,
+                       QuotaPolicy quota, RelayPortAllocator ports, NonceService nonces, RelayEvents events,
+                       Clock clock) {
+    this(config, authenticator, peerPolicy, quota, ports, nonces, events, clock, new PortReservations(ports));
+  }
+
+  /** The name this server gives in SOFTWARE. */
+  public static final String SOFTWARE = "Switchboard";
+
+  /** The default policies for {@code config}, with REST credentials signed by any of {@code turnSecrets}. */
+  public static RelayServices defaults(SwitchboardConfig.Relay config, List<String> turnSecrets, RelayEvents events,
+                                       Clock clock) {
+    return new RelayServices(config,
+      new TurnRestAuthenticator(turnSecrets, config.staticUsers()),
+      new IpRangePeerPolicy(config.allowedPeers(), config.deniedPeers()),
+      new CountingQuota(config.maxAllocations(), config.maxAllocationsPerUser()),
+      new RangePortAllocator(config.minPort(), config.maxPort()),
+      new NonceService(config.nonceLifetimeSeconds(), () -> clock.millis() / 1000),
+      events, clock);
+  }
+
+  long epochSeconds() {
+    return clock.millis() / 1000;
+  }
+}

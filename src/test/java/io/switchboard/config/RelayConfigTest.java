@@ -1,0 +1,115 @@
+package io.switchboard.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@DisplayName("relay configuration")
+class RelayConfigTest {
+
+  private static final String SECRET = "q8Vx2LmT7nR4bK9wZp3YjH6dF1sGa5Ue0cNiOo7tXr2Wv4Qk";
+
+  private static JsonObject withRelay(JsonObject relay) {
+    JsonObject json = ConfigLoader.builtInDefault();
+    json.getJsonObject("relay").mergeIn(relay);
+    return json;
+  }
+
+  private static String refusal(JsonObject json) {
+    return assertThrows(ConfigException.class, () -> SwitchboardConfig.from(json)).getMessage();
+  }
+
+  @Test
+  @DisplayName("the default: on, 127.0.0.1:3478, relay ports 61000-65535 (outside Linux's 32768-60999), own relay "
+    + "in iceServers with a made-up secret")
+  void defaults() {
+    SwitchboardConfig config = SwitchboardConfig.from(ConfigLoader.builtInDefault());
+    SwitchboardConfig.Relay relay = config.relay();
+    assertTrue(relay.enabled());
+    assertEquals("127.0.0.1", relay.host());
+    assertEquals(3478, relay.port());
+    assertTrue(relay.minPort() > 60999, "relay ports must not overlap the kernel's outgoing range");
+    assertEquals(65535, relay.maxPort());
+    assertEquals("127.0.0.1", relay.publicHost());
+    assertEquals(List.of("stun:127.0.0.1:3478"), config.ice().stunUrls());
+    assertEquals(List.of("turn:127.0.0.1:3478?transport=udp"), config.ice().turnUrls());
+    assertEquals(1, config.ice().turnSecrets().size());
+    assertFalse(config.ice().generatedSecret(), "the own relay uses the made-up secret too: nothing to warn about");
+  }
+
+  @Test
+  @DisplayName("outside development without a TURN secret, only the STUN entry is advertised")
+  void productionWithoutSecret() {
+    JsonObject json = ConfigLoader.builtInDefault();
+    json.getJsonObject("auth").put("devTokens", false).put("hs256Secrets", new JsonArray().add(SECRET));
+    SwitchboardConfig.Ice ice = SwitchboardConfig.from(json).ice();
+    assertEquals(List.of("stun:127.0.0.1:3478"), ice.stunUrls());
+    assertEquals(List.of(), ice.turnUrls());
+  }
+
+  @Test
+  @DisplayName("configured STUN/TURN URLs (external servers) replace the own relay in iceServers")
+  void externalServers() {
+    JsonObject json = ConfigLoader.builtInDefault();
+    json.getJsonObject("ice").put("turnUrls", new JsonArray().add("turn:turn.example.org:3478"))
+      .put("turnSecrets", new JsonArray().add(SECRET));
+    assertEquals(List.of("turn:turn.example.org:3478"), SwitchboardConfig.from(json).ice().turnUrls());
+  }
+
+  @Test
+  @DisplayName("publicHost and an IPv6 externalAddress end up in the URLs; a wildcard host needs externalAddress")
+  void addresses() {
+    SwitchboardConfig config = SwitchboardConfig.from(withRelay(new JsonObject().put("host", "0.0.0.0")
+      .put("externalAddress", "2001:db8::7")));
+    assertEquals("2001:db8::7", config.relay().publicHost());
+    assertEquals(List.of("stun:[2001:db8::7]:3478"), config.ice().stunUrls());
+    assertEquals("turn.example.net", SwitchboardConfig.from(withRelay(new JsonObject()
+      .put("publicHost", "turn.example.net"))).relay().publicHost());
+    assertTrue(refusal(withRelay(new JsonObject().put("host", "0.0.0.0"))).contains("relay.externalAddress"));
+    assertTrue(refusal(withRelay(new JsonObject().put("externalAddress", "REPLACE-ME: the public IP")))
+      .contains("placeholder"));
+    assertTrue(refusal(withRelay(new JsonObject().put("host", "relay.local"))).contains("relay.host"));
+  }
+
+  @Test
+  @DisplayName("invalid values are refused naming the key")
+  void invalid() {
+    assertTrue(refusal(withRelay(new JsonObject().put("minPort", 62000).put("maxPort", 61000)))
+      .contains("relay.minPort"));
+    assertTrue(refusal(withRelay(new JsonObject().put("port", 0))).contains("relay.port"));
+    assertTrue(refusal(withRelay(new JsonObject().put("allowedPeers", new JsonArray().add("10.0.0.0/33"))))
+      .contains("relay.allowedPeers"));
+    assertTrue(refusal(withRelay(new JsonObject().put("deniedPeers", new JsonArray().add("example.org"))))
+      .contains("relay.deniedPeers"));
+    assertTrue(refusal(withRelay(new JsonObject().put("staticUsers", new JsonArray().add("bob:short"))))
+      .contains("relay.staticUsers"));
+    assertTrue(refusal(withRelay(new JsonObject().put("staticUsers", new JsonArray().add("nopassword"))))
+      .contains("relay.staticUsers"));
+    assertTrue(refusal(withRelay(new JsonObject().put("realm", "r".repeat(65)))).contains("relay.realm"));
+    assertTrue(refusal(withRelay(new JsonObject().put("defaultLifetimeSeconds", 7200)))
+      .contains("relay.defaultLifetimeSeconds"));
+  }
+
+  @Test
+  @DisplayName("environment variables reach relay keys; a static user's password never shows in toString")
+  void environment() {
+    JsonObject json = ConfigLoader.load(null, Map.of(
+      "SWITCHBOARD_RELAY_ALLOWED_PEERS", "127.0.0.0/8,::1",
+      "SWITCHBOARD_RELAY_STATIC_USERS", "carol:" + SECRET,
+      "SWITCHBOARD_RELAY_ENABLED", "false"));
+    SwitchboardConfig.Relay relay = SwitchboardConfig.from(json).relay();
+    assertFalse(relay.enabled());
+    assertEquals(List.of("127.0.0.0/8", "::1"), relay.allowedPeers());
+    assertEquals("carol", relay.staticUsers().get(0).name());
+    assertFalse(relay.toString().contains(SECRET));
+  }
+}

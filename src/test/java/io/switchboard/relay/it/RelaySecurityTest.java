@@ -1,0 +1,283 @@
+package io.switchboard.relay.it;
+
+import io.switchboard.relay.proto.AttributeType;
+import io.switchboard.relay.proto.ChannelNumber;
+import io.switchboard.relay.proto.MessageClass;
+import io.switchboard.relay.proto.Method;
+import io.switchboard.relay.proto.RequestedTransport;
+import io.switchboard.relay.proto.XorAddress;
+import io.switchboard.testing.Http;
+import io.switchboard.testing.RelayTestNode;
+import io.switchboard.testing.StunClient;
+import io.switchboard.testing.TestNode;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Secure defaults: peer policy, quotas, the unauthenticated budget, bandwidth cap, hostile datagrams. */
+@DisplayName("relay: security by default")
+@Timeout(90)
+class RelaySecurityTest {
+
+  private static StunClient restClient(RelayTestNode node, String identity) {
+    String username = RelayTestNode.restUsername(identity, 3600);
+    return new StunClient(node.relayPort()).credentials(username, RelayTestNode.restPassword(username));
+  }
+
+  private static int allocate(StunClient client) {
+    return client.request(Method.ALLOCATE, w -> RequestedTransport.write(w, RequestedTransport.UDP)).errorCode();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"127.0.0.1", "::1", "::ffff:127.0.0.1", "0.0.0.0", "169.254.169.254", "10.1.2.3",
+    "192.168.1.1", "172.16.0.1", "100.64.0.1", "224.0.0.1", "255.255.255.255", "fd00::1", "fe80::1",
+    "64:ff9b::a01:203", "2002:7f00:1::1"})
+  @DisplayName("under the default policy CreatePermission to an internal address is refused with 403")
+  void defaultPolicyRefuses(String address) throws Exception {
+    try (RelayTestNode node = RelayTestNode.start(new JsonObject(), false);
+         StunClient client = restClient(node, "policy")) {
+      assertEquals(0, allocate(client));
+      InetSocketAddress target = new InetSocketAddress(onTheWire(address), 4000);
+      int code = client.request(Method.CREATE_PERMISSION,
+        w -> XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, target)).errorCode();
+      assertEquals(403, code, address + " (policy before family: refused whatever the relay's family)");
+      assertEquals(403, client.request(Method.CHANNEL_BIND, w -> {
+        ChannelNumber.write(w, 0x4000);
+        XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, new InetSocketAddress("127.0.0.1", 4000));
+      }).errorCode(), "ChannelBind to loopback");
+      assertTrue(node.metric("switchboard_turn_peers_refused_total") >= 1);
+      // Send to loopback is dropped and counted
+      client.sendRaw(RelayProtocolTest.sendIndication(new InetSocketAddress("127.0.0.1", 4000), "x"));
+      double refused = io.switchboard.testing.Metrics.awaitValue(
+        () -> node.metric("switchboard_turn_dropped_total{reason=\"peer_refused\"}"), 1, 3000);
+      assertEquals(1, refused);
+    }
+  }
+
+  /**
+   * The address as written: Java turns {@code ::ffff:a.b.c.d} into an IPv4 address, so the IPv4-mapped form is
+   * built as a real 16-byte IPv6 address to reach the relay in that form.
+   */
+  private static InetAddress onTheWire(String address) throws Exception {
+    InetAddress parsed = InetAddress.getByName(address);
+    if (address.startsWith("::ffff:")) {
+      byte[] mapped = new byte[16];
+      mapped[10] = (byte) 0xff;
+      mapped[11] = (byte) 0xff;
+      System.arraycopy(parsed.getAddress(), 0, mapped, 12, 4);
+      java.net.Inet6Address v6 = java.net.Inet6Address.getByAddress(null, mapped, -1);
+      assertEquals(16, v6.getAddress().length);
+      return v6;
+    }
+    return parsed;
+  }
+
+  @Test
+  @DisplayName("quotas: per user, then in total, answered with 486")
+  void quotas() throws Exception {
+    try (RelayTestNode node = RelayTestNode.start(new JsonObject().put("maxAllocationsPerUser", 2)
+      .put("maxAllocations", 3))) {
+      String username = RelayTestNode.restUsername("quota", 3600);
+      String other = RelayTestNode.restUsername("quota-other", 3600);
+      List<StunClient> clients = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          clients.add(new StunClient(node.relayPort()).credentials(username, RelayTestNode.restPassword(username)));
+        }
+        for (int i = 0; i < 2; i++) {
+          clients.add(new StunClient(node.relayPort()).credentials(other, RelayTestNode.restPassword(other)));
+        }
+        assertEquals(0, allocate(clients.get(0)));
+        assertEquals(0, allocate(clients.get(1)));
+        assertEquals(486, allocate(clients.get(2)), "third allocation of one user");
+        assertEquals(0, allocate(clients.get(3)));
+        assertEquals(486, allocate(clients.get(4)), "fourth allocation in total");
+        // deleting one frees a slot
+        assertEquals(0, clients.get(0).request(Method.REFRESH,
+          w -> io.switchboard.relay.proto.Lifetime.write(w, 0)).errorCode());
+        assertEquals(0, allocate(clients.get(4)));
+      } finally {
+        clients.forEach(StunClient::close);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("answers to unauthenticated requests are budgeted per source address, and stay small")
+  void unauthenticatedBudget() throws Exception {
+    try (RelayTestNode node = RelayTestNode.start(new JsonObject().put("unauthorizedBurst", 5)
+      .put("unauthorizedPerSecond", 1));
+         StunClient client = new StunClient(node.relayPort())) {
+      int answered = 0;
+      for (int i = 0; i < 30; i++) {
+        byte[] request = StunClient.build(Method.ALLOCATE, MessageClass.REQUEST, StunClient.newTransactionId(),
+          w -> RequestedTransport.write(w, RequestedTransport.UDP));
+        client.sendRaw(request);
+      }
+      byte[] answer;
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (System.nanoTime() < deadline && (answer = client.receive(500)) != null) {
+        answered++;
+        assertTrue(answer.length <= 160, "answer of " + answer.length + " bytes");
+      }
+      assertTrue(answered >= 5 && answered <= 7, "answered " + answered + " of 30");
+      assertTrue(node.metric("switchboard_turn_dropped_total{reason=\"unauthenticated_budget\"}") >= 23);
+    }
+  }
+
+  @Test
+  @DisplayName("relay.maxBitsPerSecond caps one allocation: the excess is dropped and counted")
+  void bandwidthCap() throws Exception {
+    try (RelayTestNode node = RelayTestNode.start(new JsonObject().put("maxBitsPerSecond", 8000));
+         StunClient client = restClient(node, "bandwidth");
+         DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      assertEquals(0, allocate(client));
+      InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
+      assertEquals(0, client.request(Method.CHANNEL_BIND, w -> {
+        ChannelNumber.write(w, 0x4000);
+        XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, peerAddress);
+      }).errorCode());
+      byte[] frame = new byte[4 + 200];
+      frame[0] = 0x40;
+      frame[2] = 0;
+      frame[3] = (byte) 200;
+      for (int i = 0; i < 50; i++) {
+        client.sendRaw(frame);
+      }
+      peer.setSoTimeout(500);
+      int received = 0;
+      try {
+        while (true) {
+          peer.receive(new DatagramPacket(new byte[2048], 2048));
+          received++;
+        }
+      } catch (java.net.SocketTimeoutException done) {
+        // counted
+      }
+      // 8000 bit/s is 1000 bytes/s with one second of burst: five 200-byte datagrams, perhaps one more
+      assertTrue(received >= 4 && received <= 7, "received " + received);
+      assertTrue(node.metric("switchboard_turn_dropped_total{reason=\"bandwidth\"}") >= 43);
+    }
+  }
+
+  @Test
+  @DisplayName("thousands of hostile datagrams crash nothing and disturb no other allocation")
+  void hostileDatagrams() throws Exception {
+    try (RelayTestNode node = RelayTestNode.start(new JsonObject().put("unauthorizedBurst", 100_000)
+      .put("unauthorizedPerSecond", 100_000));
+         StunClient victim = restClient(node, "victim");
+         StunClient attacker = new StunClient(node.relayPort());
+         DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      assertEquals(0, allocate(victim));
+      InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalSocketAddress();
+      assertEquals(0, victim.request(Method.CHANNEL_BIND, w -> {
+        ChannelNumber.write(w, 0x4000);
+        XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, peerAddress);
+      }).errorCode());
+      Random random = new Random(42);
+      byte[] valid = StunClient.build(Method.ALLOCATE, MessageClass.REQUEST, StunClient.newTransactionId(),
+        w -> RequestedTransport.write(w, RequestedTransport.UDP));
+      for (int i = 0; i < 3000; i++) {
+        byte[] datagram;
+        switch (i % 4) {
+          case 0 -> {
+            datagram = new byte[random.nextInt(120)];
+            random.nextBytes(datagram);
+          }
+          case 1 -> {
+            datagram = valid.clone();
+            datagram[random.nextInt(datagram.length)] ^= (byte) (1 << random.nextInt(8));
+          }
+          case 2 -> {
+            // ChannelData for the victim's channel number, from the wrong address
+            datagram = new byte[]{0x40, 0x00, 0x00, 0x04, 1, 2, 3, 4};
+          }
+          default -> {
+            datagram = java.util.Arrays.copyOf(valid, random.nextInt(valid.length));
+          }
+        }
+        attacker.sendRaw(datagram);
+      }
+      // Binding is still answered; its answer also tells that the relay has worked through the flood (one socket,
+      // first in first out), so the kernel's receive buffer has room again for the victim's datagram
+      // UDP is lossy under a flood: like a real client, the probe retransmits (RFC 8489: up to 7 times)
+      try (StunClient probe = new StunClient(node.relayPort())) {
+        byte[] request = StunClient.build(Method.BINDING, MessageClass.REQUEST, StunClient.newTransactionId(),
+          w -> { });
+        byte[] answer = null;
+        for (int attempt = 0; attempt < 7 && answer == null; attempt++) {
+          probe.sendRaw(request);
+          answer = probe.receive(1000);
+        }
+        assertNotNull(answer, "Binding answered after the flood");
+        assertEquals(0, new StunClient.Response(answer).errorCode());
+      }
+      // the victim's channel still relays
+      byte[] frame = {0x40, 0x00, 0x00, 0x02, 'o', 'k'};
+      peer.setSoTimeout(1000);
+      DatagramPacket got = new DatagramPacket(new byte[64], 64);
+      boolean relayed = false;
+      for (int attempt = 0; attempt < 5 && !relayed; attempt++) {
+        victim.sendRaw(frame);
+        try {
+          peer.receive(got);
+          relayed = "ok".equals(new String(got.getData(), 0, got.getLength()));
+        } catch (java.net.SocketTimeoutException lost) {
+          // try again
+        }
+      }
+      assertTrue(relayed, "the victim's channel relays after the flood");
+      assertEquals(0, node.metric("switchboard_turn_dropped_total{reason=\"internal_error\"}"),
+        "no datagram made a handler throw");
+      assertTrue(node.metric("switchboard_turn_dropped_total{reason=\"malformed\"}") > 0);
+    }
+  }
+
+  @Test
+  @DisplayName("iceServers in /api/ice-servers point at the node's own relay, and their credentials allocate")
+  void iceServersPointAtOwnRelay() throws Exception {
+    try (RelayTestNode node = RelayTestNode.start(new JsonObject())) {
+      String token = node.node().token("ice-user", TestNode.unique("room"));
+      Http.Response response = Http.get(node.httpPort(), "/api/ice-servers", token);
+      assertEquals(200, response.status());
+      JsonArray servers = response.json().getJsonArray("iceServers");
+      assertEquals("stun:127.0.0.1:" + node.relayPort(), servers.getJsonObject(0).getJsonArray("urls").getString(0));
+      JsonObject turn = servers.getJsonObject(1);
+      assertEquals("turn:127.0.0.1:" + node.relayPort() + "?transport=udp", turn.getJsonArray("urls").getString(0));
+      assertTrue(turn.getString("username").endsWith(":ice-user"));
+      try (StunClient client = new StunClient(node.relayPort())
+        .credentials(turn.getString("username"), turn.getString("credential"))) {
+        assertEquals(0, allocate(client));
+        assertNotNull(client.nonce());
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a credential signed with a second (rotated) secret is accepted too")
+  void secondSecret() throws Exception {
+    String oldSecret = "old-turn-key-0123456789abcdefghijklmnopqrstuvwxyz";
+    try (RelayTestNode node = RelayTestNode.start(new JsonObject(), true, List.of(TestNode.TURN_KEY, oldSecret))) {
+      String username = RelayTestNode.restUsername("rotated", 3600);
+      try (StunClient client = new StunClient(node.relayPort())
+        .credentials(username, io.switchboard.ice.IceServers.restCredential(oldSecret, username))) {
+        assertEquals(0, allocate(client));
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package io.switchboard.testing;
+
+import io.switchboard.ice.IceServers;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A {@link TestNode} with the STUN/TURN relay on: listener and relay ports in one block of free UDP ports in
+ * 20000-29999 (never Linux's 32768-60999 outgoing range), REST credentials signed with {@link TestNode#TURN_KEY},
+ * a static user, and — unless a test asks for the default policy — an explicit allowance for loopback peers, since
+ * every peer in a test lives on 127.0.0.1.
+ */
+public final class RelayTestNode implements AutoCloseable {
+
+  public static final String REALM = "switchboard-test";
+  public static final String STATIC_USER = "static-alice";
+  public static final String STATIC_PASSWORD = "StaticAlice0123456789abcdefghijklmnopqrstuvwxyz";
+  /** Listener port + relay ports. */
+  private static final int BLOCK = 48;
+
+  private final TestNode node;
+  private final int relayPort;
+  private final int minPort;
+  private final int maxPort;
+
+  private RelayTestNode(TestNode node, int relayPort, int minPort, int maxPort) {
+    this.node = node;
+    this.relayPort = relayPort;
+    this.minPort = minPort;
+    this.maxPort = maxPort;
+  }
+
+  /** Relay with loopback peers allowed, plus {@code relayOverrides} merged into the relay section. */
+  public static RelayTestNode start(JsonObject relayOverrides) {
+    return start(relayOverrides, true);
+  }
+
+  public static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback) {
+    return start(relayOverrides, allowLoopback, java.util.List.of(TestNode.TURN_KEY));
+  }
+
+  /** ... with {@code turnSecrets} as {@code ice.turnSecrets} (the first signs {@code iceServers}). */
+  public static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback,
+                                    java.util.List<String> turnSecrets) {
+    int base = TestPorts.freeUdpBlock(BLOCK);
+    JsonObject relay = new JsonObject()
+      .put("enabled", true)
+      .put("host", "127.0.0.1")
+      .put("port", base)
+      .put("realm", REALM)
+      .put("minPort", base + 1)
+      .put("maxPort", base + BLOCK - 1)
+      .put("maxAllocationsPerUser", 40)
+      .put("staticUsers", new JsonArray().add(STATIC_USER + ":" + STATIC_PASSWORD));
+    if (allowLoopback) {
+      relay.put("allowedPeers", new JsonArray().add("127.0.0.0/8"));
+    }
+    relay.mergeIn(relayOverrides, true);
+    // the node's own relay in iceServers, as in production: no explicit STUN/TURN URLs
+    JsonObject overrides = new JsonObject()
+      .put("relay", relay)
+      .put("ice", new JsonObject().put("stunUrls", new JsonArray()).put("turnUrls", new JsonArray())
+        .put("turnSecrets", new JsonArray(turnSecrets)));
+    return new RelayTestNode(TestNode.start(overrides), base, base + 1, base + BLOCK - 1);
+  }
+
+  public TestNode node() {
+    return node;
+  }
+
+  public int httpPort() {
+    return node.port();
+  }
+
+  public int relayPort() {
+    return relayPort;
+  }
+
+  public int minPort() {
+    return minPort;
+  }
+
+  public int maxPort() {
+    return maxPort;
+  }
+
+  /** A REST username ({@code expiry:identity}) valid for {@code ttlSeconds} (negative: already expired). */
+  public static String restUsername(String identity, long ttlSeconds) {
+    return (System.currentTimeMillis() / 1000 + ttlSeconds) + ":" + identity;
+  }
+
+  public static String restPassword(String username) {
+    return IceServers.restCredential(TestNode.TURN_KEY, username);
+  }
+
+  /** The value of one relay series in /metrics. */
+  public double metric(String series) {
+    return Metrics.value(node.port(), series);
+  }
+
+  @Override
+  public void close() throws Exception {
+    node.close();
+  }
+}
