@@ -387,10 +387,13 @@ public final class ClusterPresenceVerticle extends VerticleBase {
   }
 
   private void removeMember(RoomReplica replica, String sessionId, LeaveReason reason, long version) {
-    Member removed = replica.room.remove(sessionId);
-    if (removed == null) {
+    Member leaving = replica.room.member(sessionId);
+    if (leaving == null) {
       return;
     }
+    // as on one node: peer-left is queued before the member stops being routable
+    notifyLocal(replica, leaving.participant(), ServerFrames.peerLeft(sessionId, reason.wire()), version);
+    Member removed = replica.room.remove(sessionId);
     if (!(removed.endpoint() instanceof RemoteEndpoint)) {
       replica.admittedAt.remove(sessionId);
       localSessions.remove(sessionId);
@@ -398,7 +401,6 @@ public final class ClusterPresenceVerticle extends VerticleBase {
         removed.endpoint().evicted(reason);
       }
     }
-    notifyLocal(replica, removed.participant(), ServerFrames.peerLeft(sessionId, reason.wire()), version);
   }
 
   private void addMember(RoomReplica replica, MemberRecord record, long version) {

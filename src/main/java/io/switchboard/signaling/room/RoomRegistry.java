@@ -56,14 +56,17 @@ public final class RoomRegistry {
     if (room == null) {
       return null;
     }
-    Member removed = room.remove(sessionId);
-    if (removed == null) {
+    Member leaving = room.member(sessionId);
+    if (leaving == null) {
       return null;
     }
+    // peer-left is queued before the session stops being routable, so an observer never gets unknown-peer
+    // for it ahead of the peer-left
+    room.notifyObserversOf(leaving.participant(), ServerFrames.peerLeft(sessionId, reason.wire()));
+    Member removed = room.remove(sessionId);
     if (room.size() == 0) {
       rooms.remove(roomName, room);
     }
-    room.notifyObserversOf(removed.participant(), ServerFrames.peerLeft(sessionId, reason.wire()));
     return removed;
   }
 
