@@ -82,15 +82,15 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     JsonObject limits = section(json, "limits");
     JsonObject ice = section(json, "ice");
     boolean devTokens = bool(auth, "devTokens", "auth.devTokens");
+    // sections in file order, so the first refusal names the first thing to fix (secrets before the relay address)
+    Node nodeConfig = new Node(parseNodeId(node));
+    Http httpConfig = parseHttp(http);
+    Auth authConfig = parseAuth(auth, devTokens);
+    Limits limitsConfig = parseLimits(limits);
+    Ice iceConfig = parseIce(ice, devTokens);
     Relay relay = RelayConfig.parse(section(json, "relay"));
-    SwitchboardConfig config = new SwitchboardConfig(
-      new Node(parseNodeId(node)),
-      parseHttp(http),
-      parseAuth(auth, devTokens),
-      parseLimits(limits),
-      RelayConfig.advertise(relay, parseIce(ice, devTokens), devTokens),
-      relay,
-      parseCluster(section(json, "cluster")));
+    SwitchboardConfig config = new SwitchboardConfig(nodeConfig, httpConfig, authConfig, limitsConfig,
+      RelayConfig.advertise(relay, iceConfig, devTokens), relay, parseCluster(section(json, "cluster")));
     config.checkClusterSecrets();
     return config;
   }
