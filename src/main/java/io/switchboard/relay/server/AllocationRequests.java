@@ -1,0 +1,284 @@
+package io.switchboard.relay.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.socket.DatagramChannel;
+import io.switchboard.relay.allocation.Allocation;
+import io.switchboard.relay.allocation.AllocationManager;
+import io.switchboard.relay.allocation.Bandwidth;
+import io.switchboard.relay.allocation.FiveTuple;
+import io.switchboard.relay.allocation.Lifetimes;
+import io.switchboard.relay.proto.AttributeType;
+import io.switchboard.relay.proto.ErrorCodeAttribute;
+import io.switchboard.relay.proto.EvenPort;
+import io.switchboard.relay.proto.Lifetime;
+import io.switchboard.relay.proto.MessageClass;
+import io.switchboard.relay.proto.MessageWriter;
+import io.switchboard.relay.proto.Method;
+import io.switchboard.relay.proto.RequestedAddressFamily;
+import io.switchboard.relay.proto.RequestedTransport;
+import io.switchboard.relay.proto.ReservationToken;
+import io.switchboard.relay.proto.StunError;
+import io.switchboard.relay.proto.StunMessage;
+import io.switchboard.relay.proto.XorAddress;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * Allocate (RFC 8656 section 7: quota, relay port with EVEN-PORT and RESERVATION-TOKEN, binding the relay
+ * socket) and Refresh (section 8), the allocation check the other requests share, and deleting allocations.
+ */
+final class AllocationRequests {
+
+  /** Tries to find a bindable relay port before answering 508. */
+  private static final int MAX_BIND_ATTEMPTS = 8;
+
+  private final RelayServices services;
+  private final RelayEvents events;
+  private final AllocationManager allocations;
+  private final Responder responder;
+  private final TurnAuthentication authentication;
+  private final UdpChannels channels;
+  private final DataPath dataPath;
+  /** The listening address: the server side of every five-tuple. */
+  private final InetSocketAddress listenAddress;
+  private final InetAddress relayBindAddress;
+  /** The relayed address's host as clients are told it (relay.externalAddress, else the bind address). */
+  private final InetAddress advertisedAddress;
+
+  AllocationRequests(RelayServices services, AllocationManager allocations, Responder responder,
+                     TurnAuthentication authentication, UdpChannels channels, DataPath dataPath,
+                     InetSocketAddress listenAddress, InetAddress relayBindAddress, InetAddress advertisedAddress) {
+    this.services = services;
+    this.events = services.events();
+    this.allocations = allocations;
+    this.responder = responder;
+    this.authentication = authentication;
+    this.channels = channels;
+    this.dataPath = dataPath;
+    this.listenAddress = listenAddress;
+    this.relayBindAddress = relayBindAddress;
+    this.advertisedAddress = advertisedAddress;
+  }
+
+  // ---- Allocate (RFC 8656 section 7) ----
+
+  void allocate(TurnRequest request) {
+    StunMessage message = request.message();
+    InetSocketAddress client = request.client();
+    Allocation existing = allocations.get(client);
+    if (existing != null) {
+      if (message.sameTransaction(existing.transactionId())) {
+        // a retransmission: the same answer again, or nothing while the relay socket is being bound
+        if (existing.successResponse() != null) {
+          byte[] answer = existing.successResponse();
+          responder.send(responder.buffer(answer.length).writeBytes(answer), client);
+        }
+        return;
+      }
+      responder.error(request, StunError.ALLOCATION_MISMATCH);
+      return;
+    }
+    int transportProtocol = RequestedTransport.read(message);
+    if (transportProtocol < 0) {
+      responder.error(request, StunError.BAD_REQUEST);
+      return;
+    }
+    if (transportProtocol != RequestedTransport.UDP) {
+      responder.error(request, StunError.UNSUPPORTED_TRANSPORT_PROTOCOL);
+      return;
+    }
+    int family = RequestedAddressFamily.read(message);
+    int ourFamily = advertisedAddress instanceof Inet4Address ? XorAddress.FAMILY_IPV4 : XorAddress.FAMILY_IPV6;
+    if (family >= 0 && family != ourFamily) {
+      responder.error(request, StunError.ADDRESS_FAMILY_NOT_SUPPORTED);
+      return;
+    }
+    EvenPort.Request even = EvenPort.read(message);
+    Long token = ReservationToken.read(message);
+    if (token != null && even != EvenPort.Request.NONE) {
+      responder.error(request, StunError.BAD_REQUEST);
+      return;
+    }
+    long nowSeconds = services.epochSeconds();
+    if (request.auth().credential().expired(nowSeconds)) {
+      // an expired credential opens no new allocation (refreshing an existing one is another matter)
+      events.authFailure(RelayEvents.AuthFailure.EXPIRED, client);
+      authentication.challenge(message, client, request.nowNanos(), StunError.UNAUTHORIZED);
+      return;
+    }
+    long lifetime = Lifetimes.allocationSeconds(Lifetime.read(message),
+      services.config().defaultLifetimeSeconds(), services.config().maxLifetimeSeconds());
+    String username = request.auth().username();
+    if (!services.quota().tryAcquire(username)) {
+      events.quotaReached();
+      responder.error(request, StunError.ALLOCATION_QUOTA_REACHED);
+      return;
+    }
+    long credentialExpiry = request.auth().credential().expiresAtEpochSeconds();
+    long refreshDeadline = credentialExpiry == Long.MAX_VALUE ? Long.MAX_VALUE
+      : credentialExpiry + services.config().maxLifetimeSeconds();
+    Allocation allocation = new Allocation(new FiveTuple(client, listenAddress), username, message.transactionId(),
+      refreshDeadline, new Bandwidth(services.config().maxBitsPerSecond(), request.nowNanos()));
+    allocations.add(allocation);
+    TurnAuthentication.Auth auth = request.auth();
+    int reserved = -1;
+    if (token != null) {
+      reserved = services.reservations().take(token, request.nowNanos());
+      if (reserved < 0) {
+        allocationFailed(allocation, auth);
+        return;
+      }
+    }
+    bindRelay(allocation, auth, lifetime, even, reserved, 1);
+  }
+
+  /**
+   * Takes a port (any, even, an even pair, or {@code reserved}) and binds the relay socket; tries other ports a
+   * few times when one is held by another process, then answers 508.
+   */
+  private void bindRelay(Allocation allocation, TurnAuthentication.Auth auth, long lifetime, EvenPort.Request even,
+                         int reserved, int attempt) {
+    int port = reserved >= 0 ? reserved
+      : even == EvenPort.Request.EVEN_AND_RESERVE_NEXT ? services.ports().acquireEvenPair()
+      : services.ports().acquire(even == EvenPort.Request.EVEN);
+    InetSocketAddress client = allocation.fiveTuple().client();
+    if (port < 0 || attempt > MAX_BIND_ATTEMPTS) {
+      if (port >= 0) {
+        releasePorts(port, even);
+      }
+      allocationFailed(allocation, auth);
+      return;
+    }
+    DatagramChannel relay = channels.newChannel(relayBindAddress, dataPath.peerHandler(allocation), false);
+    channels.register(relay, new InetSocketAddress(relayBindAddress, port)).addListener(f -> {
+      if (!f.isSuccess()) {
+        releasePorts(port, even);
+        if (allocation.closed() || reserved >= 0) {
+          if (!allocation.closed()) {
+            allocationFailed(allocation, auth);
+          }
+          return;
+        }
+        bindRelay(allocation, auth, lifetime, even, -1, attempt + 1);
+        return;
+      }
+      relay.closeFuture().addListener(c -> services.ports().release(port));
+      if (allocation.closed()) {
+        if (even == EvenPort.Request.EVEN_AND_RESERVE_NEXT) {
+          services.ports().release(port + 1);
+        }
+        relay.close();
+        return;
+      }
+      Long reservation = null;
+      if (even == EvenPort.Request.EVEN_AND_RESERVE_NEXT) {
+        reservation = services.reservations().reserve(port + 1, System.nanoTime());
+        if (reservation == null) {
+          services.ports().release(port + 1);
+        }
+      }
+      allocation.relayBound(relay, new InetSocketAddress(advertisedAddress, port));
+      allocation.expiresIn(lifetime, System.nanoTime());
+      ByteBuf out = responder.buffer(160);
+      MessageWriter writer = MessageWriter.start(out, Method.ALLOCATE, MessageClass.SUCCESS,
+        allocation.transactionId());
+      XorAddress.write(writer, AttributeType.XOR_RELAYED_ADDRESS, allocation.relayedAddress());
+      Lifetime.write(writer, lifetime);
+      XorAddress.write(writer, AttributeType.XOR_MAPPED_ADDRESS, client);
+      if (reservation != null) {
+        ReservationToken.write(writer, reservation);
+      }
+      responder.sign(writer, auth);
+      // kept to answer a retransmitted Allocate with the same bytes
+      allocation.successResponse(ByteBufUtil.getBytes(out));
+      events.allocationCreated(allocation);
+      responder.send(out, client);
+    });
+  }
+
+  private void releasePorts(int port, EvenPort.Request even) {
+    services.ports().release(port);
+    if (even == EvenPort.Request.EVEN_AND_RESERVE_NEXT) {
+      services.ports().release(port + 1);
+    }
+  }
+
+  private void allocationFailed(Allocation allocation, TurnAuthentication.Auth auth) {
+    allocations.remove(allocation);
+    allocation.close();
+    services.quota().release(allocation.username());
+    events.errorAnswered(StunError.INSUFFICIENT_CAPACITY);
+    ByteBuf out = responder.buffer(128);
+    MessageWriter writer = MessageWriter.start(out, Method.ALLOCATE, MessageClass.ERROR, allocation.transactionId());
+    ErrorCodeAttribute.write(writer, StunError.INSUFFICIENT_CAPACITY);
+    responder.signAndSend(writer, auth, allocation.fiveTuple().client());
+  }
+
+  /** The allocation of the request's five-tuple, after the RFC's checks; null once an error is answered. */
+  Allocation allocationFor(TurnRequest request) {
+    Allocation allocation = allocations.get(request.client());
+    if (allocation == null || allocation.pending()) {
+      responder.error(request, StunError.ALLOCATION_MISMATCH);
+      return null;
+    }
+    if (!allocation.username().equals(request.auth().username())) {
+      events.authFailure(RelayEvents.AuthFailure.WRONG_CREDENTIALS, request.client());
+      responder.error(request, StunError.WRONG_CREDENTIALS);
+      return null;
+    }
+    return allocation;
+  }
+
+  // ---- Refresh (RFC 8656 section 8) ----
+
+  void refresh(TurnRequest request) {
+    Allocation allocation = allocationFor(request);
+    if (allocation == null) {
+      return;
+    }
+    long requested = Lifetime.read(request.message());
+    long granted;
+    if (requested == 0) {
+      delete(allocation, RelayEvents.DeleteReason.REFRESH);
+      granted = 0;
+    } else {
+      granted = Lifetimes.allocationSeconds(requested, services.config().defaultLifetimeSeconds(),
+        services.config().maxLifetimeSeconds());
+      long left = allocation.refreshDeadlineEpochSeconds() - services.epochSeconds();
+      if (left <= 0) {
+        // the credential expired more than one maximum lifetime ago: no more extensions
+        events.authFailure(RelayEvents.AuthFailure.EXPIRED, request.client());
+        responder.error(request, StunError.WRONG_CREDENTIALS);
+        return;
+      }
+      granted = Math.min(granted, left);
+      allocation.expiresIn(granted, request.nowNanos());
+    }
+    ByteBuf out = responder.buffer(128);
+    MessageWriter writer = MessageWriter.answer(out, request.message(), MessageClass.SUCCESS);
+    Lifetime.write(writer, granted);
+    responder.signAndSend(writer, request.auth(), request.client());
+  }
+
+  // ---- clean-up ----
+
+  void delete(Allocation allocation, RelayEvents.DeleteReason reason) {
+    if (allocations.remove(allocation)) {
+      release(allocation, reason);
+    }
+  }
+
+  /** Closes a removed allocation's socket and gives back its quota (its port is given back when the socket closes). */
+  void release(Allocation allocation, RelayEvents.DeleteReason reason) {
+    boolean wasLive = !allocation.pending();
+    if (allocation.close()) {
+      services.quota().release(allocation.username());
+      if (wasLive) {
+        events.allocationDeleted(allocation, reason);
+      }
+    }
+  }
+}
