@@ -55,6 +55,10 @@ final class DataPath {
   // ---- relaying: client to peer ----
 
   void sendIndication(StunMessage message, InetSocketAddress client, long now) {
+    if (message.unknownComprehensionRequired().length > 0) {
+      events.dropped(RelayEvents.Drop.MALFORMED); // RFC 8489 section 6.3.2: an indication is silently ignored
+      return;
+    }
     Allocation allocation = allocations.get(client);
     if (allocation == null || allocation.pending()) {
       events.dropped(RelayEvents.Drop.NO_ALLOCATION);

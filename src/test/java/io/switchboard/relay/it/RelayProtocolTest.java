@@ -299,10 +299,18 @@ class RelayProtocolTest {
       client.sendRaw(sendIndication(peerAddress, "early"));
       assertEquals(0, client.request(Method.CREATE_PERMISSION,
         w -> XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, peerAddress)).errorCode());
+      // an unknown comprehension-required attribute makes a Send indication be ignored (RFC 8489 6.3.2)
+      byte[] early = "with unknown".getBytes(StandardCharsets.UTF_8);
+      client.sendRaw(StunClient.build(Method.SEND, MessageClass.INDICATION, StunClient.newTransactionId(), w -> {
+        w.attribute(0x7001, new byte[] {1, 2, 3, 4});
+        XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, peerAddress);
+        Data.write(w, Unpooled.wrappedBuffer(early), 0, early.length);
+      }));
       client.sendRaw(sendIndication(peerAddress, "hello peer"));
       DatagramPacket got = new DatagramPacket(new byte[2048], 2048);
       peer.receive(got);
-      assertEquals("hello peer", new String(got.getData(), 0, got.getLength(), StandardCharsets.UTF_8));
+      assertEquals("hello peer", new String(got.getData(), 0, got.getLength(), StandardCharsets.UTF_8),
+        "the indication with an unknown attribute must not have been relayed");
       assertEquals(relayed, got.getSocketAddress(), "the peer sees the relayed address");
 
       byte[] back = "hello client".getBytes(StandardCharsets.UTF_8);
