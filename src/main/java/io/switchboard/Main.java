@@ -129,9 +129,12 @@ public final class Main {
     return options;
   }
 
+  /** Unless the operator configured JUL (java.util.logging.config.file), console lines use {@link LogFormat}. */
   private static void configureLogging() {
-    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
-      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$-7s [%3$s] %5$s%6$s%n");
+    if (System.getProperty("java.util.logging.config.file") == null) {
+      for (java.util.logging.Handler handler : java.util.logging.Logger.getLogger("").getHandlers()) {
+        handler.setFormatter(new LogFormat());
+      }
     }
   }
 }
