@@ -1,6 +1,5 @@
 package io.switchboard;
 
-import io.switchboard.auth.AuthVerticle;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.ice.IceServers;
 import io.switchboard.metrics.RelayMetrics;
@@ -36,7 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 
 /**
- * One Switchboard node: a Vert.x instance with one verticle per concern — JWT auth, room presence, the
+ * One Switchboard node: a Vert.x instance with one verticle per concern — room presence, the
  * HTTP/WebSocket edge (one instance per event loop) and, unless switched off, the STUN/TURN relay. Clustered,
  * Vert.x joins a Hazelcast cluster, presence is cluster-wide and an extra verticle receives frames relayed
  * from other nodes.
@@ -128,8 +127,7 @@ public final class Node {
       new PresenceRoomDirectory(vertx.eventBus()), metrics);
     EdgeServices edge = new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()));
     int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
-    return vertx.deployVerticle(new AuthVerticle(config.auth()))
-      .compose(id -> presence)
+    return presence
       .compose(id -> {
         presenceDeployment = (String) id;
         return deployRelay(metrics);

@@ -1,13 +1,11 @@
 package io.switchboard.bus;
 
 /**
- * Every event-bus address Switchboard uses, in one place. Auth and presence commands never leave the node;
+ * Every event-bus address Switchboard uses, in one place. Presence commands never leave the node;
  * the per-node addresses carry presence deltas and frames between cluster members.
  */
 public final class Addresses {
 
-  /** Token verification requests, answered by the auth verticle. */
-  public static final String AUTH_VERIFY = "switchboard.auth.verify";
   /** Room presence commands (join, leave, kick, queries), answered by the presence verticle. */
   public static final String PRESENCE = "switchboard.presence";
 

@@ -5,7 +5,8 @@ import io.switchboard.auth.AuthFailure;
 import io.switchboard.auth.Claims;
 import io.switchboard.auth.TokenIssuer;
 import io.switchboard.auth.TokenVerifier;
-import io.switchboard.auth.VerifyRequest;
+import io.switchboard.auth.TokenKind;
+import io.switchboard.auth.TokenVerifier;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.signaling.room.Participant;
 import io.switchboard.signaling.room.Role;
@@ -28,6 +29,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +58,7 @@ public final class EdgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    auth = new AuthClient(vertx.eventBus());
+    auth = new AuthClient(new TokenVerifier(vertx, config.auth(), Clock.systemUTC()));
     long intervalNanos = TimeUnit.SECONDS.toNanos(config.limits().pingIntervalSeconds());
     livenessTimer = vertx.setPeriodic(TimeUnit.NANOSECONDS.toMillis(intervalNanos), id -> checkLiveness(intervalNanos));
     server = vertx.createHttpServer(serverOptions());
@@ -138,7 +140,7 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private void iceServers(RoutingContext ctx) {
-    auth.verify(bearer(ctx.request()), VerifyRequest.Kind.ANY).onComplete(ar -> {
+    auth.verify(bearer(ctx.request()), TokenKind.ANY).onComplete(ar -> {
       if (ar.failed()) {
         unauthorized(ctx, ar.cause());
       } else {
@@ -251,7 +253,7 @@ public final class EdgeVerticle extends VerticleBase {
       token = request.getParam("access_token");
     }
     request.pause();
-    auth.verify(token, VerifyRequest.Kind.PARTICIPANT).onComplete(ar -> {
+    auth.verify(token, TokenKind.PARTICIPANT).onComplete(ar -> {
       if (ar.failed()) {
         request.resume();
         // a refused upgrade is not followed by more requests; do not keep the connection around
@@ -295,7 +297,7 @@ public final class EdgeVerticle extends VerticleBase {
   // ---- helpers ----
 
   private void asAdmin(RoutingContext ctx, Runnable action) {
-    auth.verify(bearer(ctx.request()), VerifyRequest.Kind.ADMIN).onComplete(ar -> {
+    auth.verify(bearer(ctx.request()), TokenKind.ADMIN).onComplete(ar -> {
       if (ar.failed()) {
         unauthorized(ctx, ar.cause());
       } else {
