@@ -12,6 +12,8 @@
 #                      -Dspread=colocated makes sense then) and a warning says so.
 #   --heap SIZE        server heap, -Xmx (default 1g); PeerJS: --max-old-space-size of the same size
 #   --gatling-heap SIZE  load generator heap (default 2g)
+#   --no-warmup        skip the warm-up run (by default a short run of the same simulation goes first, against
+#                      the same server, so JIT compilation is not billed to the measured run)
 #   --jfr              record a JFR profile of the (first) Switchboard node into the results folder
 #   --results DIR      where logs, samples and the summary go (default loadtest/results/TIME-SCENARIO-TARGET)
 #   -Dname=value       passed to the simulation (see each simulation's javadoc: sessions, pairs, rate, ...)
@@ -30,7 +32,7 @@ case "$scenario" in
   *) echo "run.sh: unknown scenario $scenario" >&2; usage ;;
 esac
 
-target=switchboard; nodes=""; heap=1g; gheap=2g; jfr=0; results=""; props=()
+target=switchboard; nodes=""; heap=1g; gheap=2g; jfr=0; results=""; props=(); warmup=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) target="$2"; shift 2 ;;
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
     --heap) heap="$2"; shift 2 ;;
     --gatling-heap) gheap="$2"; shift 2 ;;
     --jfr) jfr=1; shift ;;
+    --no-warmup) warmup=0; shift ;;
     --results) results="$2"; shift 2 ;;
     -D*) props+=("$1"); shift ;;
     *) echo "run.sh: unknown option $1" >&2; usage ;;
@@ -166,6 +169,27 @@ heap_after_gc_kb() { # pid -> live heap after a full GC, kB
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
+gatling() { # summary-file marks-dir log extra-props...
+  local summary="$1" marks="$2" log="$3"; shift 3
+  mkdir -p "$marks"
+  (cd "$here" && mvn -B test-compile gatling:test \
+    -Dgatling.simulationClass="io.switchboard.load.$scenario" -Dgatling.jvmHeap="$gheap" \
+    -Dtarget="$target" -Dnodes="$nodes_prop" -Dsecret="$secret" \
+    -Dsummary.file="$summary" -Dmarks.dir="$marks" "$@") >"$log" 2>&1
+}
+nodes_prop="$(IFS=,; echo "${node_urls[*]}")"
+if [ "$warmup" = 1 ]; then
+  case "$scenario" in
+    ConnectStorm) warm=(-Dsessions=1000 -Drate=500 -DholdSeconds=1) ;;
+    CallSetup|ClusterCallSetup) warm=(-Dpairs=200) ;;
+    SteadyRelay*|ClusterSteadyRelay) warm=(-DstepSeconds=3) ;;
+    Broadcast) warm=(-Dviewers=200) ;;
+  esac
+  gatling "$results/warmup.properties" "$results/warmup-marks" "$results/warmup.log" "${props[@]}" "${warm[@]}" \
+    || echo "run.sh: warm-up run failed (see $results/warmup.log); measuring anyway" >&2
+  sleep 2
+fi
+
 # memory baseline (idle server) and, for ConnectStorm, the plateau measurement while sessions are held
 first_pid="${server_pids[0]}"
 sleep 1
@@ -184,13 +208,8 @@ fi
 
 # ---- the simulation ----
 load_before="$(cut -d' ' -f1 /proc/loadavg)"
-nodes_prop="$(IFS=,; echo "${node_urls[*]}")"
 set +e
-(cd "$here" && mvn -B test-compile gatling:test \
-  -Dgatling.simulationClass="io.switchboard.load.$scenario" -Dgatling.jvmHeap="$gheap" \
-  -Dtarget="$target" -Dnodes="$nodes_prop" -Dsecret="$secret" \
-  -Dsummary.file="$results/summary.properties" -Dmarks.dir="$results/marks" \
-  "${props[@]}") >"$results/gatling.log" 2>&1
+gatling "$results/summary.properties" "$results/marks" "$results/gatling.log" "${props[@]}"
 status=$?
 set -e
 if [ -n "${watcher_pid:-}" ]; then
@@ -225,7 +244,7 @@ line() { # label start end frames p50 p99 extra...
   secs="$(awk -v s="$s" -v e="$e" 'BEGIN {printf "%.3f", (e - s) / 1000}')"
   ticks="$(cpu_ticks_between "$s" "$e")"
   rss="$(max_rss_kb_between "$s" "$e")"
-  fps="$(awk -v f="$frames" -v d="$secs" 'BEGIN {printf "%.0f", d > 0 ? f / d : 0}')"
+  fps="$(awk -v f="$frames" -v d="$secs" 'BEGIN {printf "%.0f", (d > 0 ? f / d : 0)}')"
   cpu_us="$(awk -v t="$ticks" -v f="$frames" -v hz="$hz" 'BEGIN {if (f > 0) printf "%.1f", t * 1e6 / hz / f; else print "n/a"}')"
   echo "scenario=$label target=$target sessions=$(prop sessions) frames/s=$fps p50_ms=$p50 p99_ms=$p99 cpu_us_per_frame=$cpu_us rss_mb=$(( rss / 1024 )) cpu_s=$(awk -v t="$ticks" -v hz="$hz" 'BEGIN {printf "%.2f", t / hz}') window_s=$secs $* load=$load_before/$load_after"
 }

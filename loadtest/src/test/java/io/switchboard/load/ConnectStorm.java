@@ -73,7 +73,7 @@ public class ConnectStorm extends LoadSimulation {
     Stats.put("scenario", "ConnectStorm");
     Stats.put("sessions", sessions);
 
-    setUp(storm.injectOpen(rampUsers(sessions).during(Duration.ofMillis((long) (sessions / rate * 1000))))
+    setUp(storm.injectOpen(rampUsers(sessions).during(Duration.ofMillis(Math.max(1000, (long) (sessions / rate * 1000)))))
       .andThen(verdictUser()))
       .protocols(protocol(16, null))
       .assertions(global().failedRequests().count().is(0L));
