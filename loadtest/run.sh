@@ -21,7 +21,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/.." && pwd)"
+# the server checkout whose jar and cluster scripts are used (default: the one this loadtest/ sits in)
+root="$(cd "${LOADTEST_SERVER_ROOT:-$here/..}" && pwd)"
 
 usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] || usage
@@ -71,7 +72,8 @@ stop_all() {
     sampler_pid=""
   fi
   if [ "$cluster_started" = 1 ]; then
-    "$root/cluster/stop-local.sh" >>"$results/cluster.log" 2>&1 || true
+    STATE_DIR="$results/cluster-state" "$root/cluster/stop-local.sh" >>"$results/cluster.log" 2>&1 || true
+    cluster_started=0
   fi
   for pid in "${started_pids[@]}"; do
     kill -TERM "$pid" 2>/dev/null || true
@@ -102,6 +104,7 @@ export SWITCHBOARD_LIMITS_RATE_FRAMES_PER_SECOND=1000000
 export SWITCHBOARD_LIMITS_RATE_BURST=1000000
 export SWITCHBOARD_LIMITS_MAX_PARTICIPANTS_PER_ROOM=100000
 export SWITCHBOARD_LIMITS_MAX_QUEUED_BYTES=16777216
+export SWITCHBOARD_RELAY_ENABLED=false   # signaling runs need no TURN port (ignored by a jar without the relay)
 
 if [ "$target" = switchboard ]; then
   jar="$root/target/switchboard.jar"
@@ -109,19 +112,21 @@ if [ "$target" = switchboard ]; then
     echo "building $jar"
     (cd "$root" && mvn -B -q -DskipTests package) >"$results/build.log" 2>&1
   fi
-  jvm=(-Xmx"$heap" -XX:+UseG1GC)
+  jvm=(-Xmx"$heap")
   if [ "$nodes" -gt 1 ] && [ -x "$root/cluster/start-local.sh" ]; then
-    # the cluster script starts the nodes; JAVA_TOOL_OPTIONS carries the heap into each of them
-    JAVA_TOOL_OPTIONS="${jvm[*]}" "$root/cluster/start-local.sh" "$nodes" >"$results/cluster.log" 2>&1
+    # cluster/start-local.sh starts the nodes (its contract: prints "node-i http://127.0.0.1:PORT/ pid PID ...",
+    # keeps PIDs and the shared secret in $STATE_DIR). Own ports, state folder and cluster name, so another
+    # local cluster on this machine is neither joined nor stopped.
+    state="$results/cluster-state"
+    STATE_DIR="$state" HTTP_BASE="$base_port" HAZELCAST_BASE="${LOADTEST_HAZELCAST_BASE:-21701}" HEAP="$heap" \
+      CLUSTER_NAME="loadtest-$$" JAR="$jar" "$root/cluster/start-local.sh" "$nodes" >"$results/cluster.log" 2>&1 \
+      || { echo "run.sh: cluster/start-local.sh failed:" >&2; cat "$results/cluster.log" >&2; exit 2; }
     cluster_started=1
-    while read -r url; do node_urls+=("$url"); done < <(grep -oE '(ws|http)://127\.0\.0\.1:[0-9]+' "$results/cluster.log" | sed 's#^http#ws#' | awk '!seen[$0]++')
-    [ "${#node_urls[@]}" -ge "$nodes" ] || { echo "run.sh: cluster/start-local.sh printed ${#node_urls[@]} node URLs, expected $nodes" >&2; cat "$results/cluster.log" >&2; exit 2; }
-    for url in "${node_urls[@]}"; do
-      port="${url##*:}"
-      wait_http "http://127.0.0.1:$port/health" 60
-      pid="$(ss -ltnpH "sport = :$port" | grep -oE 'pid=[0-9]+' | head -1 | cut -d= -f2)"
-      server_pids+=("$pid")
-    done
+    [ -s "$state/secret" ] && secret="$(cat "$state/secret")"
+    while read -r port pid; do
+      node_urls+=("ws://127.0.0.1:$port"); server_pids+=("$pid")
+    done < <(sed -nE 's#^node-[0-9]+ https?://127\.0\.0\.1:([0-9]+)/? pid ([0-9]+).*#\1 \2#p' "$results/cluster.log")
+    [ "${#node_urls[@]}" -ge "$nodes" ] || { echo "run.sh: cluster/start-local.sh printed ${#node_urls[@]} nodes, expected $nodes" >&2; cat "$results/cluster.log" >&2; exit 2; }
   else
     [ "$nodes" -gt 1 ] && echo "run.sh: WARNING: cluster/start-local.sh not found: starting $nodes INDEPENDENT nodes (not a cluster); only -Dspread=colocated can pass" >&2
     for i in $(seq 0 $(( nodes - 1 ))); do
