@@ -57,6 +57,13 @@ results="${results:-$here/results/$(date +%Y%m%d-%H%M%S)-$scenario-$target}"
 mkdir -p "$results/marks"
 # 20,000 sessions need 20,000 descriptors on each side
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+for p in "${props[@]}"; do
+  case "$p" in -Dsessions=*|-Dviewers=*)
+    want="${p#*=}"
+    [ "$(ulimit -n)" != unlimited ] && [ "$want" -gt $(( $(ulimit -n) - 500 )) ] && \
+      echo "run.sh: WARNING: $want sessions but only $(ulimit -n) descriptors per process here (hard limit $(ulimit -Hn)); connections beyond ~$(( $(ulimit -n) - 500 )) will fail with 'Too many open files'" >&2 ;;
+  esac
+done
 
 base_port="${LOADTEST_BASE_PORT:-21080}"   # outside the ephemeral range 32768-60999
 peerjs_port="${LOADTEST_PEERJS_PORT:-21090}"
@@ -206,6 +213,8 @@ if [ "$scenario" = ConnectStorm ]; then
     sleep 3
     echo "plateau_rss_kb=$(rss_kb "$first_pid")" >>"$results/memory.txt"
     echo "plateau_heap_kb=$(heap_after_gc_kb "$first_pid")" >>"$results/memory.txt"
+    # what the live heap is made of, for the per-session breakdown (Java only)
+    [ "$target" = switchboard ] && jcmd "$first_pid" GC.class_histogram >"$results/histogram.txt" 2>/dev/null || true
     echo "plateau_rss_after_gc_kb=$(rss_kb "$first_pid")" >>"$results/memory.txt"
   ) &
   watcher_pid=$!

@@ -109,16 +109,18 @@ public final class Stats {
     }
   }
 
-  /** Latencies in 10 µs buckets up to 10 s (anything longer lands in the last bucket); lock-free. */
+  /** Latencies in 10 µs buckets up to 10 s, then 1 ms buckets up to 100 s (longer: the last bucket); lock-free. */
   public static final class Histogram {
-    private static final int BUCKETS = 1_000_000;
+    private static final int FINE = 1_000_000;
+    private static final int BUCKETS = FINE + 90_000;
     private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
     private final LongAdder total = new LongAdder();
     private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
 
     public void recordNanos(long nanos) {
       long micros = Math.max(0, nanos / 1000);
-      counts.incrementAndGet((int) Math.min(BUCKETS - 1, micros / 10));
+      int bucket = micros < 10_000_000 ? (int) (micros / 10) : (int) Math.min(BUCKETS - 1, FINE + (micros - 10_000_000) / 1000);
+      counts.incrementAndGet(bucket);
       total.increment();
       max.accumulateAndGet(micros, Math::max);
     }
@@ -142,7 +144,8 @@ public final class Stats {
       for (int i = 0; i < BUCKETS; i++) {
         seen += counts.get(i);
         if (seen >= rank) {
-          return Math.min((i + 1) * 10L, max.get());
+          long upper = i < FINE ? (i + 1) * 10L : 10_000_000L + (i - FINE + 1) * 1000L;
+          return Math.min(upper, max.get());
         }
       }
       return max.get();
