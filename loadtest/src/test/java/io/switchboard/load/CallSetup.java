@@ -61,7 +61,7 @@ public class CallSetup extends LoadSimulation {
 
   private ChainBuilder sendAll(String who, String sdpKind, String sdp, List<WsFrameCheck> awaitOnLast) {
     ChainBuilder chain = exec(ws(who + " " + sdpKind).sendText(s ->
-      target.directed(sdpKind, s.getString("peerId"), target.switchboard() ? "sdp" : "sdp", sdpField(sdp))));
+      target.directed(sdpKind, s.getString("peerId"), "sdp", sdp)));
     for (int i = 1; i <= CANDIDATES; i++) {
       int n = i;
       var send = ws(who + " candidate").sendText(s ->
@@ -72,12 +72,6 @@ public class CallSetup extends LoadSimulation {
       Stats.add("frames.sent", CANDIDATES + 1);
       return s;
     });
-  }
-
-  /** The SDP goes as the {@code sdp} field: its value is the SDP text of the session description. */
-  private static String sdpField(String description) {
-    int start = description.indexOf("\"sdp\":") + 6;
-    return description.substring(start, description.length() - 1);
   }
 
   {

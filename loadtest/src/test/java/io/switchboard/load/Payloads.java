@@ -6,7 +6,7 @@ public final class Payloads {
   private Payloads() {
   }
 
-  /** A JSON string literal of about 3,000 characters shaped like an SDP offer/answer. */
+  /** A JSON string literal (quotes included) of about 3,000 characters shaped like an SDP offer/answer. */
   public static String sdp(String kind) {
     StringBuilder sdp = new StringBuilder("v=0\\r\\no=- 4611731400430051336 2 IN IP4 127.0.0.1\\r\\ns=-\\r\\nt=0 0\\r\\n")
       .append("a=group:BUNDLE 0 1\\r\\na=extmap-allow-mixed\\r\\na=msid-semantic: WMS\\r\\n")
@@ -17,7 +17,9 @@ public final class Payloads {
         .append(" nack pli\\r\\n");
       line++;
     }
-    return "{\"type\":\"" + kind + "\",\"sdp\":\"" + sdp.substring(0, 2950) + "\"}";
+    String body = sdp.substring(0, 2950);
+    // never end on half of an escape (the text is made of \r\n escapes)
+    return "\"" + (body.endsWith("\\") ? body.substring(0, body.length() - 1) : body) + "\"";
   }
 
   /** A candidate object of about 150 bytes; {@code n} makes each one distinct. */
