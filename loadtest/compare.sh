@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# The same workloads, back to back in one run on this machine, against PeerJS server and against Switchboard,
+# then the TURN relay benchmark against coturn and against Switchboard's built-in relay. Prints every run's
+# summary line and the ratios (Switchboard / other).
+#
+# usage: loadtest/compare.sh [--quick] [--skip-signaling] [--skip-relay]
+#   --quick   small sizes (a smoke run: seconds, not minutes)
+# Sizes (environment): SESSIONS="10000 19000" PAIRS=1000 RATES=1000,2000,4000,8000,12000,16000 STEP_SECONDS=10
+#   RELAY_SESSIONS=10 RELAY_MSGS=1000 RELAY_LEN=200 RELAY_INTERVAL_MS=5 (turnutils_uclient -m -n -l -z)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "${LOADTEST_SERVER_ROOT:-$here/..}" && pwd)"
+
+quick=0; signaling=1; relay=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --skip-signaling) signaling=0 ;;
+    --skip-relay) relay=0 ;;
+    *) sed -n '2,10p' "$0"; exit 2 ;;
+  esac
+  shift
+done
+if [ "$quick" = 1 ]; then
+  SESSIONS="${SESSIONS:-300}"; PAIRS="${PAIRS:-50}"; RATES="${RATES:-500,1000}"; STEP_SECONDS="${STEP_SECONDS:-3}"
+  RELAY_MSGS="${RELAY_MSGS:-200}"; warm=(--no-warmup)
+else
+  warm=()
+fi
+# 19,000, not 20,000: where this runs, a process may not hold more than 20,000 descriptors (hard RLIMIT_NOFILE,
+# not raisable without CAP_SYS_RESOURCE), and the server and the load generator each need a few hundred more
+# than their sockets. run.sh warns when the limit is below what a run needs.
+SESSIONS="${SESSIONS:-10000 19000}"; PAIRS="${PAIRS:-1000}"
+RATES="${RATES:-1000,2000,4000,8000,12000,16000}"; STEP_SECONDS="${STEP_SECONDS:-10}"
+RELAY_SESSIONS="${RELAY_SESSIONS:-10}"; RELAY_MSGS="${RELAY_MSGS:-1000}"; RELAY_LEN="${RELAY_LEN:-200}"
+RELAY_INTERVAL_MS="${RELAY_INTERVAL_MS:-5}"
+
+out="$here/results/compare-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+lines="$out/lines.txt"; : >"$lines"
+failed=0
+field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2; exit}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b}'; }
+
+run() { # label, run.sh args...
+  local label="$1"; shift
+  echo "== $label: run.sh $*" >&2
+  if "$here/run.sh" "$@" --results "$out/$label" "${warm[@]}" >"$out/$label.txt" 2>"$out/$label.err"; then :; else
+    echo "   FAILED (see $out/$label.err and $out/$label/gatling.log)" >&2; failed=1
+  fi
+  cat "$out/$label.txt" >&2
+  sed "s/^/$label /" "$out/$label.txt" >>"$lines"
+}
+get() { grep "^$1 " "$lines" | grep -v 'best_rate' | tail -1 | cut -d' ' -f2-; }
+
+if [ "$signaling" = 1 ]; then
+  for n in $SESSIONS; do
+    # at most 500 connects/s: on 2 shared cores faster storms end in connect timeouts on both servers
+    rate=$(( n / 10 > 500 ? 500 : (n / 10 < 100 ? 100 : n / 10) ))
+    for t in peerjs switchboard; do
+      run "storm$n-$t" ConnectStorm --target "$t" -Dsessions="$n" -Drate="$rate" -DholdSeconds=20
+    done
+  done
+  for t in peerjs switchboard; do
+    run "calls-$t" CallSetup --target "$t" -Dpairs="$PAIRS" -DrampSeconds=1
+  done
+  for t in peerjs switchboard; do
+    run "relay-$t" SteadyRelayStepped --target "$t" -Dpairs=100 -Drates="$RATES" -DstepSeconds="$STEP_SECONDS"
+  done
+
+  echo
+  echo "---- Switchboard / PeerJS server (same run, same machine) ----"
+  for n in $SESSIONS; do
+    p="$(get "storm$n-peerjs")"; s="$(get "storm$n-switchboard")"
+    echo "sessions=$n rss_kb_per_session: switchboard=$(field "$s" rss_kb_per_session) peerjs=$(field "$p" rss_kb_per_session) ratio=$(ratio "$(field "$s" rss_kb_per_session)" "$(field "$p" rss_kb_per_session)") (target <= 0.5)"
+    echo "sessions=$n heap_kb_per_session: switchboard=$(field "$s" heap_kb_per_session) peerjs=$(field "$p" heap_kb_per_session) ratio=$(ratio "$(field "$s" heap_kb_per_session)" "$(field "$p" heap_kb_per_session)")"
+    echo "sessions=$n rss_mb: switchboard=$(field "$s" rss_mb) (target < 1024) peerjs=$(field "$p" rss_mb)"
+  done
+  p="$(get calls-peerjs)"; s="$(get calls-switchboard)"
+  echo "CallSetup pairs=$PAIRS setups/s: switchboard=$(field "$s" setups/s) peerjs=$(field "$p" setups/s) ratio=$(ratio "$(field "$s" setups/s)" "$(field "$p" setups/s)") (target >= 3)"
+  echo "CallSetup cpu_us_per_frame: switchboard=$(field "$s" cpu_us_per_frame) peerjs=$(field "$p" cpu_us_per_frame) ratio=$(ratio "$(field "$s" cpu_us_per_frame)" "$(field "$p" cpu_us_per_frame)") (target <= 0.2)"
+  bp="$(grep '^relay-peerjs .*best_rate' "$lines" | grep -oE 'best_rate[^ ]*=[0-9]+' | cut -d= -f2 || true)"
+  bs="$(grep '^relay-switchboard .*best_rate' "$lines" | grep -oE 'best_rate[^ ]*=[0-9]+' | cut -d= -f2 || true)"
+  echo "SteadyRelay best rate with p99 < 20 ms: switchboard=${bs:-n/a}/s peerjs=${bp:-n/a}/s ratio=$(ratio "$bs" "$bp") (target >= 3)"
+fi
+
+# ---- TURN relay: coturn vs Switchboard's built-in relay, both driven by turnutils_uclient + turnutils_peer ----
+relay_pids=()
+stop_relay() { for pid in "${relay_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${relay_pids[@]}"; do for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done; kill -KILL "$pid" 2>/dev/null || true; done
+  relay_pids=(); }
+trap stop_relay EXIT
+
+# relay_bench LABEL SERVER_PID TURN_PORT SECRET: one uclient run; prints a summary line. Each run uses its own
+# REST user name (expiry:loadtest-LABEL). Neither server has a per-user allocation quota here (coturn's default;
+# Switchboard's relay.maxAllocationsPerUser raised for the test), as the warm-up's allocations are still alive.
+relay_bench() {
+  local label="$1" pid="$2" port="$3" secret="$4" user pass t0 t1 s0 s1 log="$out/$1-uclient.log"
+  user="$(( $(date +%s) + 3600 )):loadtest-$label"
+  pass="$(printf %s "$user" | openssl dgst -sha1 -hmac "$secret" -binary | base64)"
+  t0="$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')"; s0="$(date +%s%3N)"
+  timeout 300 turnutils_uclient -u "$user" -w "$pass" -e 127.0.0.1 -r "$peer_port" -m "$RELAY_SESSIONS" \
+    -n "$RELAY_MSGS" -l "$RELAY_LEN" -z "$RELAY_INTERVAL_MS" -c 127.0.0.1 -p "$port" >"$log" 2>&1 || true
+  t1="$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')"; s1="$(date +%s%3N)"
+  local sent recv lost
+  # (a run that failed prints none of these lines: figures stay empty and the line says so)
+  sent="$(grep -oE 'tot_send_msgs=[0-9]+' "$log" | tail -1 | cut -d= -f2 || true)"
+  recv="$(grep -oE 'tot_recv_msgs=[0-9]+' "$log" | tail -1 | cut -d= -f2 || true)"
+  lost="$(grep -oE 'Total lost packets [0-9]+ \([0-9.]+%\)' "$log" | tail -1 | sed -E 's/Total lost packets //; s/ /_/' || true)"
+  grep -m1 -E 'error [0-9]+|Cannot complete' "$log" >&2 || true
+  # every message goes client -> relay -> peer and back peer -> relay -> client: two relayed messages
+  awk -v l="$label" -v s="${sent:-0}" -v r="${recv:-0}" -v lost="${lost:-n/a}" -v ms=$(( s1 - s0 )) \
+      -v ticks=$(( t1 - t0 )) -v hz="$(getconf CLK_TCK)" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
+      -v cfg="m=$RELAY_SESSIONS,n=$RELAY_MSGS,l=$RELAY_LEN,z=$RELAY_INTERVAL_MS" 'BEGIN {
+    relayed = s + r
+    printf "relay=%s setting=%s sent=%d received=%d lost=%s relayed_pkts/s=%.0f cpu_us_per_relayed_msg=%s cpu_s=%.2f load=%s\n",
+      l, cfg, s, r, lost, relayed / (ms / 1000), (relayed > 0 ? sprintf("%.2f", ticks * 1e6 / hz / relayed) : "n/a"), ticks / hz, load }'
+}
+
+if [ "$relay" = 1 ]; then
+  echo
+  echo "---- TURN relay: $RELAY_SESSIONS sessions x $RELAY_MSGS messages of $RELAY_LEN B every $RELAY_INTERVAL_MS ms ----"
+  command -v turnserver >/dev/null && command -v turnutils_uclient >/dev/null || {
+    echo "installing coturn (its system service is not started: we run turnserver -n ourselves)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends coturn >/dev/null
+  }
+  secret="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+  peer_port=21400; coturn_port=21478; sb_turn_port=21479
+  turnutils_peer -L 127.0.0.1 -p "$peer_port" >"$out/turn-peer.log" 2>&1 &
+  relay_pids+=($!)
+  turnserver -n --listening-ip=127.0.0.1 --listening-port="$coturn_port" --relay-ip=127.0.0.1 \
+    --min-port=24000 --max-port=24999 --use-auth-secret --static-auth-secret="$secret" --realm=loadtest \
+    --allow-loopback-peers --no-tls --no-dtls --no-cli --log-file="$out/coturn.log" --simple-log --no-stdout-log \
+    >/dev/null 2>&1 &
+  coturn_pid=$!; relay_pids+=($coturn_pid)
+  sleep 1
+  c="$(relay_bench coturn "$coturn_pid" "$coturn_port" "$secret")"; echo "$c"
+  kill -TERM "$coturn_pid"; wait "$coturn_pid" 2>/dev/null || true
+
+  jar="$root/target/switchboard.jar"
+  [ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
+  # (no pipe into grep -q here: with pipefail its early exit would fail unzip and hide the relay)
+  if ! unzip -l "$jar" 'io/switchboard/relay/*' >/dev/null 2>&1; then
+    echo "relay: Switchboard part SKIPPED: $jar has no built-in TURN relay (no io/switchboard/relay classes)"
+  else
+    # Keys of the built-in relay (issue 4): UDP on 127.0.0.1:$sb_turn_port, TURN REST credentials from
+    # ice.turnSecrets, loopback peers allowed for this test only, relay ports outside the ephemeral range.
+    SWITCHBOARD_HTTP_PORT=21081 SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_AUTH_DEV_TOKENS=false \
+    SWITCHBOARD_AUTH_HS256_SECRETS="$secret" SWITCHBOARD_ICE_TURN_SECRETS="$secret" \
+    SWITCHBOARD_RELAY_ENABLED=true SWITCHBOARD_RELAY_HOST=127.0.0.1 SWITCHBOARD_RELAY_PORT="$sb_turn_port" \
+    SWITCHBOARD_RELAY_REALM=loadtest SWITCHBOARD_RELAY_ALLOWED_PEERS=127.0.0.0/8 \
+    SWITCHBOARD_RELAY_MIN_PORT=25000 SWITCHBOARD_RELAY_MAX_PORT=25999 \
+    SWITCHBOARD_RELAY_MAX_ALLOCATIONS_PER_USER=100000 SWITCHBOARD_RELAY_MAX_ALLOCATIONS=100000 \
+      java -Xmx1g -jar "$jar" >"$out/switchboard-relay.log" 2>&1 &
+    sb_pid=$!; relay_pids+=($sb_pid)
+    for _ in $(seq 1 300); do curl -fs -o /dev/null http://127.0.0.1:21081/health && break; sleep 0.1; done
+    # two warm-up runs of the measured size first: with a short one, the C1/C2 compiler threads still burn more
+    # CPU during the measured run than the event loop does (seen: 90 us/message instead of 14)
+    relay_bench warmup1 "$sb_pid" "$sb_turn_port" "$secret" >/dev/null
+    relay_bench warmup2 "$sb_pid" "$sb_turn_port" "$secret" >/dev/null
+    s="$(relay_bench switchboard "$sb_pid" "$sb_turn_port" "$secret")"; echo "$s"
+    kill -TERM "$sb_pid"; wait "$sb_pid" 2>/dev/null || true
+    echo "relay packets/s ratio switchboard/coturn=$(ratio "$(field "$s" relayed_pkts/s)" "$(field "$c" relayed_pkts/s)")" \
+      "cpu per relayed message ratio=$(ratio "$(field "$s" cpu_us_per_relayed_msg)" "$(field "$c" cpu_us_per_relayed_msg)") (target <= 1.5)" \
+      "loss: switchboard=$(field "$s" lost) coturn=$(field "$c" lost) (target: zero where coturn has zero)"
+    if [ "$(field "$c" lost)" = "0_(0.000000%)" ] && [ "$(field "$s" lost)" != "0_(0.000000%)" ]; then
+      echo "relay: Switchboard lost packets where coturn lost none" >&2; failed=1
+    fi
+  fi
+  stop_relay
+fi
+echo "(all runs: $out)"
+exit "$failed"
