@@ -132,7 +132,7 @@ if [ "$target" = switchboard ]; then
     [ -s "$state/secret" ] && secret="$(cat "$state/secret")"
     while read -r port pid; do
       node_urls+=("ws://127.0.0.1:$port"); server_pids+=("$pid")
-    done < <(sed -nE 's#^node-[0-9]+ https?://127\.0\.0\.1:([0-9]+)/? pid ([0-9]+).*#\1 \2#p' "$results/cluster.log")
+    done < <(sed -nE 's#^node-[0-9]+ https?://127\.0\.0\.1:([0-9]+)/?( turn [^ ]+)? pid ([0-9]+).*#\1 \3#p' "$results/cluster.log")
     [ "${#node_urls[@]}" -ge "$nodes" ] || { echo "run.sh: cluster/start-local.sh printed ${#node_urls[@]} nodes, expected $nodes" >&2; cat "$results/cluster.log" >&2; exit 2; }
   else
     [ "$nodes" -gt 1 ] && echo "run.sh: WARNING: cluster/start-local.sh not found: starting $nodes INDEPENDENT nodes (not a cluster); only -Dspread=colocated can pass" >&2
