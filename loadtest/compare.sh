@@ -140,8 +140,9 @@ if [ "$relay" = 1 ]; then
 
   jar="$root/target/switchboard.jar"
   [ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
-  # (no pipe into grep -q here: with pipefail its early exit would fail unzip and hide the relay)
-  if ! unzip -l "$jar" 'io/switchboard/relay/*' >/dev/null 2>&1; then
+  # the jar's listing goes to a file first: piped into grep -q, pipefail would turn grep's early exit into "no relay"
+  jar tf "$jar" >"$out/jar-listing.txt"
+  if ! grep -q '^io/switchboard/relay/' "$out/jar-listing.txt"; then
     echo "relay: Switchboard part SKIPPED: $jar has no built-in TURN relay (no io/switchboard/relay classes)"
   else
     # Keys of the built-in relay (issue 4): UDP on 127.0.0.1:$sb_turn_port, TURN REST credentials from
