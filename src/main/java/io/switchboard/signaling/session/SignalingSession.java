@@ -24,6 +24,7 @@ import io.vertx.core.json.JsonArray;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -48,6 +49,8 @@ public final class SignalingSession implements SessionEndpoint {
   private final MessageAssembler assembler;
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** Socket operations issued on other threads that have not yet run on this session's loop. */
+  private final AtomicInteger inTransit = new AtomicInteger();
   /** The send queue overflowed once; later deliveries are dropped while the termination is on its way. */
   private final AtomicBoolean overflowed = new AtomicBoolean();
   /** In the open-sessions gauge: set when admitted (presence thread), cleared once when closed. */
@@ -256,17 +259,40 @@ public final class SignalingSession implements SessionEndpoint {
       }
       return;
     }
-    socket.writeTextMessage(frame).onComplete(ar -> queuedBytes.addAndGet(-size));
+    onLoop(() -> socket.writeTextMessage(frame).onComplete(ar -> queuedBytes.addAndGet(-size)));
+  }
+
+  /**
+   * Runs a socket operation on this session's event loop (the server runs in strict thread mode: a socket is
+   * touched only by its own loop, which spares every connection an outbound queue). Called on the loop with
+   * nothing in transit, it runs at once; otherwise it is queued behind the operations already on their way,
+   * so every caller's operations reach the socket in the order they were issued, and welcome stays first.
+   */
+  private void onLoop(Runnable operation) {
+    if (Vertx.currentContext() == context && inTransit.get() == 0) {
+      operation.run();
+      return;
+    }
+    inTransit.incrementAndGet();
+    context.runOnContext(v -> {
+      inTransit.decrementAndGet();
+      operation.run();
+    });
   }
 
   @Override
   public void evicted(LeaveReason reason) {
-    if (reason == LeaveReason.REPLACED) {
-      sendError(ErrorCode.REPLACED, "the same identity joined this room again", null);
-      close(CloseCodes.REPLACED, "replaced");
-    } else {
-      close(CloseCodes.KICKED, "kicked");
-    }
+    onLoop(() -> {
+      if (reason == LeaveReason.REPLACED) {
+        // written here, not queued, so that it goes out before the close frame
+        services.metrics().error(ErrorCode.REPLACED);
+        String frame = ServerFrames.error(ErrorCode.REPLACED, "the same identity joined this room again", null);
+        socket.writeTextMessage(frame);
+        close(CloseCodes.REPLACED, "replaced");
+      } else {
+        close(CloseCodes.KICKED, "kicked");
+      }
+    });
   }
 
   // ---- liveness and shutdown, on the edge event loop ----
@@ -300,6 +326,7 @@ public final class SignalingSession implements SessionEndpoint {
     deliver(ServerFrames.error(code, message, ref));
   }
 
+  /** On this session's loop only; frames still in transit to it are dropped (the session is ending). */
   private void close(short code, String reason) {
     if (closing.compareAndSet(false, true)) {
       socket.close(code, reason);
