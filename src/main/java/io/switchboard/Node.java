@@ -116,10 +116,10 @@ public final class Node {
       presence = vertx.deployVerticle(new PresenceVerticle(rooms));
     } else {
       Map<String, SessionEndpoint> localSessions = new ConcurrentHashMap<>();
-      Map<String, ?> replicas = ClusterPresenceVerticle.newReplicaMap();
-      roomCount = replicas::size;
-      presence = vertx.deployVerticle(new ClusterPresenceVerticle(nodeId, config.limits().maxParticipantsPerRoom(),
-          clusterManager.getHazelcastInstance(), localSessions, replicas))
+      ClusterPresenceVerticle clusterPresence = new ClusterPresenceVerticle(nodeId,
+        config.limits().maxParticipantsPerRoom(), clusterManager.getHazelcastInstance(), localSessions);
+      roomCount = clusterPresence::roomCount;
+      presence = vertx.deployVerticle(clusterPresence)
         .compose(id -> vertx.deployVerticle(new InboundFrameVerticle(nodeId, localSessions)).map(id));
     }
     SwitchboardMetrics metrics = new SwitchboardMetrics(roomCount);

@@ -9,8 +9,6 @@ import io.switchboard.relay.server.RelayEvents;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,27 +20,25 @@ public final class RelayMetrics implements RelayEvents {
 
   private final AtomicInteger allocations = new AtomicInteger();
   private final Counter allocationsCreated;
-  private final Map<DeleteReason, Counter> allocationsDeleted = new EnumMap<>(DeleteReason.class);
+  private final Map<DeleteReason, Counter> allocationsDeleted;
   private final Counter permissionsCreated;
   private final Counter channelsBound;
   private final Counter peersRefused;
   private final Counter quotaReached;
   private final Counter challenges;
-  private final Map<AuthFailure, Counter> authFailures = new EnumMap<>(AuthFailure.class);
-  private final Map<StunError, Counter> errors = new EnumMap<>(StunError.class);
-  private final Map<Direction, Counter> packets = new EnumMap<>(Direction.class);
-  private final Map<Direction, Counter> bytes = new EnumMap<>(Direction.class);
-  private final Map<Drop, Counter> drops = new EnumMap<>(Drop.class);
+  private final Map<AuthFailure, Counter> authFailures;
+  private final Map<StunError, Counter> errors;
+  private final Map<Direction, Counter> packets;
+  private final Map<Direction, Counter> bytes;
+  private final Map<Drop, Counter> drops;
 
   public RelayMetrics(MeterRegistry registry) {
     Gauge.builder("switchboard.turn.allocations.active", allocations, AtomicInteger::get)
       .description("TURN allocations open on this node").register(registry);
     allocationsCreated = Counter.builder("switchboard.turn.allocations.opened")
       .description("TURN allocations created since start").register(registry);
-    for (DeleteReason reason : DeleteReason.values()) {
-      allocationsDeleted.put(reason, Counter.builder("switchboard.turn.allocations.closed")
-        .tag("reason", label(reason)).description("TURN allocations ended, by reason").register(registry));
-    }
+    allocationsDeleted = EnumCounters.register(registry, DeleteReason.class, "switchboard.turn.allocations.closed",
+      "reason", EnumCounters::lowerCase, "TURN allocations ended, by reason");
     permissionsCreated = Counter.builder("switchboard.turn.permissions.installed")
       .description("Permissions installed (refreshes not counted)").register(registry);
     channelsBound = Counter.builder("switchboard.turn.channels.bound")
@@ -53,28 +49,16 @@ public final class RelayMetrics implements RelayEvents {
       .description("Allocate refused by a quota (486)").register(registry);
     challenges = Counter.builder("switchboard.turn.challenges")
       .description("401 challenges to requests without credentials").register(registry);
-    for (AuthFailure reason : AuthFailure.values()) {
-      authFailures.put(reason, Counter.builder("switchboard.turn.auth.failures").tag("reason", label(reason))
-        .description("Requests that failed authentication, by reason").register(registry));
-    }
-    for (StunError error : StunError.values()) {
-      errors.put(error, Counter.builder("switchboard.turn.errors").tag("code", Integer.toString(error.code()))
-        .description("STUN error answers, by code").register(registry));
-    }
-    for (Direction direction : Direction.values()) {
-      packets.put(direction, Counter.builder("switchboard.turn.packets").tag("direction", label(direction))
-        .description("Datagrams relayed").register(registry));
-      bytes.put(direction, Counter.builder("switchboard.turn.bytes").tag("direction", label(direction))
-        .description("Application bytes relayed (without TURN framing)").register(registry));
-    }
-    for (Drop reason : Drop.values()) {
-      drops.put(reason, Counter.builder("switchboard.turn.dropped").tag("reason", label(reason))
-        .description("Datagrams neither relayed nor answered, by reason").register(registry));
-    }
-  }
-
-  private static String label(Enum<?> value) {
-    return value.name().toLowerCase(Locale.ROOT);
+    authFailures = EnumCounters.register(registry, AuthFailure.class, "switchboard.turn.auth.failures", "reason",
+      EnumCounters::lowerCase, "Requests that failed authentication, by reason");
+    errors = EnumCounters.register(registry, StunError.class, "switchboard.turn.errors", "code",
+      error -> Integer.toString(error.code()), "STUN error answers, by code");
+    packets = EnumCounters.register(registry, Direction.class, "switchboard.turn.packets", "direction",
+      EnumCounters::lowerCase, "Datagrams relayed");
+    bytes = EnumCounters.register(registry, Direction.class, "switchboard.turn.bytes", "direction",
+      EnumCounters::lowerCase, "Application bytes relayed (without TURN framing)");
+    drops = EnumCounters.register(registry, Drop.class, "switchboard.turn.dropped", "reason",
+      EnumCounters::lowerCase, "Datagrams neither relayed nor answered, by reason");
   }
 
   @Override

@@ -15,7 +15,6 @@ import io.switchboard.signaling.protocol.ErrorCode;
 import io.switchboard.signaling.protocol.FrameType;
 
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,10 +30,10 @@ public final class SwitchboardMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger sessions = new AtomicInteger();
   private final Counter sessionsOpened;
-  private final Map<FrameType, Counter> framesReceived = new EnumMap<>(FrameType.class);
-  private final Map<FrameType, Counter> framesRelayed = new EnumMap<>(FrameType.class);
-  private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
-  private final Map<AuthFailure.Reason, Counter> authFailures = new EnumMap<>(AuthFailure.Reason.class);
+  private final Map<FrameType, Counter> framesReceived;
+  private final Map<FrameType, Counter> framesRelayed;
+  private final Map<ErrorCode, Counter> errors;
+  private final Map<AuthFailure.Reason, Counter> authFailures;
   private final Counter framesDropped;
   private final Counter slowConsumersClosed;
   private final Counter livenessDrops;
@@ -47,22 +46,14 @@ public final class SwitchboardMetrics {
       .description("Rooms with at least one participant on this node").register(registry);
     sessionsOpened = Counter.builder("switchboard.sessions.opened")
       .description("Sessions admitted since start").register(registry);
-    for (FrameType type : FrameType.values()) {
-      framesReceived.put(type, Counter.builder("switchboard.frames.received").tag("type", type.wire())
-        .description("Valid client frames received").register(registry));
-      framesRelayed.put(type, Counter.builder("switchboard.frames.relayed").tag("type", type.wire())
-        .description("Frames written to a receiving session (a broadcast counts once per receiver)")
-        .register(registry));
-    }
-    for (ErrorCode code : ErrorCode.values()) {
-      errors.put(code, Counter.builder("switchboard.errors").tag("code", code.wire())
-        .description("error frames sent, by code").register(registry));
-    }
-    for (AuthFailure.Reason reason : AuthFailure.Reason.values()) {
-      authFailures.put(reason, Counter.builder("switchboard.auth.failures")
-        .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
-        .description("Refused tokens, by reason").register(registry));
-    }
+    framesReceived = EnumCounters.register(registry, FrameType.class, "switchboard.frames.received", "type",
+      FrameType::wire, "Valid client frames received");
+    framesRelayed = EnumCounters.register(registry, FrameType.class, "switchboard.frames.relayed", "type",
+      FrameType::wire, "Frames written to a receiving session (a broadcast counts once per receiver)");
+    errors = EnumCounters.register(registry, ErrorCode.class, "switchboard.errors", "code", ErrorCode::wire,
+      "error frames sent, by code");
+    authFailures = EnumCounters.register(registry, AuthFailure.Reason.class, "switchboard.auth.failures", "reason",
+      EnumCounters::lowerCase, "Refused tokens, by reason");
     framesDropped = Counter.builder("switchboard.frames.dropped")
       .description("Frames dropped by the per-session rate limit").register(registry);
     slowConsumersClosed = Counter.builder("switchboard.sessions.slow.closed")

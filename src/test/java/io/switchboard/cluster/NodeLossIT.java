@@ -49,6 +49,16 @@ class NodeLossIT {
     return ids;
   }
 
+  /** alice on the first node and bob on the second, in one room; alice has seen bob arrive. */
+  private record Pair(WsClient alice, WsClient bob) {
+    static Pair join(ProcessCluster cluster, String room) {
+      WsClient alice = NodeLossIT.join(cluster.node(0), "alice", room);
+      WsClient bob = NodeLossIT.join(cluster.node(1), "bob", room);
+      alice.expect("peer-joined");
+      return new Pair(alice, bob);
+    }
+  }
+
   /** Polls the admin API of {@code node} until the room holds exactly {@code expected}, then asserts it. */
   private static void awaitParticipants(NodeProcess node, String room, Set<String> expected, Duration within)
     throws InterruptedException {
@@ -96,6 +106,11 @@ class NodeLossIT {
       // the map is cleaned too: every survivor reports only the survivors, a newcomer sees only them
       awaitParticipants(cluster.node(0), room, Set.of(alice.id(), carol.id()), Duration.ofSeconds(10));
       awaitParticipants(cluster.node(2), room, Set.of(alice.id(), carol.id()), Duration.ofSeconds(10));
+      // room counts are corrected too, not only the member list
+      JsonArray rooms = Http.get(cluster.node(0).port(), "/api/rooms", TestTokens.admin()).json().getJsonArray("rooms");
+      JsonObject counted = rooms.stream().map(JsonObject.class::cast).filter(r -> r.getString("room").equals(room))
+        .findFirst().orElseThrow();
+      assertEquals(2, counted.getInteger("participants"), counted.encode());
       WsClient erin = join(cluster.node(2), "erin", room);
       Set<String> peers = new HashSet<>();
       erin.welcome().getJsonArray("peers").forEach(p -> peers.add(((JsonObject) p).getString("id")));
@@ -112,9 +127,9 @@ class NodeLossIT {
   void joiningMember() {
     try (ProcessCluster cluster = ProcessCluster.start(2, 3, Map.of())) {
       String room = TestNode.unique("room");
-      WsClient alice = join(cluster.node(0), "alice", room);
-      WsClient bob = join(cluster.node(1), "bob", room);
-      alice.expect("peer-joined");
+      Pair pair = Pair.join(cluster, room);
+      WsClient alice = pair.alice();
+      WsClient bob = pair.bob();
 
       NodeProcess third = cluster.launch(Map.of()).awaitHealthy(3, Duration.ofSeconds(90));
       WsClient carol = join(third, "carol", room);
@@ -133,9 +148,9 @@ class NodeLossIT {
   void gracefulShutdown() {
     try (ProcessCluster cluster = ProcessCluster.start(2, 2, Map.of())) {
       String room = TestNode.unique("room");
-      WsClient alice = join(cluster.node(0), "alice", room);
-      WsClient bob = join(cluster.node(1), "bob", room);
-      alice.expect("peer-joined");
+      Pair pair = Pair.join(cluster, room);
+      WsClient alice = pair.alice();
+      WsClient bob = pair.bob();
 
       cluster.node(1).terminate();
       assertEquals(1001, bob.awaitClose());
@@ -156,9 +171,9 @@ class NodeLossIT {
   void partitionHeals() throws InterruptedException {
     try (ProcessCluster cluster = ProcessCluster.start(2, 2, Map.of())) {
       String room = TestNode.unique("room");
-      WsClient alice = join(cluster.node(0), "alice", room);
-      WsClient bob = join(cluster.node(1), "bob", room);
-      alice.expect("peer-joined");
+      Pair pair = Pair.join(cluster, room);
+      WsClient alice = pair.alice();
+      WsClient bob = pair.bob();
 
       cluster.node(1).signal("STOP");
       try {

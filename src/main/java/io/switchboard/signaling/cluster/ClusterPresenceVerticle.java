@@ -58,7 +58,8 @@ public final class ClusterPresenceVerticle extends VerticleBase {
   private final ClusterMembership membership;
   /** Admitted local sessions by id; the inbound-frame verticle reads it. */
   private final Map<String, SessionEndpoint> localSessions;
-  private final Map<String, RoomReplica> replicas;
+  /** Written on this verticle's loop; concurrent only so that the room gauge can read its size. */
+  private final Map<String, RoomReplica> replicas = new ConcurrentHashMap<>();
   /** Local sessions whose join is in flight, by id. */
   private final Map<String, SessionEndpoint> joining = new HashMap<>();
   /** Sessions that left (their join timed out at the edge) while their join was still in flight. */
@@ -70,25 +71,19 @@ public final class ClusterPresenceVerticle extends VerticleBase {
   private Runnable stopListening = () -> { };
   private boolean draining;
 
-  /**
-   * @param localSessions filled here, read by {@link InboundFrameVerticle}
-   * @param replicas filled here; its size is the node's room count
-   */
+  /** @param localSessions filled here, read by {@link InboundFrameVerticle} */
   public ClusterPresenceVerticle(String nodeId, int maxParticipantsPerRoom, HazelcastInstance hazelcast,
-                                 Map<String, SessionEndpoint> localSessions, Map<String, ?> replicas) {
+                                 Map<String, SessionEndpoint> localSessions) {
     this.nodeId = nodeId;
     this.maxParticipantsPerRoom = maxParticipantsPerRoom;
     this.hazelcast = hazelcast;
     this.membership = new ClusterMembership(hazelcast);
     this.localSessions = localSessions;
-    @SuppressWarnings("unchecked")
-    Map<String, RoomReplica> typed = (Map<String, RoomReplica>) replicas;
-    this.replicas = typed;
   }
 
-  /** The map the room count is read from (its values are internal). */
-  public static Map<String, ?> newReplicaMap() {
-    return new ConcurrentHashMap<String, RoomReplica>();
+  /** Rooms this node holds sessions in (the room gauge); any thread. */
+  public int roomCount() {
+    return replicas.size();
   }
 
   @Override

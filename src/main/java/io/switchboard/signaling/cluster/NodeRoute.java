@@ -1,10 +1,10 @@
 package io.switchboard.signaling.cluster;
 
 import io.switchboard.bus.Addresses;
+import io.switchboard.signaling.protocol.Utf8;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * The way to one other node's sessions: frames go to its frame address over the clustered event bus. One per
@@ -25,9 +25,9 @@ final class NodeRoute {
 
   /** Envelope: one byte of target-id length, the id (ASCII), then the frame as UTF-8. */
   void send(byte[] targetId, String frame) {
-    byte[] payload = frame.getBytes(StandardCharsets.UTF_8);
-    Buffer envelope = Buffer.buffer(1 + targetId.length + payload.length)
-      .appendByte((byte) targetId.length).appendBytes(targetId).appendBytes(payload);
+    // the frame is encoded straight into the envelope: no intermediate byte[] per frame
+    Buffer envelope = Buffer.buffer(1 + targetId.length + Utf8.encodedLength(frame))
+      .appendByte((byte) targetId.length).appendBytes(targetId).appendString(frame);
     bus.send(address, envelope);
   }
 

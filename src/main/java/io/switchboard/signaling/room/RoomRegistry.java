@@ -35,10 +35,9 @@ public final class RoomRegistry {
       throw new RoomFullException(room.name(), maxParticipantsPerRoom);
     }
     if (previous != null) {
-      Member replaced = room.remove(previous);
+      Member replaced = room.member(previous);
       replaced.endpoint().evicted(LeaveReason.REPLACED);
-      room.notifyObserversOf(replaced.participant(),
-        ServerFrames.peerLeft(replaced.participant().id(), LeaveReason.REPLACED.wire()));
+      removeAnnounced(room, replaced, LeaveReason.REPLACED);
     }
     // welcome goes out before the session is routable or announced, so it is always its first frame
     endpoint.admitted(room, room.visibleTo(newcomer.role(), newcomer.id()));
@@ -60,14 +59,20 @@ public final class RoomRegistry {
     if (leaving == null) {
       return null;
     }
-    // peer-left is queued before the session stops being routable, so an observer never gets unknown-peer
-    // for it ahead of the peer-left
-    room.notifyObserversOf(leaving.participant(), ServerFrames.peerLeft(sessionId, reason.wire()));
-    Member removed = room.remove(sessionId);
+    removeAnnounced(room, leaving, reason);
     if (room.size() == 0) {
       rooms.remove(roomName, room);
     }
-    return removed;
+    return leaving;
+  }
+
+  /**
+   * peer-left is queued before the member stops being routable, so an observer never gets unknown-peer for
+   * it ahead of the peer-left.
+   */
+  private static void removeAnnounced(Room room, Member member, LeaveReason reason) {
+    room.notifyObserversOf(member.participant(), ServerFrames.peerLeft(member.participant().id(), reason.wire()));
+    room.remove(member.participant().id());
   }
 
   /** Removes a session on an admin's order; the session itself is closed. Returns whether it was there. */

@@ -104,6 +104,34 @@ class ClusterPresenceTest {
   }
 
   @Test
+  @DisplayName("frames between nodes cost no operation on the rooms map: routes come from the replica")
+  void noMapLookupPerFrame() {
+    String room = TestNode.unique("room");
+    WsClient alice = join(0, "alice", room);
+    WsClient bob = join(1, "bob", room);
+    alice.expect("peer-joined");
+    long before = roomsMapOperations();
+    for (int i = 0; i < 200; i++) {
+      alice.send(new JsonObject().put("type", "message").put("to", bob.id()).put("data", i));
+    }
+    for (int i = 0; i < 200; i++) {
+      assertEquals(i, bob.expect("message").getInteger("data"));
+    }
+    assertEquals(before, roomsMapOperations(), "a frame must not read or write the rooms map");
+  }
+
+  /** Every operation on the rooms map counted by the members in this JVM (gets, puts, entry processors...). */
+  private static long roomsMapOperations() {
+    long total = 0;
+    for (com.hazelcast.core.HazelcastInstance hz : com.hazelcast.core.Hazelcast.getAllHazelcastInstances()) {
+      com.hazelcast.map.LocalMapStats stats = hz.getMap(HazelcastSetup.ROOMS_MAP).getLocalMapStats();
+      total += stats.getGetOperationCount() + stats.getPutOperationCount() + stats.getRemoveOperationCount()
+        + stats.getOtherOperationCount();
+    }
+    return total;
+  }
+
+  @Test
   @DisplayName("/health reports two members")
   void health() {
     JsonObject health = Http.get(cluster.node(0).port(), "/health", null).json();
