@@ -215,12 +215,13 @@ public final class ClusterPresenceVerticle extends VerticleBase {
     return submit(room, new RoomProcessors.Remove(sessionId, reason)).onSuccess(change -> {
       if (change.changed()) {
         publish(change, false);
-      } else {
-        // already gone from the map (replaced or kicked elsewhere): the delta saying so removes it here
+      } else if (reason != LeaveReason.KICKED) {
+        // Already gone from the map (replaced, kicked or purged) and usually from here too, by the delta that
+        // said so. If that delta never comes, the session must still leave this node's replica, announced
+        // like any leave (a no-op when the delta got here first).
         RoomReplica replica = replicas.get(room);
-        if (replica != null && reason != LeaveReason.KICKED) {
-          replica.admittedAt.remove(sessionId);
-          replica.room.remove(sessionId);
+        if (replica != null) {
+          removeMember(replica, sessionId, reason, Long.MAX_VALUE);
           dropIfUnused(replica);
         }
       }
