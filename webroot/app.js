@@ -2,7 +2,9 @@
  * Switchboard demo page: a mesh video call on the SDK in switchboard.js.
  *
  * URL parameters: room, name, role=viewer (prefill the form), autojoin=1 (join
- * at once with a development token), relay=1 (relay-only ICE, through TURN).
+ * at once: with the token from the fragment, else a development token),
+ * relay=1 (relay-only ICE, through TURN). A token minted elsewhere can come in
+ * the fragment, #token=<jwt>: the fragment never reaches a server or its logs.
  *
  * Test hooks for the browser test, on window.switchboardDemo:
  *   client           the SwitchboardClient of the current call, null on the join form
@@ -417,6 +419,13 @@ function prefillForm() {
   ui.room.value = urlParams.get('room') ?? '';
   ui.name.value = urlParams.get('name') ?? '';
   if (urlParams.get('role') === 'viewer') ui.role.value = 'viewer';
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.has('token')) {
+    ui.token.value = fragment.get('token');
+    // out of the address bar, so that sharing the page's address does not share the token
+    history.replaceState(null, '', location.pathname + location.search);
+    onTokenInput();
+  }
 }
 
 /** A pasted token carries room and name, so the fields are needed only without one. */

@@ -16,12 +16,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * Command line:
  * <pre>
- *   java -jar switchboard.jar [--conf FILE] [--cluster]   start a node; --cluster joins a Hazelcast cluster
+ *   java -jar switchboard.jar                             the demo: development mode on the built-in default
+ *   java -jar switchboard.jar [--conf FILE] [--cluster] [--dev]
+ *                                                         start a node; --cluster joins a Hazelcast cluster,
+ *                                                         --dev turns development tokens on
  *   java -jar switchboard.jar token --identity ID --room ROOM [--role publisher|viewer] [--name NAME]
  *                                   [--ttl SECONDS] [--admin] [--secret SECRET] [--conf FILE]
  * </pre>
  * The token command signs with {@code --secret}, else with the first HS256 secret of the configuration
  * (file and environment, as for a node).
+ *
+ * <p>Development mode (tokens for anyone from {@code POST /api/dev/token}) is never a default: it takes
+ * {@code --dev}, {@code auth.devTokens: true} in the file or environment, or the bare demo command, with no
+ * argument and no {@code SWITCHBOARD_*} variable at all.
  */
 public final class Main {
 
@@ -33,6 +40,9 @@ public final class Main {
   }
 
   private static final System.Logger LOG = System.getLogger(Main.class.getName());
+  static final String INSECURE_CLUSTER_WARNING = "cluster.insecure is true: members exchange frames and presence "
+    + "over the event bus without TLS or authentication; anything that reaches the member and event-bus ports can "
+    + "read and inject them. Never run it like this across machines.";
 
   private Main() {
   }
@@ -50,13 +60,30 @@ public final class Main {
       if (token) {
         System.out.println(TokenCommand.mint(json, options));
       } else {
-        SwitchboardConfig config = SwitchboardConfig.from(json);
-        run(options.containsKey("cluster") ? config.withClusterEnabled() : config);
+        run(nodeConfig(json, options, isBareDemo(args, System.getenv())));
       }
     } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("switchboard: " + e.getMessage());
       System.exit(2);
     }
+  }
+
+  /** The node's configuration: the merged JSON, development mode when asked for, clustering with --cluster. */
+  static SwitchboardConfig nodeConfig(JsonObject json, Map<String, String> options, boolean bareDemo) {
+    if (options.containsKey("dev") || bareDemo) {
+      json.getJsonObject("auth").put("devTokens", true);
+    }
+    SwitchboardConfig config = SwitchboardConfig.from(json);
+    return options.containsKey("cluster") ? config.withClusterEnabled() : config;
+  }
+
+  /**
+   * README's first command, {@code java -jar switchboard.jar}: nothing configured at all, so it can only be
+   * someone trying the demo on their own machine. Any argument or {@code SWITCHBOARD_*} variable means an
+   * operator is configuring the node, and development mode then needs asking for.
+   */
+  static boolean isBareDemo(String[] args, Map<String, String> env) {
+    return args.length == 0 && env.keySet().stream().noneMatch(name -> name.startsWith(ConfigLoader.ENV_PREFIX));
   }
 
   private static void run(SwitchboardConfig config) {
@@ -78,8 +105,9 @@ public final class Main {
   static List<String> startupWarnings(SwitchboardConfig config) {
     List<String> warnings = new ArrayList<>();
     if (config.auth().devTokens()) {
-      warnings.add("development tokens are ON: anyone who reaches POST /api/dev/token can join any room. "
-        + "Turn auth.devTokens off in production (see conf/production.example.json).");
+      warnings.add("development tokens are ON (the bare demo command, --dev or auth.devTokens): anyone who "
+        + "reaches POST /api/dev/token can join any room. Never serve this node to others; production starts "
+        + "from conf/production.example.json.");
     }
     if (config.auth().generatedSecret()) {
       warnings.add("no HS256 secret configured: generated a random one for this run; "
@@ -88,6 +116,9 @@ public final class Main {
     if (config.ice().generatedSecret()) {
       warnings.add("no TURN secret configured: generated a random one for this run; "
         + "an external TURN server will not accept the credentials handed out.");
+    }
+    if (config.cluster().enabled() && config.cluster().insecure()) {
+      warnings.add(INSECURE_CLUSTER_WARNING);
     }
     if (config.relay().enabled() && !config.relay().allowedPeers().isEmpty()) {
       warnings.add("relay.allowedPeers " + config.relay().allowedPeers() + " lets the TURN relay reach addresses "
@@ -109,16 +140,17 @@ public final class Main {
     }
   }
 
-  /** {@code --key value} pairs; {@code --admin} and {@code --cluster} are flags. */
+  /** {@code --key value} pairs; {@code --admin}, {@code --cluster} and {@code --dev} are flags. */
   private static Map<String, String> parseOptions(List<String> args) {
     Map<String, String> options = new HashMap<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       if (!arg.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument " + arg + " (usage: [token] [--conf FILE] ...)");
+        throw new IllegalArgumentException("unexpected argument " + arg
+          + " (usage: [token] [--conf FILE] [--cluster] [--dev] ...)");
       }
       String key = arg.substring(2);
-      if (key.equals("admin") || key.equals("cluster")) {
+      if (key.equals("admin") || key.equals("cluster") || key.equals("dev")) {
         options.put(key, "true");
       } else if (i + 1 < args.size()) {
         options.put(key, args.get(++i));

@@ -73,6 +73,7 @@ class TokenCommandTest {
   @DisplayName("without a configured secret it refuses to sign, rather than sign with a made-up one")
   void noSecret() {
     JsonObject devDefault = ConfigLoader.builtInDefault();
+    devDefault.getJsonObject("auth").put("devTokens", true);
     IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
       () -> TokenCommand.mint(devDefault, Map.of("identity", "alice", "room", "standup")));
     assertTrue(refused.getMessage().contains("--secret"));

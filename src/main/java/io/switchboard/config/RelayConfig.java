@@ -1,6 +1,5 @@
 package io.switchboard.config;
 
-import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import io.vertx.core.json.JsonObject;
 
@@ -41,14 +40,14 @@ public final class RelayConfig {
       refusePlaceholder(external, "relay.externalAddress", "the relay's public IP address");
       external = ipLiteral(external, "relay.externalAddress");
     }
-    boolean wildcard = isWildcard(relayHost);
+    boolean wildcard = IpAddresses.isWildcard(relayHost);
     if (enabled && wildcard && external.isEmpty()) {
       throw new ConfigException("relay.relayHost (or relay.host) " + relayHost + " is a wildcard address, so "
         + "relay.externalAddress (SWITCHBOARD_RELAY_EXTERNAL_ADDRESS) must name the public IP clients reach the relay on");
     }
     String publicHost = SwitchboardConfig.string(relay, "publicHost", "relay.publicHost");
     if (publicHost.isEmpty()) {
-      publicHost = !external.isEmpty() ? external : isWildcard(host) ? relayHost : host;
+      publicHost = !external.isEmpty() ? external : IpAddresses.isWildcard(host) ? relayHost : host;
     }
     String realm = SwitchboardConfig.nonBlank(relay, "relay.realm");
     if (realm.length() > MAX_REALM_LENGTH) {
@@ -132,16 +131,10 @@ public final class RelayConfig {
   }
 
   private static String ipLiteral(String value, String key) {
-    IPAddress address = new IPAddressString(value).getAddress();
-    if (address == null || address.isPrefixed()) {
+    if (IpAddresses.parse(value) == null) {
       throw new ConfigException(key + " must be an IP address (not a host name or a block), not '" + value + "'");
     }
     return value;
-  }
-
-  private static boolean isWildcard(String ip) {
-    IPAddress address = new IPAddressString(ip).getAddress();
-    return address != null && address.isAnyLocal();
   }
 
   private static void refusePlaceholder(String value, String key, String what) {

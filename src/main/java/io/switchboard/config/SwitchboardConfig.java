@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The validated, typed configuration of one node. Built once at start-up from the merged JSON
@@ -18,6 +19,9 @@ import java.util.Locale;
  */
 public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Ice ice, Relay relay,
                                 Cluster cluster) {
+
+  /** Node ids, configured or random: address-safe, since they are part of event-bus addresses. */
+  public static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   /** Shortest shared secret accepted, in characters (HS256 wants at least 256 bits of key). */
   public static final int MIN_SECRET_LENGTH = 32;
@@ -61,9 +65,28 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
    * @param members {@code host:port} of the members to contact; empty keeps the XML's list
    * @param eventBusPort TCP port of the clustered event bus; 0 picks a free one
    * @param maxNoHeartbeatSeconds a member silent this long is declared lost
+   * @param insecure the event bus runs without TLS; only when a file or the environment says so explicitly
+   * @param tls the event bus's mutual TLS; unset only when {@code insecure}
    */
   public record Cluster(boolean enabled, String name, String hazelcastConfig, String host, int port,
-                        List<String> members, int eventBusPort, int maxNoHeartbeatSeconds) {
+                        List<String> members, int eventBusPort, int maxNoHeartbeatSeconds, boolean insecure,
+                        ClusterTls tls) {
+
+    public Cluster withEnabled() {
+      return new Cluster(true, name, hazelcastConfig, host, port, members, eventBusPort, maxNoHeartbeatSeconds,
+        insecure, tls);
+    }
+  }
+
+  /**
+   * PEM files for mutual TLS between members: this member's certificate (chain), its private key, and the
+   * cluster's CA, the only issuer a member trusts.
+   */
+  public record ClusterTls(String cert, String key, String ca) {
+
+    public boolean configured() {
+      return !cert.isEmpty();
+    }
   }
 
   /** The built-in STUN/TURN relay ({@code relay.*}); see {@link RelayConfig} for parsing and validation. */
@@ -91,37 +114,59 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     Cluster clusterConfig = parseCluster(section(json, "cluster"));
     SwitchboardConfig config = new SwitchboardConfig(nodeConfig, httpConfig, authConfig, limitsConfig,
       RelayConfig.advertise(relay, iceConfig, devTokens), relay, clusterConfig);
-    config.checkClusterSecrets();
+    config.checkModes();
     return config;
   }
 
   /** The same configuration with clustering switched on (the {@code --cluster} flag). */
   public SwitchboardConfig withClusterEnabled() {
-    Cluster c = cluster;
-    SwitchboardConfig config = new SwitchboardConfig(node, http, auth, limits, ice, relay, new Cluster(true, c.name(),
-      c.hazelcastConfig(), c.host(), c.port(), c.members(), c.eventBusPort(), c.maxNoHeartbeatSeconds()));
-    config.checkClusterSecrets();
+    SwitchboardConfig config = new SwitchboardConfig(node, http, auth, limits, ice, relay, cluster.withEnabled());
+    config.checkModes();
     return config;
   }
 
-  /** A secret made up per process would differ on every member: tokens from one node would fail on the next. */
-  private void checkClusterSecrets() {
-    if (!cluster.enabled()) {
-      return;
+  /** Development mode and clustering each exclude settings that would be unsafe with them. */
+  private void checkModes() {
+    if (auth.devTokens()) {
+      checkDevelopmentMode();
     }
-    if (auth.generatedSecret()) {
-      throw new ConfigException("cluster.enabled needs a shared JWT key: set auth.hs256Secrets "
-        + "(SWITCHBOARD_AUTH_HS256_SECRETS) to the same value on every member");
+    if (cluster.enabled()) {
+      checkClusterTransport();
     }
-    if (ice.generatedSecret()) {
-      throw new ConfigException("cluster.enabled needs a shared TURN secret: set ice.turnSecrets "
-        + "(SWITCHBOARD_ICE_TURN_SECRETS) to the same value on every member");
+  }
+
+  /**
+   * Development tokens let anyone who reaches the node join any room, signed with the node's key: only on a
+   * node nobody else can reach, and never in a cluster, whose members share real secrets (and must, so a made-up
+   * secret per process could not work there either).
+   */
+  private void checkDevelopmentMode() {
+    if (cluster.enabled()) {
+      throw new ConfigException("auth.devTokens cannot be used in a cluster: development tokens would be signed "
+        + "with the cluster's shared key; mint tokens with your backend or the token command instead");
+    }
+    if (!IpAddresses.isLoopback(http.host())) {
+      throw new ConfigException("auth.devTokens is allowed only with a loopback http.host (127.0.0.1 or ::1), "
+        + "not " + http.host() + ": anyone who reaches POST /api/dev/token could join any room");
+    }
+  }
+
+  /** Members trust each other only through the event bus's mutual TLS, unless the operator opts out in writing. */
+  private void checkClusterTransport() {
+    if (cluster.insecure() && cluster.tls().configured()) {
+      throw new ConfigException("cluster.insecure is true but cluster.tls is set: remove one of them");
+    }
+    if (!cluster.insecure() && !cluster.tls().configured()) {
+      throw new ConfigException("cluster.enabled needs mutual TLS between members: set cluster.tls.cert, "
+        + "cluster.tls.key and cluster.tls.ca (SWITCHBOARD_CLUSTER_TLS_CERT, ..._KEY, ..._CA; "
+        + "cluster/make-certs.sh makes a CA and member certificates), or set cluster.insecure to true to run "
+        + "without it on a network nobody else can reach");
     }
   }
 
   private static String parseNodeId(JsonObject node) {
     String id = string(node, "id", "node.id");
-    if (!id.isEmpty() && !id.matches("[A-Za-z0-9_.-]{1,64}")) {
+    if (!id.isEmpty() && !NODE_ID.matcher(id).matches()) {
       throw new ConfigException("node.id must be 1-64 of [A-Za-z0-9_.-] (it is part of event-bus addresses)");
     }
     return id;
@@ -143,12 +188,37 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     if (!file.isEmpty() && !Files.isReadable(Path.of(file))) {
       throw new ConfigException("cluster.hazelcastConfig: cannot read " + file);
     }
-    return new Cluster(bool(cluster, "enabled", "cluster.enabled"), name, file,
-      string(cluster, "host", "cluster.host"),
+    String host = nonBlank(cluster, "cluster.host");
+    if (!IpAddresses.isSpecificIp(host)) {
+      throw new ConfigException("cluster.host must be this member's own IP address (Hazelcast and the event bus "
+        + "listen there and nowhere else), not " + host);
+    }
+    return new Cluster(bool(cluster, "enabled", "cluster.enabled"), name, file, host,
       range(cluster, "port", "cluster.port", 0, 65535),
       members,
       range(cluster, "eventBusPort", "cluster.eventBusPort", 0, 65535),
-      range(cluster, "maxNoHeartbeatSeconds", "cluster.maxNoHeartbeatSeconds", 2, 60));
+      range(cluster, "maxNoHeartbeatSeconds", "cluster.maxNoHeartbeatSeconds", 2, 60),
+      bool(cluster, "insecure", "cluster.insecure"),
+      parseClusterTls(section(cluster, "tls", "cluster.tls")));
+  }
+
+  /** All three files or none; each must be readable. What is in them is checked when the node starts. */
+  private static ClusterTls parseClusterTls(JsonObject tls) {
+    ClusterTls parsed = new ClusterTls(string(tls, "cert", "cluster.tls.cert"), string(tls, "key", "cluster.tls.key"),
+      string(tls, "ca", "cluster.tls.ca"));
+    List<String> given = new ArrayList<>();
+    for (String[] file : new String[][] {{"cert", parsed.cert()}, {"key", parsed.key()}, {"ca", parsed.ca()}}) {
+      if (!file[1].isEmpty()) {
+        given.add(file[0]);
+        if (!Files.isReadable(Path.of(file[1]))) {
+          throw new ConfigException("cluster.tls." + file[0] + ": cannot read " + file[1]);
+        }
+      }
+    }
+    if (!given.isEmpty() && given.size() != 3) {
+      throw new ConfigException("cluster.tls needs cert, key and ca together; only " + given + " is set");
+    }
+    return parsed;
   }
 
   private static Http parseHttp(JsonObject http) {
@@ -249,9 +319,13 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
   }
 
   private static JsonObject section(JsonObject json, String name) {
+    return section(json, name, name);
+  }
+
+  private static JsonObject section(JsonObject json, String name, String path) {
     Object value = json.getValue(name);
     if (!(value instanceof JsonObject section)) {
-      throw new ConfigException("configuration section '" + name + "' is missing or not an object");
+      throw new ConfigException("configuration section '" + path + "' is missing or not an object");
     }
     return section;
   }

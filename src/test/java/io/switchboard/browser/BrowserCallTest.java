@@ -88,7 +88,9 @@ class BrowserCallTest {
     clusters.add(cluster);
     String room = TestNode.unique("browser");
 
-    assertCallConnects(pageUrl(cluster.node(0), room, "alice", ""), pageUrl(cluster.node(1), room, "bob", ""));
+    // a cluster has no development tokens: the pages get tokens minted elsewhere, in the URL fragment
+    assertCallConnects(tokenPageUrl(cluster.node(0), room, "alice", ""),
+      tokenPageUrl(cluster.node(1), room, "bob", ""));
     java.util.Set<String> nodesInRoom = new java.util.HashSet<>();
     Http.get(cluster.node(0).port(), "/api/rooms/" + room, cluster.node(0).adminToken()).json()
       .getJsonArray("participants").forEach(p -> nodesInRoom.add(((JsonObject) p).getString("node")));
@@ -108,7 +110,7 @@ class BrowserCallTest {
 
     nodes.remove(node);
     node.close(); // the pages see 1001 "node shutting down" and start retrying
-    nodes.add(TestNode.start(new JsonObject().put("http", new JsonObject().put("port", port))));
+    nodes.add(TestNode.start(TestNode.development().put("http", new JsonObject().put("port", port))));
 
     Call after = awaitCall(browsers.get(0), urlA, browsers.get(1), urlB);
     assertNotEquals(before.a().state().getString("id"), after.a().state().getString("id"), "a new session on the new node");
@@ -122,8 +124,8 @@ class BrowserCallTest {
     RelayTestNode relay = RelayTestNode.start(new JsonObject());
     nodes.add(relay.node());
     String room = TestNode.unique("relay");
-    String urlA = pageUrl(relay.node(), room, "alice", "&relay=1");
-    String urlB = pageUrl(relay.node(), room, "bob", "&relay=1");
+    String urlA = tokenPageUrl(relay.node(), room, "alice", "&relay=1");
+    String urlB = tokenPageUrl(relay.node(), room, "bob", "&relay=1");
 
     Call call = assertCallConnects(urlA, urlB);
 
@@ -141,7 +143,7 @@ class BrowserCallTest {
   // ---- reusable steps (a relay-only and a two-node variant build on these) ----
 
   private TestNode startNode() {
-    TestNode node = TestNode.start(new JsonObject());
+    TestNode node = TestNode.start(TestNode.development());
     nodes.add(node);
     return node;
   }
@@ -150,6 +152,15 @@ class BrowserCallTest {
   private static String pageUrl(TestNode node, String room, String name, String extra) {
     return "http://127.0.0.1:" + node.port() + "/?room=" + encode(room) + "&name=" + encode(name) + "&autojoin=1"
       + extra;
+  }
+
+  /**
+   * The demo page joining at once with a token minted here for identity {@code name-<suffix>} in {@code room},
+   * handed over in the URL fragment as an operator's backend would (no development token involved).
+   */
+  private static String tokenPageUrl(TestNode node, String room, String name, String extra) {
+    String token = node.token(TestNode.unique(name), room);
+    return "http://127.0.0.1:" + node.port() + "/?name=" + encode(name) + "&autojoin=1" + extra + "#token=" + token;
   }
 
   /**

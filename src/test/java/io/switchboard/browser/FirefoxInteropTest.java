@@ -2,7 +2,6 @@ package io.switchboard.browser;
 
 import io.switchboard.browser.BrowserCallTest.Snapshot;
 import io.switchboard.testing.TestNode;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -55,7 +54,7 @@ class FirefoxInteropTest {
   @Test
   @DisplayName("a Chromium page connects to a Firefox page in the same room and decodes its video")
   void chromiumDecodesFirefoxVideo() {
-    node = TestNode.start(new JsonObject());
+    node = TestNode.start(TestNode.development());
     String room = TestNode.unique("interop");
     String firefoxUrl = pageUrl(room, FIREFOX_NAME);
     String chromiumUrl = pageUrl(room, CHROMIUM_NAME);

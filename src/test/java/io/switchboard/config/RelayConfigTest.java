@@ -19,7 +19,7 @@ class RelayConfigTest {
   private static final String SECRET = "q8Vx2LmT7nR4bK9wZp3YjH6dF1sGa5Ue0cNiOo7tXr2Wv4Qk";
 
   private static JsonObject withRelay(JsonObject relay) {
-    JsonObject json = ConfigLoader.builtInDefault();
+    JsonObject json = SwitchboardConfigTest.demo();
     json.getJsonObject("relay").mergeIn(relay);
     return json;
   }
@@ -32,7 +32,7 @@ class RelayConfigTest {
   @DisplayName("the default: on, 127.0.0.1:3478, relay ports 61000-65535 (outside Linux's 32768-60999), own relay "
     + "in iceServers with a made-up secret")
   void defaults() {
-    SwitchboardConfig config = SwitchboardConfig.from(ConfigLoader.builtInDefault());
+    SwitchboardConfig config = SwitchboardConfig.from(SwitchboardConfigTest.demo());
     SwitchboardConfig.Relay relay = config.relay();
     assertTrue(relay.enabled());
     assertEquals("127.0.0.1", relay.host());
@@ -59,7 +59,7 @@ class RelayConfigTest {
   @Test
   @DisplayName("configured STUN/TURN URLs (external servers) replace the own relay in iceServers")
   void externalServers() {
-    JsonObject json = ConfigLoader.builtInDefault();
+    JsonObject json = SwitchboardConfigTest.demo();
     json.getJsonObject("ice").put("turnUrls", new JsonArray().add("turn:turn.example.org:3478"))
       .put("turnSecrets", new JsonArray().add(SECRET));
     assertEquals(List.of("turn:turn.example.org:3478"), SwitchboardConfig.from(json).ice().turnUrls());
@@ -105,7 +105,8 @@ class RelayConfigTest {
     JsonObject json = ConfigLoader.load(null, Map.of(
       "SWITCHBOARD_RELAY_ALLOWED_PEERS", "127.0.0.0/8,::1",
       "SWITCHBOARD_RELAY_STATIC_USERS", "carol:" + SECRET,
-      "SWITCHBOARD_RELAY_ENABLED", "false"));
+      "SWITCHBOARD_RELAY_ENABLED", "false",
+      "SWITCHBOARD_AUTH_HS256_SECRETS", SECRET));
     SwitchboardConfig.Relay relay = SwitchboardConfig.from(json).relay();
     assertFalse(relay.enabled());
     assertEquals(List.of("127.0.0.0/8", "::1"), relay.allowedPeers());

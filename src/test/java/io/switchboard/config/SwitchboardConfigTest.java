@@ -43,6 +43,13 @@ class SwitchboardConfigTest {
     return json;
   }
 
+  /** What {@code java -jar switchboard.jar} with no arguments runs: the built-in default in development mode. */
+  static JsonObject demo() {
+    JsonObject json = ConfigLoader.builtInDefault();
+    json.getJsonObject("auth").put("devTokens", true);
+    return json;
+  }
+
   private static ConfigException refused(JsonObject json) {
     return assertThrows(ConfigException.class, () -> SwitchboardConfig.from(json));
   }
@@ -76,7 +83,9 @@ class SwitchboardConfigTest {
     @Test
     @DisplayName("off by default; --cluster turns it on with the rest kept")
     void offByDefault() {
-      SwitchboardConfig config = SwitchboardConfig.from(production());
+      JsonObject json = production();
+      json.getJsonObject("cluster").put("insecure", true);
+      SwitchboardConfig config = SwitchboardConfig.from(json);
       assertFalse(config.cluster().enabled());
       SwitchboardConfig.Cluster on = config.withClusterEnabled().cluster();
       assertTrue(on.enabled());
@@ -85,13 +94,45 @@ class SwitchboardConfigTest {
     }
 
     @Test
-    @DisplayName("a cluster refuses a secret made up per process: tokens would fail on the next member")
-    void sharedSecretRequired() {
-      JsonObject json = ConfigLoader.builtInDefault();
+    @DisplayName("development tokens are refused in a cluster (from the file and with --cluster)")
+    void developmentRefused() {
+      JsonObject json = demo();
       json.getJsonObject("cluster").put("enabled", true);
-      assertMentions(refused(json), "auth.hs256Secrets", "same value on every member");
+      assertMentions(refused(json), "auth.devTokens", "cluster");
       assertMentions(assertThrows(ConfigException.class,
-        () -> SwitchboardConfig.from(ConfigLoader.builtInDefault()).withClusterEnabled()), "auth.hs256Secrets");
+        () -> SwitchboardConfig.from(demo()).withClusterEnabled()), "auth.devTokens", "cluster");
+    }
+
+    @Test
+    @DisplayName("a cluster needs event-bus TLS (all three files) unless cluster.insecure says otherwise, never both")
+    void transport(@TempDir Path dir) throws IOException {
+      JsonObject json = production();
+      json.getJsonObject("cluster").put("enabled", true);
+      assertMentions(refused(json), "cluster.tls.cert", "cluster.tls.key", "cluster.tls.ca", "cluster.insecure");
+      json.getJsonObject("cluster").put("insecure", true);
+      assertTrue(SwitchboardConfig.from(json).cluster().insecure());
+
+      Path file = Files.writeString(dir.resolve("any.pem"), "x");
+      JsonObject tls = new JsonObject().put("cert", file.toString()).put("key", file.toString())
+        .put("ca", file.toString());
+      json.getJsonObject("cluster").put("tls", tls);
+      assertMentions(refused(json), "cluster.insecure", "cluster.tls");
+      json.getJsonObject("cluster").put("insecure", false);
+      assertTrue(SwitchboardConfig.from(json).cluster().tls().configured());
+
+      json.getJsonObject("cluster").put("tls", tls.copy().put("ca", ""));
+      assertMentions(refused(json), "cluster.tls needs cert, key and ca together");
+      json.getJsonObject("cluster").put("tls", tls.copy().put("key", "/no/such/member.key"));
+      assertMentions(refused(json), "cluster.tls.key", "/no/such/member.key");
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @DisplayName("cluster.host must be one IP address of this member, never a wildcard or a name")
+    @ValueSource(strings = {"0.0.0.0", "::", "", "members.example", "10.0.0.0/8"})
+    void hostNotWildcard(String host) {
+      JsonObject json = production();
+      json.getJsonObject("cluster").put("host", host);
+      assertMentions(refused(json), "cluster.host");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -128,14 +169,23 @@ class SwitchboardConfigTest {
     @Test
     @DisplayName("parses, with the limits PROTOCOL.md gives as defaults")
     void parsesWithDocumentedDefaults() {
-      SwitchboardConfig config = SwitchboardConfig.from(ConfigLoader.load(null, Map.of()));
+      SwitchboardConfig config = SwitchboardConfig.from(ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_AUTH_HS256_SECRETS", GOOD_SECRET)));
       assertEquals(64 * 1024, config.limits().maxFrameBytes());
       assertEquals(16 * 64 * 1024, config.limits().hardFrameBytes());
       assertEquals(50, config.limits().rateFramesPerSecond());
       assertEquals(200, config.limits().rateBurst());
       assertEquals(100, config.limits().maxParticipantsPerRoom());
       assertEquals(15, config.limits().pingIntervalSeconds());
-      assertTrue(config.auth().devTokens());
+      assertFalse(config.auth().devTokens(), "development mode is never a default");
+      assertEquals("127.0.0.1", config.cluster().host());
+      assertFalse(config.cluster().insecure());
+    }
+
+    @Test
+    @DisplayName("alone it has no JWT key, so it is refused: a node needs a key, or development mode asked for")
+    void refusedWithoutKeyOrDevelopment() {
+      assertMentions(refused(ConfigLoader.builtInDefault()), "no JWT key configured", "auth.hs256Secrets");
     }
 
     @Test
@@ -148,18 +198,18 @@ class SwitchboardConfigTest {
     @Test
     @DisplayName("development mode without a secret generates a random one of 32+ characters and says so")
     void devModeGeneratesSecret() {
-      SwitchboardConfig.Auth auth = SwitchboardConfig.from(ConfigLoader.builtInDefault()).auth();
+      SwitchboardConfig.Auth auth = SwitchboardConfig.from(demo()).auth();
       assertTrue(auth.generatedSecret());
       assertEquals(1, auth.hs256Secrets().size());
       assertTrue(auth.hs256Secrets().get(0).length() >= SwitchboardConfig.MIN_SECRET_LENGTH, auth.hs256Secrets().get(0));
-      String again = SwitchboardConfig.from(ConfigLoader.builtInDefault()).auth().hs256Secrets().get(0);
+      String again = SwitchboardConfig.from(demo()).auth().hs256Secrets().get(0);
       assertNotEquals(auth.hs256Secrets().get(0), again, "each start must make up a new secret");
     }
 
     @Test
     @DisplayName("a configured secret is used as is and generatedSecret stays false")
     void configuredSecretNotGenerated() {
-      JsonObject json = ConfigLoader.builtInDefault();
+      JsonObject json = demo();
       json.getJsonObject("auth").put("hs256Secrets", new JsonArray().add(GOOD_SECRET));
       SwitchboardConfig.Auth auth = SwitchboardConfig.from(json).auth();
       assertFalse(auth.generatedSecret());
@@ -300,7 +350,7 @@ class SwitchboardConfigTest {
     @Test
     @DisplayName("in development a random secret is generated and flagged")
     void generatedInDev() {
-      SwitchboardConfig.Ice ice = SwitchboardConfig.from(withTurnUrls(ConfigLoader.builtInDefault())).ice();
+      SwitchboardConfig.Ice ice = SwitchboardConfig.from(withTurnUrls(demo())).ice();
       assertTrue(ice.generatedSecret());
       assertEquals(1, ice.turnSecrets().size());
       assertTrue(ice.turnSecrets().get(0).length() >= SwitchboardConfig.MIN_SECRET_LENGTH);

@@ -48,6 +48,11 @@ public final class TestNode implements AutoCloseable {
     return start(new JsonObject());
   }
 
+  /** Overrides for a node in development mode (POST /api/dev/token), as the demo runs; never clustered. */
+  public static JsonObject development() {
+    return new JsonObject().put("auth", new JsonObject().put("devTokens", true));
+  }
+
   /** A name (room, identity) no other test uses, so tests on a shared node never see each other's presence. */
   public static String unique(String prefix) {
     return prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);

@@ -63,6 +63,7 @@ class CredentialExpiryTest {
   void start() throws Exception {
     port = TestPorts.freeUdpBlock(12);
     JsonObject json = ConfigLoader.builtInDefault();
+    json.getJsonObject("auth").put("hs256Secrets", new JsonArray().add(SECRET));
     json.getJsonObject("relay").put("port", port).put("minPort", port + 1).put("maxPort", port + 11)
       .put("maxLifetimeSeconds", 60).put("defaultLifetimeSeconds", 60)
       .put("allowedPeers", new JsonArray().add("127.0.0.0/8"));

@@ -43,7 +43,7 @@ class HttpApiTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    node = TestNode.start();
+    node = TestNode.start(TestNode.development());
     client = WsClient.newClient(vertx);
   }
 
@@ -436,8 +436,8 @@ class HttpApiTest {
     @Test
     @DisplayName("on a node that checks issuer and audience, development tokens carry both and are accepted")
     void scopedByIssuerAndAudience() throws Exception {
-      try (TestNode scoped = TestNode.start(new JsonObject().put("auth",
-        new JsonObject().put("issuer", "https://auth.test").put("audience", "switchboard")))) {
+      try (TestNode scoped = TestNode.start(new JsonObject().put("auth", new JsonObject().put("devTokens", true)
+        .put("issuer", "https://auth.test").put("audience", "switchboard")))) {
         HttpResponse<String> response = raw(scoped.port(), "POST", "/api/dev/token", null,
           new JsonObject().put("identity", "scoped").put("room", TestNode.unique("room")).encode());
         assertEquals(200, response.statusCode(), response.body());
