@@ -6,11 +6,13 @@
 # Node i (1..N) gets HTTP port HTTP_BASE+i-1, Hazelcast port HAZELCAST_BASE+i-1, STUN/TURN port
 # TURN_BASE+i-1 with its own slice of the relay-port range RELAY_MIN..RELAY_MAX, node id node-i, and
 # logs to $STATE_DIR/node-i.log. All nodes share one random JWT and TURN secret, kept in $STATE_DIR/secret
-# (mode 600), so a token minted for one node works on every node. PIDs go to $STATE_DIR/pids for
-# cluster/stop-local.sh. Settings (environment): HTTP_BASE (8080), HAZELCAST_BASE (5701), TURN_BASE (3478),
-# RELAY_MIN (61000), RELAY_MAX (65535), HEAP (256m), STATE_DIR (cluster/local), CLUSTER_NAME
-# (switchboard-local), JAR (target/switchboard.jar). Any other SWITCHBOARD_* variable in the environment
-# reaches every node.
+# (mode 600), so a token minted for one node works on every node. The event bus between them runs over
+# mutual TLS, as in production: cluster/make-certs.sh makes a throwaway CA and one certificate per node in
+# $STATE_DIR/tls. PIDs go to $STATE_DIR/pids for cluster/stop-local.sh. Settings (environment): HTTP_BASE
+# (8080), HAZELCAST_BASE (5701), TURN_BASE (3478), RELAY_MIN (61000), RELAY_MAX (65535), HEAP (256m),
+# STATE_DIR (cluster/local), CLUSTER_NAME (switchboard-local), JAR (target/switchboard.jar). Any other
+# SWITCHBOARD_* variable in the environment reaches every node; SWITCHBOARD_CLUSTER_INSECURE=true runs the
+# event bus without TLS (for measuring what TLS costs; never across machines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,9 +57,23 @@ for i in $(seq 1 "$count"); do
   members+="${members:+,}127.0.0.1:$((hz_base + i - 1))"
 done
 
+insecure="${SWITCHBOARD_CLUSTER_INSECURE:-false}"
+if [ "$insecure" != true ]; then
+  names=()
+  for i in $(seq 1 "$count"); do names+=("node-$i"); done
+  cluster/make-certs.sh "$state/tls" "${names[@]}" > /dev/null
+fi
+
 : > "$state/pids"
 for i in $(seq 1 "$count"); do
+  tls_cert="" tls_key="" tls_ca=""
+  if [ "$insecure" != true ]; then
+    tls_cert="$state/tls/node-$i.pem" tls_key="$state/tls/node-$i.key" tls_ca="$state/tls/ca.pem"
+  fi
   SWITCHBOARD_NODE_ID="node-$i" \
+  SWITCHBOARD_CLUSTER_TLS_CERT="$tls_cert" \
+  SWITCHBOARD_CLUSTER_TLS_KEY="$tls_key" \
+  SWITCHBOARD_CLUSTER_TLS_CA="$tls_ca" \
   SWITCHBOARD_HTTP_PORT="$((http_base + i - 1))" \
   SWITCHBOARD_AUTH_HS256_SECRETS="$secret" \
   SWITCHBOARD_ICE_TURN_SECRETS="$secret" \
@@ -93,4 +109,9 @@ done
 for i in $(seq 1 "$count"); do
   echo "node-$i http://127.0.0.1:$((http_base + i - 1))/ turn 127.0.0.1:$((turn_base + i - 1)) pid $(sed -n "${i}p" "$state/pids") log $state/node-$i.log"
 done
+if [ "$insecure" = true ]; then
+  echo "WARNING: the event bus between these nodes has no TLS (SWITCHBOARD_CLUSTER_INSECURE=true)"
+else
+  echo "event bus over mutual TLS: CA and node certificates in $state/tls"
+fi
 echo "shared secret in $state/secret; stop with: cluster/stop-local.sh"

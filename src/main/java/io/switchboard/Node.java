@@ -1,7 +1,14 @@
 package io.switchboard;
 
+import io.switchboard.cluster.ClusterMembership;
+import io.switchboard.cluster.EventBusTls;
+import io.switchboard.cluster.HazelcastSetup;
+import io.switchboard.cluster.MemberCertificate;
+import io.switchboard.cluster.MemberProbe;
+import io.switchboard.cluster.TlsMemberProbe;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.ice.IceServers;
+import io.switchboard.metrics.ClusterMetrics;
 import io.switchboard.metrics.RelayMetrics;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.relay.server.LoggingRelayEvents;
@@ -11,14 +18,11 @@ import io.switchboard.relay.server.RelayVerticle;
 import io.switchboard.signaling.http.EdgeServices;
 import io.switchboard.signaling.http.EdgeVerticle;
 import io.switchboard.signaling.http.NodeState;
-import io.switchboard.signaling.cluster.ClusterMembership;
 import io.switchboard.signaling.cluster.ClusterPresenceVerticle;
-import io.switchboard.signaling.cluster.HazelcastSetup;
-import io.switchboard.signaling.cluster.InboundFrameVerticle;
+import io.switchboard.signaling.cluster.PresenceSerializers;
 import io.switchboard.signaling.room.PresenceRoomDirectory;
 import io.switchboard.signaling.room.PresenceVerticle;
 import io.switchboard.signaling.room.RoomRegistry;
-import io.switchboard.signaling.room.SessionEndpoint;
 import io.switchboard.signaling.session.Ids;
 import io.switchboard.signaling.session.SessionServices;
 import io.vertx.core.DeploymentOptions;
@@ -29,16 +33,15 @@ import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 
 /**
  * One Switchboard node: a Vert.x instance with one verticle per concern — room presence, the
  * HTTP/WebSocket edge (one instance per event loop) and, unless switched off, the STUN/TURN relay. Clustered,
- * Vert.x joins a Hazelcast cluster, presence is cluster-wide and an extra verticle receives frames relayed
- * from other nodes.
+ * Vert.x joins a Hazelcast cluster, the event bus runs over mutual TLS, other members count only once they
+ * have proved they hold a certificate of the cluster CA, and presence is cluster-wide.
  */
 public final class Node {
 
@@ -50,16 +53,21 @@ public final class Node {
   private final NodeState state;
   /** Null on a single node. */
   private final HazelcastClusterManager clusterManager;
+  /** Null on a single node. */
+  private final ClusterMembership membership;
   private String presenceDeployment;
+  /** Rooms with sessions here, for the rooms gauge; set when presence is deployed. */
+  private volatile IntSupplier roomCount = () -> 0;
   private String edgeDeployment;
 
   private Node(Vertx vertx, SwitchboardConfig config, String nodeId, NodeState state,
-               HazelcastClusterManager clusterManager) {
+               HazelcastClusterManager clusterManager, ClusterMembership membership) {
     this.vertx = vertx;
     this.config = config;
     this.nodeId = nodeId;
     this.state = state;
     this.clusterManager = clusterManager;
+    this.membership = membership;
   }
 
   public static Future<Node> start(SwitchboardConfig config) {
@@ -70,31 +78,64 @@ public final class Node {
     // Not composed on a context of this Vert.x: after a failed start it is closed and its event loops are gone.
     Promise<Node> started = Promise.promise();
     if (!config.cluster().enabled()) {
-      Node node = new Node(Vertx.builder().with(options).build(), config, nodeId, new NodeState(), null);
+      Node node = new Node(Vertx.builder().with(options).build(), config, nodeId, new NodeState(), null, null);
       node.deploy(loops, started);
       return started.future();
     }
-    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.build(config.cluster(), nodeId));
-    if (!config.cluster().host().isEmpty()) {
-      options.getEventBusOptions().setHost(config.cluster().host());
+    try {
+      startClustered(config, nodeId, options, loops, started);
+    } catch (RuntimeException e) {
+      started.tryFail(e); // a refused certificate or Hazelcast file: nothing was started yet
     }
-    options.getEventBusOptions().setPort(config.cluster().eventBusPort());
+    return started.future();
+  }
+
+  /**
+   * Joins the cluster: this member's certificate is checked before anything else (a member other members would
+   * refuse learns why now), then Hazelcast and the event bus start, and the members already there are
+   * authenticated before this node serves anyone.
+   */
+  private static void startClustered(SwitchboardConfig config, String nodeId, VertxOptions options, int loops,
+                                     Promise<Node> started) {
+    SwitchboardConfig.Cluster cluster = config.cluster();
+    options.getEventBusOptions().setHost(cluster.host()).setPort(cluster.eventBusPort());
+    if (!cluster.insecure()) {
+      MemberCertificate certificate = MemberCertificate.check(cluster.tls(), Clock.systemUTC());
+      if (certificate.notAfter().isBefore(Instant.now().plus(MemberCertificate.RENEWAL_WARNING))) {
+        LOG.log(System.Logger.Level.WARNING, "cluster.tls.cert ({0}) expires on {1}: renew it before then",
+          certificate.subject(), certificate.notAfter());
+      }
+      EventBusTls.apply(options.getEventBusOptions(), cluster.tls());
+    }
+    HazelcastClusterManager manager = new HazelcastClusterManager(
+      HazelcastSetup.build(cluster, nodeId, PresenceSerializers.all()));
     Vertx.builder().with(options).withClusterManager(manager).buildClustered().onComplete(ar -> {
       if (ar.failed()) {
         started.fail(ar.cause());
         return;
       }
-      ClusterMembership membership = new ClusterMembership(manager.getHazelcastInstance());
-      Node node = new Node(ar.result(), config, nodeId, new NodeState(), manager);
-      if (membership.idTakenByAnother(nodeId)) {
-        node.vertx.close().onComplete(ignored -> started.fail(new IllegalStateException(
-          "node id " + nodeId + " is already used by another cluster member; node ids must be unique")));
-        return;
-      }
-      node.state.clusterMembers(membership::memberCount);
-      node.deploy(loops, started);
+      Vertx vertx = ar.result();
+      MemberProbe probe = cluster.insecure() ? MemberProbe.trustEveryone()
+        : new TlsMemberProbe(vertx, manager, cluster.tls());
+      ClusterMembership membership = new ClusterMembership(vertx, manager.getHazelcastInstance(), probe, nodeId);
+      Node node = new Node(vertx, config, nodeId, new NodeState(), manager, membership);
+      membership.start().onComplete(trust -> {
+        if (trust.failed()) {
+          node.refuseStart(trust.cause().getMessage(), started);
+        } else if (membership.idTakenByAnother(nodeId)) {
+          node.refuseStart("node id " + nodeId + " is already used by another cluster member; node ids must be "
+            + "unique", started);
+        } else {
+          node.state.cluster(membership::memberCount, !cluster.insecure());
+          node.deploy(loops, started);
+        }
+      });
     });
-    return started.future();
+  }
+
+  private void refuseStart(String why, Promise<Node> started) {
+    membership.stop();
+    vertx.close().onComplete(ignored -> started.fail(new IllegalStateException(why)));
   }
 
   private void deploy(int loops, Promise<Node> started) {
@@ -108,28 +149,15 @@ public final class Node {
   }
 
   private Future<Void> deployVerticles(int loops) {
-    Future<?> presence;
-    IntSupplier roomCount;
-    if (clusterManager == null) {
-      RoomRegistry rooms = new RoomRegistry(config.limits().maxParticipantsPerRoom());
-      roomCount = rooms::roomCount;
-      presence = vertx.deployVerticle(new PresenceVerticle(rooms));
-    } else {
-      Map<String, SessionEndpoint> localSessions = new ConcurrentHashMap<>();
-      ClusterPresenceVerticle clusterPresence = new ClusterPresenceVerticle(nodeId,
-        config.limits().maxParticipantsPerRoom(), clusterManager.getHazelcastInstance(), localSessions);
-      roomCount = clusterPresence::roomCount;
-      presence = vertx.deployVerticle(clusterPresence)
-        .compose(id -> vertx.deployVerticle(new InboundFrameVerticle(nodeId, localSessions)).map(id));
-    }
-    SwitchboardMetrics metrics = new SwitchboardMetrics(roomCount);
+    SwitchboardMetrics metrics = new SwitchboardMetrics(() -> roomCount.getAsInt());
+    Future<String> presence = deployPresence(metrics);
     SessionServices sessions = new SessionServices(nodeId, config.limits(),
       new PresenceRoomDirectory(vertx.eventBus()), metrics);
     EdgeServices edge = new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()));
     int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
     return presence
       .compose(id -> {
-        presenceDeployment = (String) id;
+        presenceDeployment = id;
         return deployRelay(metrics);
       })
       .compose(id -> vertx.deployVerticle(() -> new EdgeVerticle(edge), new DeploymentOptions().setInstances(edges)))
@@ -138,6 +166,22 @@ public final class Node {
         state.set(NodeState.Phase.UP);
       })
       .mapEmpty();
+  }
+
+  /** One presence verticle: this node's rooms alone, or its part of the cluster's. */
+  private Future<String> deployPresence(SwitchboardMetrics metrics) {
+    int limit = config.limits().maxParticipantsPerRoom();
+    if (clusterManager == null) {
+      RoomRegistry rooms = new RoomRegistry(limit);
+      roomCount = rooms::roomCount;
+      return vertx.deployVerticle(new PresenceVerticle(rooms));
+    }
+    ClusterMetrics clusterMetrics = new ClusterMetrics(metrics.registry(), membership::memberCount,
+      membership::untrustedCount);
+    ClusterPresenceVerticle clusterPresence = new ClusterPresenceVerticle(nodeId, limit,
+      clusterManager.getHazelcastInstance(), membership, clusterMetrics);
+    roomCount = clusterPresence::roomCount;
+    return vertx.deployVerticle(clusterPresence);
   }
 
   /** The relay verticle(s), sharing the TURN secrets the edge signs {@code iceServers} credentials with. */
@@ -164,10 +208,15 @@ public final class Node {
     edges.onComplete(e -> {
       Future<Void> presence = presenceDeployment == null || clusterManager == null ? Future.succeededFuture()
         : vertx.undeploy(presenceDeployment);
-      presence.onComplete(p -> vertx.close().onComplete(c -> {
-        LOG.log(System.Logger.Level.INFO, "node {0} stopped", nodeId);
-        closed.handle(c);
-      }));
+      presence.onComplete(p -> {
+        if (membership != null) {
+          membership.stop();
+        }
+        vertx.close().onComplete(c -> {
+          LOG.log(System.Logger.Level.INFO, "node {0} stopped", nodeId);
+          closed.handle(c);
+        });
+      });
     });
     return closed.future();
   }

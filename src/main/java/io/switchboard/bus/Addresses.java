@@ -14,6 +14,11 @@ public final class Addresses {
     return "switchboard.node." + nodeId + ".presence";
   }
 
+  /** A member that has just joined asks here whether this node trusts it yet (clustered). */
+  public static String nodeMembership(String nodeId) {
+    return "switchboard.node." + nodeId + ".membership";
+  }
+
   /** Frames for a node's sessions, sent by other nodes (clustered). */
   public static String nodeFrames(String nodeId) {
     return "switchboard.node." + nodeId + ".frames";

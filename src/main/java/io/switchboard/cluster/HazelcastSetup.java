@@ -1,11 +1,18 @@
-package io.switchboard.signaling.cluster;
+package io.switchboard.cluster;
 
+import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.EndpointConfig;
 import com.hazelcast.config.InterfacesConfig;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SerializerConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.config.XmlConfigBuilder;
+import com.hazelcast.instance.EndpointQualifier;
+import com.hazelcast.instance.ProtocolType;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.SwitchboardConfig;
 
@@ -13,11 +20,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Builds the Hazelcast configuration of a member: the XML file ({@code cluster.hazelcastConfig}, else the
- * built-in loopback one), then Switchboard's overrides (cluster name, port, members, interface, heartbeat) and
- * the member attribute carrying the node id.
+ * built-in loopback one), then what Switchboard enforces whatever the file says:
+ * <ul>
+ *   <li>only the member protocol is served, on {@code cluster.host} alone: the file's {@code <network>} becomes an
+ *   advanced network with a member endpoint and nothing else, so Hazelcast clients (which could read and clear
+ *   the rooms map) are refused, and no socket binds a wildcard address;</li>
+ *   <li>Java deserialization is limited to Hazelcast's allow-list (JDK and Hazelcast classes); Switchboard's
+ *   own cluster types travel through their own serializers;</li>
+ *   <li>cluster name, port, members, heartbeat and the member attribute carrying the node id.</li>
+ * </ul>
  */
 public final class HazelcastSetup {
 
@@ -27,7 +43,8 @@ public final class HazelcastSetup {
   private HazelcastSetup() {
   }
 
-  public static Config build(SwitchboardConfig.Cluster cluster, String nodeId) {
+  /** @param serializers Switchboard's cluster types and the serializer of each */
+  public static Config build(SwitchboardConfig.Cluster cluster, String nodeId, List<SerializerConfig> serializers) {
     Config config = readXml(cluster.hazelcastConfig());
     config.setClassLoader(HazelcastSetup.class.getClassLoader());
     config.setClusterName(cluster.name());
@@ -37,23 +54,57 @@ public final class HazelcastSetup {
     if (config.getProperty("hazelcast.heartbeat.interval.seconds") == null) {
       config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     }
-    config.getMemberAttributeConfig().setAttribute(ClusterMembership.NODE_ATTRIBUTE, nodeId);
-    NetworkConfig network = config.getNetworkConfig();
-    if (cluster.port() != 0) {
-      network.setPort(cluster.port()).setPortAutoIncrement(false);
+    // Hazelcast binds its sockets to the wildcard address unless told not to, whatever the interfaces say
+    for (String property : List.of("hazelcast.socket.bind.any", "hazelcast.socket.server.bind.any",
+      "hazelcast.socket.client.bind.any")) {
+      config.setProperty(property, "false");
     }
-    if (!cluster.host().isEmpty()) {
-      InterfacesConfig interfaces = network.getInterfaces().clear().setEnabled(true);
-      interfaces.addInterface(cluster.host());
+    config.getMemberAttributeConfig().setAttribute(ClusterMembership.NODE_ATTRIBUTE, nodeId);
+    memberEndpointOnly(config, cluster);
+    JavaSerializationFilterConfig allowList = new JavaSerializationFilterConfig().setDefaultsDisabled(false);
+    config.getSerializationConfig().setJavaSerializationFilterConfig(allowList);
+    serializers.forEach(config.getSerializationConfig()::addSerializerConfig);
+    return config;
+  }
+
+  /**
+   * One server socket, for the member protocol, on {@code cluster.host}. A file written with {@code <network>} is
+   * carried over to an advanced network; a file that already has one may not open any other endpoint.
+   */
+  private static void memberEndpointOnly(Config config, SwitchboardConfig.Cluster cluster) {
+    AdvancedNetworkConfig advanced = config.getAdvancedNetworkConfig();
+    ServerSocketEndpointConfig member;
+    if (advanced.isEnabled()) {
+      for (Map.Entry<EndpointQualifier, EndpointConfig> endpoint : advanced.getEndpointConfigs().entrySet()) {
+        if (endpoint.getKey().getType() != ProtocolType.MEMBER) {
+          throw new ConfigException("cluster.hazelcastConfig opens a " + endpoint.getKey().getType()
+            + " endpoint: a Switchboard member serves the member protocol only (remove it from <advanced-network>)");
+        }
+      }
+      member = (ServerSocketEndpointConfig) advanced.getEndpointConfigs().get(EndpointQualifier.MEMBER);
+    } else {
+      NetworkConfig network = config.getNetworkConfig();
+      member = new ServerSocketEndpointConfig()
+        .setPort(network.getPort())
+        .setPortAutoIncrement(network.isPortAutoIncrement())
+        .setPortCount(network.getPortCount());
+      if (network.getPublicAddress() != null) {
+        member.setPublicAddress(network.getPublicAddress());
+      }
+      advanced.setEnabled(true).setJoin(network.getJoin()).setMemberEndpointConfig(member);
+      config.setNetworkConfig(new NetworkConfig());
+    }
+    member.setInterfaces(new InterfacesConfig().setEnabled(true).addInterface(cluster.host()));
+    if (cluster.port() != 0) {
+      member.setPort(cluster.port()).setPortAutoIncrement(false);
     }
     if (!cluster.members().isEmpty()) {
-      JoinConfig join = network.getJoin();
+      JoinConfig join = advanced.getJoin();
       join.getMulticastConfig().setEnabled(false);
       join.getAutoDetectionConfig().setEnabled(false);
       TcpIpConfig tcp = join.getTcpIpConfig().setEnabled(true).clear();
       cluster.members().forEach(tcp::addMember);
     }
-    return config;
   }
 
   private static Config readXml(String file) {

@@ -25,9 +25,13 @@ public final class NodeProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts a member of {@code clusterName} that contacts {@code members} (host:port list). */
-  public static NodeProcess start(String nodeId, String clusterName, int hazelcastPort, String members,
-                                  Map<String, String> extraEnv) {
+  /**
+   * Starts a member of {@code clusterName} that contacts {@code members} (host:port list), with event-bus TLS
+   * from the test CA's certificate {@code certificate}; {@code extraEnv} overrides anything (an empty
+   * {@code SWITCHBOARD_CLUSTER_TLS_*} removes a key).
+   */
+  public static NodeProcess start(String nodeId, String certificate, String clusterName, int hazelcastPort,
+                                  String members, Map<String, String> extraEnv) {
     String jar = System.getProperty("switchboard.jar", "target/switchboard.jar");
     if (!new File(jar).isFile()) {
       throw new IllegalStateException(jar + " is missing: process tests run after 'mvn package' (mvn verify)");
@@ -51,6 +55,7 @@ public final class NodeProcess implements AutoCloseable {
       env.put("SWITCHBOARD_RELAY_PORT", Integer.toString(relayPorts));
       env.put("SWITCHBOARD_RELAY_MIN_PORT", Integer.toString(relayPorts + 1));
       env.put("SWITCHBOARD_RELAY_MAX_PORT", Integer.toString(relayPorts + 10));
+      env.putAll(TestCertificates.cluster().member(certificate).env());
       env.putAll(extraEnv);
       return new NodeProcess(builder.start(), nodeId, httpPort, log);
     } catch (IOException e) {

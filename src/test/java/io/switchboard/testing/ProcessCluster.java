@@ -43,11 +43,26 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** Starts the next member (not waiting for it). */
   public NodeProcess launch(Map<String, String> extraEnv) {
+    return launch("member-" + (nodes.size() + 1), extraEnv);
+  }
+
+  /** Starts the next member with its own certificate and environment (not waiting for it). */
+  public NodeProcess launch(String certificate, Map<String, String> extraEnv) {
     int index = nodes.size();
-    NodeProcess node = NodeProcess.start("n" + (index + 1) + "-" + name.substring(name.length() - 8), name,
-      hazelcastPorts.get(index), members, extraEnv);
+    NodeProcess node = NodeProcess.start("n" + (index + 1) + "-" + name.substring(name.length() - 8), certificate,
+      name, hazelcastPorts.get(index), members, extraEnv);
     nodes.add(node);
     return node;
+  }
+
+  /** The Hazelcast cluster name every member uses. */
+  public String name() {
+    return name;
+  }
+
+  /** {@code host:port} of every member's Hazelcast port, joined and to come. */
+  public List<String> memberAddresses() {
+    return List.of(members.split(","));
   }
 
   public NodeProcess node(int index) {

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * N clustered nodes in this JVM: each its own Vert.x and Hazelcast member on loopback, with a cluster name
- * and member ports no other test uses. For tests where a process boundary is not the point.
+ * and member ports no other test uses, and event-bus TLS with certificates of the test CA, as in production.
+ * For tests where a process boundary is not the point. Overrides win over the cluster settings made here.
  */
 public final class TestCluster implements AutoCloseable {
 
@@ -27,8 +28,9 @@ public final class TestCluster implements AutoCloseable {
     int port = TestPorts.freePort();
     JsonObject clustered = new JsonObject().put("cluster", new JsonObject().put("enabled", true)
       .put("name", cluster.name).put("host", "127.0.0.1").put("port", port)
-      .put("members", cluster.members.copy().add("127.0.0.1:" + port)));
-    return TestNode.start(overrides.copy().mergeIn(clustered, true));
+      .put("members", cluster.members.copy().add("127.0.0.1:" + port))
+      .put("tls", TestCertificates.cluster().member("member-joining").tlsJson()));
+    return TestNode.start(clustered.mergeIn(overrides, true));
   }
 
   public static TestCluster start(int size, JsonObject overrides) {
@@ -47,8 +49,8 @@ public final class TestCluster implements AutoCloseable {
       for (int i = 0; i < size; i++) {
         JsonObject clustered = new JsonObject().put("cluster", new JsonObject()
           .put("enabled", true).put("name", name).put("host", "127.0.0.1").put("port", ports.get(i))
-          .put("members", members));
-        cluster.nodes.add(TestNode.start(overrides.copy().mergeIn(clustered, true)));
+          .put("members", members).put("tls", TestCertificates.cluster().member("member-" + (i + 1)).tlsJson()));
+        cluster.nodes.add(TestNode.start(clustered.mergeIn(overrides, true)));
       }
     } catch (RuntimeException e) {
       cluster.close();

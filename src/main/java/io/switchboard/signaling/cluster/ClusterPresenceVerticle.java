@@ -3,6 +3,9 @@ package io.switchboard.signaling.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.switchboard.bus.Addresses;
+import io.switchboard.cluster.ClusterMembership;
+import io.switchboard.cluster.HazelcastSetup;
+import io.switchboard.metrics.ClusterMetrics;
 import io.switchboard.signaling.protocol.ServerFrames;
 import io.switchboard.signaling.room.LeaveReason;
 import io.switchboard.signaling.room.Member;
@@ -27,6 +30,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 
 /**
  * Room presence across the cluster. It answers the same {@link PresenceCommand}s as the single-node presence
@@ -40,9 +44,12 @@ import java.util.concurrent.ThreadLocalRandom;
  *   node holding members of the room. Each node applies deltas in version order; a gap that does not fill
  *   within {@link #GAP_WAIT_MS} makes it re-read the room from the map.</li>
  *   <li>Edges route frames through the replica's {@link Room}: a local member is its session, a remote one a
- *   {@link RemoteEndpoint}. No map is read per frame.</li>
+ *   {@link RemoteEndpoint}. No map is read per frame. Frames from other nodes arrive here too, behind the deltas
+ *   sent before them, and are checked by {@link InboundFrames}.</li>
  *   <li>A lost member's sessions are removed from every replica as soon as Hazelcast reports the loss, and the
- *   oldest member purges them from the map.</li>
+ *   oldest member purges them from the map. Only members {@link ClusterMembership} trusts count as live.</li>
+ *   <li>Other members are not taken on trust: a delta is applied only when it comes from a live node and adds
+ *   sessions of that node alone, and a member record (from a delta or the map) only when it is well formed.</li>
  * </ul>
  * Everything here runs on this verticle's event loop.
  */
@@ -56,8 +63,10 @@ public final class ClusterPresenceVerticle extends VerticleBase {
   private final int maxParticipantsPerRoom;
   private final HazelcastInstance hazelcast;
   private final ClusterMembership membership;
-  /** Admitted local sessions by id; the inbound-frame verticle reads it. */
-  private final Map<String, SessionEndpoint> localSessions;
+  private final ClusterMetrics metrics;
+  /** Admitted local sessions by id → the replica of their room. */
+  private final Map<String, RoomReplica> localSessions = new HashMap<>();
+  private final InboundFrames inbound;
   /** Written on this verticle's loop; concurrent only so that the room gauge can read its size. */
   private final Map<String, RoomReplica> replicas = new ConcurrentHashMap<>();
   /** Local sessions whose join is in flight, by id. */
@@ -71,14 +80,14 @@ public final class ClusterPresenceVerticle extends VerticleBase {
   private Runnable stopListening = () -> { };
   private boolean draining;
 
-  /** @param localSessions filled here, read by {@link InboundFrameVerticle} */
   public ClusterPresenceVerticle(String nodeId, int maxParticipantsPerRoom, HazelcastInstance hazelcast,
-                                 Map<String, SessionEndpoint> localSessions) {
+                                 ClusterMembership membership, ClusterMetrics metrics) {
     this.nodeId = nodeId;
     this.maxParticipantsPerRoom = maxParticipantsPerRoom;
     this.hazelcast = hazelcast;
-    this.membership = new ClusterMembership(hazelcast);
-    this.localSessions = localSessions;
+    this.membership = membership;
+    this.metrics = metrics;
+    this.inbound = new InboundFrames(localSessions, metrics);
   }
 
   /** Rooms this node holds sessions in (the room gauge); any thread. */
@@ -91,16 +100,30 @@ public final class ClusterPresenceVerticle extends VerticleBase {
     rooms = hazelcast.getMap(HazelcastSetup.ROOMS_MAP);
     liveNodes = membership.liveNodes();
     PresenceCommand.registerCodecs(vertx.eventBus());
-    stopListening = membership.listen(
-      joined -> context.runOnContext(v -> memberJoined(joined)),
-      left -> context.runOnContext(v -> memberLost(left)),
-      () -> context.runOnContext(v -> reconcileAfterMerge()));
+    stopListening = membership.listen(new ClusterMembership.Listener() {
+      @Override
+      public void trusted(String node) {
+        context.runOnContext(v -> memberTrusted(node));
+      }
+
+      @Override
+      public void left(String node) {
+        context.runOnContext(v -> memberLost(node));
+      }
+
+      @Override
+      public void merged() {
+        context.runOnContext(v -> reconcileAfterMerge());
+      }
+    });
     Future<Void> commands = vertx.eventBus().<PresenceCommand>localConsumer(Addresses.PRESENCE, this::handle)
       .completion();
-    // completion of a clustered consumer means every member can reach it
-    Future<Void> deltas = vertx.eventBus().<JsonObject>consumer(Addresses.nodePresence(nodeId), this::onDelta)
-      .completion();
-    return Future.all(commands, deltas);
+    // Deltas and frames from other nodes share this context: a node's delta is applied before the frames it
+    // sent after it. Completion of a clustered consumer means every member can reach it.
+    Future<Void> deltas = vertx.eventBus().consumer(Addresses.nodePresence(nodeId), this::onDelta).completion();
+    Future<Void> frames = vertx.eventBus().consumer(Addresses.nodeFrames(nodeId), message -> inbound.receive(
+      message.body())).completion();
+    return Future.all(commands, deltas, frames);
   }
 
   /**
@@ -198,11 +221,12 @@ public final class ClusterPresenceVerticle extends VerticleBase {
     endpoint.admitted(replica.room, replica.room.visibleTo(newcomer.role(), newcomer.id()));
     replica.room.add(new Member(newcomer, endpoint));
     replica.admittedAt.put(newcomer.id(), change.version());
-    localSessions.put(newcomer.id(), endpoint);
+    localSessions.put(newcomer.id(), replica);
     notifyLocal(replica, newcomer, ServerFrames.peerJoined(newcomer.peerJson()), change.version());
     replica.epoch = change.epoch();
     replica.version = change.version();
     drainBuffered(replica);
+    inbound.flush(replica);
   }
 
   private Future<RoomChange> leave(String room, String sessionId, LeaveReason reason) {
@@ -236,7 +260,7 @@ public final class ClusterPresenceVerticle extends VerticleBase {
     if (replica != null) {
       offer(replica, change);
     }
-    JsonObject delta = PresenceDelta.encode(change);
+    JsonObject delta = PresenceDelta.encode(nodeId, change);
     List<Future<?>> acks = new ArrayList<>();
     for (String node : change.audience()) {
       if (node.equals(nodeId) || !liveNodes.contains(node)) {
@@ -252,17 +276,26 @@ public final class ClusterPresenceVerticle extends VerticleBase {
     return Future.join(acks);
   }
 
-  private void onDelta(Message<JsonObject> message) {
-    RoomChange change;
+  private void onDelta(Message<Object> message) {
+    PresenceDelta delta;
     try {
-      change = PresenceDelta.decode(message.body());
+      delta = PresenceDelta.decode((JsonObject) message.body());
     } catch (RuntimeException e) {
+      metrics.deltaRefused();
       LOG.log(System.Logger.Level.WARNING, "malformed presence delta dropped: {0}", e.toString());
       return;
     }
-    RoomReplica replica = replicas.get(change.room());
-    if (replica != null) {
-      offer(replica, change);
+    RoomReplica replica = replicas.get(delta.change().room());
+    String problem = liveNodes.contains(delta.sender()) ? delta.problem()
+      : "node " + delta.sender() + " is not a trusted member";
+    if (problem != null) {
+      metrics.deltaRefused();
+      LOG.log(System.Logger.Level.WARNING, "presence delta for room {0} refused: {1}", delta.change().room(), problem);
+      if (replica != null && replica.initialized()) {
+        resync(replica); // whatever it was meant to say, the map says what is true
+      }
+    } else if (replica != null) {
+      offer(replica, delta.change());
     }
     if (message.replyAddress() != null) {
       message.reply(null);
@@ -285,6 +318,7 @@ public final class ClusterPresenceVerticle extends VerticleBase {
     if (change.version() == replica.version + 1) {
       applyChange(replica, change);
       drainBuffered(replica);
+      inbound.flush(replica);
       dropIfUnused(replica);
     } else {
       buffer(replica, change);
@@ -349,6 +383,10 @@ public final class ClusterPresenceVerticle extends VerticleBase {
         Map.of());
       replica.buffered.headMap(replica.version, true).clear();
       drainBuffered(replica);
+      inbound.flush(replica);
+      if (replica.buffered.isEmpty()) {
+        inbound.discard(replica); // no delta left that could introduce a waiting frame's sender
+      }
       reassertMissing(replica, members);
       dropIfUnused(replica);
     });
@@ -400,14 +438,14 @@ public final class ClusterPresenceVerticle extends VerticleBase {
   }
 
   private void addMember(RoomReplica replica, MemberRecord record, long version) {
-    if (replica.room.member(record.id()) != null) {
+    if (replica.room.member(record.id()) != null || !wellFormed(record, replica.room.name())) {
       return;
     }
     if (record.node().equals(nodeId) || !liveNodes.contains(record.node())) {
       return; // a session of ours we do not hold, or of a lost node: the map is cleaned of it separately
     }
     Participant participant = record.toParticipant(replica.room.name());
-    NodeRoute route = routes.computeIfAbsent(record.node(), node -> new NodeRoute(vertx.eventBus(), node));
+    NodeRoute route = routes.computeIfAbsent(record.node(), node -> new NodeRoute(vertx.eventBus(), nodeId, node));
     replica.room.add(new Member(participant, new RemoteEndpoint(route, record.id())));
     notifyLocal(replica, participant, ServerFrames.peerJoined(participant.peerJson()), version);
   }
@@ -436,16 +474,32 @@ public final class ClusterPresenceVerticle extends VerticleBase {
   }
 
   private void dropIfUnused(RoomReplica replica) {
-    if (replica.unused()) {
-      replicas.remove(replica.room.name(), replica);
+    if (replica.unused() && replicas.remove(replica.room.name(), replica)) {
+      inbound.discard(replica);
     }
+  }
+
+  /** A member record from another node or the map, used only when it holds what a session could hold. */
+  private boolean wellFormed(MemberRecord record, String room) {
+    String problem = record.problem();
+    if (problem == null) {
+      return true;
+    }
+    metrics.recordRefused();
+    LOG.log(System.Logger.Level.WARNING, "member record in room {0} ignored: {1}", room, problem);
+    return false;
   }
 
   // ---- membership ----
 
-  private void memberJoined(String node) {
+  /**
+   * A member passed the trust check: its sessions count from now on. Rooms are re-read, since deltas and map
+   * entries of that node may have been passed over while it was not yet trusted.
+   */
+  private void memberTrusted(String node) {
     liveNodes = membership.liveNodes();
     LOG.log(System.Logger.Level.INFO, "cluster member {0} joined; {1} members", node, liveNodes.size());
+    replicas.values().forEach(this::resync);
   }
 
   /** A member left or died: its sessions leave every replica now, and the map soon after. */
@@ -567,22 +621,26 @@ public final class ClusterPresenceVerticle extends VerticleBase {
     });
   }
 
-  private static JsonObject describeRoom(String name, RoomRecord record) {
+  private JsonObject describeRoom(String name, RoomRecord record) {
     JsonArray participants = new JsonArray();
     for (MemberRecord m : record.snapshot()) {
-      participants.add(m.toParticipant(name).peerObject().put("node", m.node()));
+      if (wellFormed(m, name)) {
+        participants.add(m.toParticipant(name).peerObject().put("node", m.node()));
+      }
     }
     return new JsonObject().put("room", name).put("participants", participants);
   }
 
-  private static JsonArray describeRooms(Set<Map.Entry<String, RoomRecord>> entries) {
-    TreeMap<String, RoomRecord> sorted = new TreeMap<>();
-    entries.forEach(e -> sorted.put(e.getKey(), e.getValue()));
+  /** Runs on a worker thread: it iterates the whole map. */
+  private JsonArray describeRooms(Set<Map.Entry<String, RoomRecord>> entries) {
+    TreeMap<String, List<MemberRecord>> sorted = new TreeMap<>();
+    entries.forEach(e -> sorted.put(e.getKey(), e.getValue().snapshot().stream()
+      .filter(m -> wellFormed(m, e.getKey())).collect(Collectors.toList())));
     JsonArray list = new JsonArray();
-    sorted.forEach((name, record) -> {
-      long publishers = record.members.values().stream().filter(m -> m.role().equals("publisher")).count();
-      list.add(new JsonObject().put("room", name).put("participants", record.members.size())
-        .put("publishers", publishers).put("viewers", record.members.size() - publishers));
+    sorted.forEach((name, members) -> {
+      long publishers = members.stream().filter(m -> m.role().equals(Role.PUBLISHER.wire())).count();
+      list.add(new JsonObject().put("room", name).put("participants", members.size())
+        .put("publishers", publishers).put("viewers", members.size() - publishers));
     });
     return list;
   }

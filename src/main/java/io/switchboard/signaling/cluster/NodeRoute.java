@@ -1,8 +1,6 @@
 package io.switchboard.signaling.cluster;
 
 import io.switchboard.bus.Addresses;
-import io.switchboard.signaling.protocol.Utf8;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 
 
@@ -15,29 +13,18 @@ final class NodeRoute {
 
   private final EventBus bus;
   private final String address;
+  /** This node's id, which every envelope carries for the receiver to check. */
+  private final byte[] localNode;
   final String nodeId;
 
-  NodeRoute(EventBus bus, String nodeId) {
+  NodeRoute(EventBus bus, String localNodeId, String nodeId) {
     this.bus = bus;
+    this.localNode = FrameEnvelope.ascii(localNodeId);
     this.nodeId = nodeId;
     this.address = Addresses.nodeFrames(nodeId);
   }
 
-  /** Envelope: one byte of target-id length, the id (ASCII), then the frame as UTF-8. */
   void send(byte[] targetId, String frame) {
-    // the frame is encoded straight into the envelope: no intermediate byte[] per frame
-    Buffer envelope = Buffer.buffer(1 + targetId.length + Utf8.encodedLength(frame))
-      .appendByte((byte) targetId.length).appendBytes(targetId).appendString(frame);
-    bus.send(address, envelope);
-  }
-
-  static String targetOf(Buffer envelope) {
-    int length = envelope.getUnsignedByte(0);
-    return envelope.getString(1, 1 + length, "US-ASCII");
-  }
-
-  static String frameOf(Buffer envelope) {
-    int length = envelope.getUnsignedByte(0);
-    return envelope.getString(1 + length, envelope.length(), "UTF-8");
+    bus.send(address, FrameEnvelope.encode(targetId, localNode, frame));
   }
 }

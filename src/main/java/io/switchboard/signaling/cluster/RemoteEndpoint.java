@@ -5,7 +5,6 @@ import io.switchboard.signaling.room.Participant;
 import io.switchboard.signaling.room.Room;
 import io.switchboard.signaling.room.SessionEndpoint;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -20,7 +19,7 @@ final class RemoteEndpoint implements SessionEndpoint {
 
   RemoteEndpoint(NodeRoute route, String sessionId) {
     this.route = route;
-    this.targetId = sessionId.getBytes(StandardCharsets.US_ASCII);
+    this.targetId = FrameEnvelope.ascii(sessionId);
   }
 
   String nodeId() {

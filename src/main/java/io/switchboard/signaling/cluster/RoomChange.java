@@ -2,7 +2,6 @@ package io.switchboard.signaling.cluster;
 
 import io.switchboard.signaling.room.LeaveReason;
 
-import java.io.Serializable;
 import java.util.List;
 import java.util.Set;
 
@@ -19,7 +18,7 @@ import java.util.Set;
  */
 record RoomChange(String room, boolean refused, boolean changed, long epoch, long version, LeaveReason reason,
                   List<MemberRecord> left, List<MemberRecord> joined, List<MemberRecord> snapshot,
-                  Set<String> audience) implements Serializable {
+                  Set<String> audience) {
 
   static RoomChange refused(String room) {
     return new RoomChange(room, true, false, 0, 0, null, List.of(), List.of(), null, Set.of());

@@ -1,6 +1,5 @@
 package io.switchboard.signaling.cluster;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +15,7 @@ import java.util.TreeSet;
  * <p>{@code epoch} is chosen when the room is created; {@code version} grows by one with every change. Nodes
  * apply presence deltas in version order and notice a lost one as a gap.
  */
-final class RoomRecord implements Serializable {
-
-  private static final long serialVersionUID = 1L;
+final class RoomRecord {
 
   final long epoch;
   long version;

@@ -131,10 +131,21 @@ public final class EdgeVerticle extends VerticleBase {
       .put("node", services.sessions().nodeId())
       .put("sessions", services.sessions().metrics().openSessions())
       .put("uptimeSeconds", (System.currentTimeMillis() - services.state().startedAtMillis()) / 1000);
-    int members = services.state().clusterMemberCount();
-    body.put("cluster", members < 0 ? new JsonObject().put("enabled", false)
-      : new JsonObject().put("enabled", true).put("members", members));
+    body.put("cluster", clusterHealth());
     json(ctx, phase == NodeState.Phase.UP ? 200 : 503, body);
+  }
+
+  private JsonObject clusterHealth() {
+    int members = services.state().clusterMemberCount();
+    if (members < 0) {
+      return new JsonObject().put("enabled", false);
+    }
+    JsonObject cluster = new JsonObject().put("enabled", true).put("members", members)
+      .put("tls", services.state().clusterTls());
+    if (!services.state().clusterTls()) {
+      cluster.put("warning", "cluster.insecure: the event bus between members has no TLS and no authentication");
+    }
+    return cluster;
   }
 
   private void metrics(RoutingContext ctx) {

@@ -10,8 +10,9 @@ public final class NodeState {
 
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
   private final long startedAtMillis = System.currentTimeMillis();
-  /** Cluster members as this node sees them (a local read); null on a single node. */
+  /** Cluster members this node trusts (a local read); null on a single node. */
   private volatile IntSupplier clusterMembers;
+  private volatile boolean clusterTls;
 
   public Phase phase() {
     return phase.get();
@@ -21,8 +22,15 @@ public final class NodeState {
     phase.set(next);
   }
 
-  public void clusterMembers(IntSupplier members) {
+  /** The node is clustered: {@code members} counts the trusted members; {@code tls} is false when insecure. */
+  public void cluster(IntSupplier members, boolean tls) {
+    this.clusterTls = tls;
     this.clusterMembers = members;
+  }
+
+  /** Whether the cluster's event bus runs over mutual TLS; meaningful only when clustered. */
+  public boolean clusterTls() {
+    return clusterTls;
   }
 
   /** Current member count, or -1 when the node is not clustered. */

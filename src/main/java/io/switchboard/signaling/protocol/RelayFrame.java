@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RelayFrame {
 
+  private static final String FROM_START = "{\"from\":\"";
+
   private RelayFrame() {
   }
 
@@ -17,7 +19,19 @@ public final class RelayFrame {
    * Session ids are URL-safe characters only, so the id needs no escaping.
    */
   public static byte[] fromPrefix(String senderId) {
-    return ("{\"from\":\"" + senderId + "\"").getBytes(StandardCharsets.US_ASCII);
+    return (FROM_START + senderId + "\"").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * The sender id at the start of a relayed frame ({@code {"from":"<id>"...}}), or null when the frame does not
+   * start like one. For frames that arrive from other nodes, whose sender is checked before delivery.
+   */
+  public static String senderOf(String relayed) {
+    if (!relayed.startsWith(FROM_START)) {
+      return null;
+    }
+    int end = relayed.indexOf('"', FROM_START.length());
+    return end < 0 ? null : relayed.substring(FROM_START.length(), end);
   }
 
   /**

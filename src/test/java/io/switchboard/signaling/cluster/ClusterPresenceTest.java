@@ -124,7 +124,7 @@ class ClusterPresenceTest {
   private static long roomsMapOperations() {
     long total = 0;
     for (com.hazelcast.core.HazelcastInstance hz : com.hazelcast.core.Hazelcast.getAllHazelcastInstances()) {
-      com.hazelcast.map.LocalMapStats stats = hz.getMap(HazelcastSetup.ROOMS_MAP).getLocalMapStats();
+      com.hazelcast.map.LocalMapStats stats = hz.getMap(io.switchboard.cluster.HazelcastSetup.ROOMS_MAP).getLocalMapStats();
       total += stats.getGetOperationCount() + stats.getPutOperationCount() + stats.getRemoveOperationCount()
         + stats.getOtherOperationCount();
     }
@@ -132,9 +132,10 @@ class ClusterPresenceTest {
   }
 
   @Test
-  @DisplayName("/health reports two members")
+  @DisplayName("/health reports two trusted members and event-bus TLS")
   void health() {
     JsonObject health = Http.get(cluster.node(0).port(), "/health", null).json();
-    assertEquals(new JsonObject().put("enabled", true).put("members", 2), health.getJsonObject("cluster"));
+    assertEquals(new JsonObject().put("enabled", true).put("members", 2).put("tls", true),
+      health.getJsonObject("cluster"));
   }
 }

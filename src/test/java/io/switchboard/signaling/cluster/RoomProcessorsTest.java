@@ -126,7 +126,9 @@ class RoomProcessorsTest {
     Entry entry = new Entry(null);
     join(entry, member("s1", "alice", "n1"), 10);
     RoomChange change = join(entry, member("s2", "alice", "n2"), 10);
-    RoomChange decoded = PresenceDelta.decode(PresenceDelta.encode(change));
+    PresenceDelta delta = PresenceDelta.decode(PresenceDelta.encode("n2", change));
+    assertEquals("n2", delta.sender());
+    RoomChange decoded = delta.change();
     assertEquals(change.epoch(), decoded.epoch());
     assertEquals(change.version(), decoded.version());
     assertEquals(change.reason(), decoded.reason());
