@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
 # The same workloads, back to back in one run on this machine, against PeerJS server and against Switchboard,
-# then the TURN relay benchmark against coturn and against Switchboard's built-in relay. Prints every run's
-# summary line and the ratios (Switchboard / other).
+# then the TURN relay benchmark against coturn and against Switchboard's built-in relay, then frames between
+# two clustered nodes with and without event-bus TLS. Prints every run's summary line and the ratios
+# (Switchboard / other; TLS / no TLS).
 #
-# usage: loadtest/compare.sh [--quick] [--skip-signaling] [--skip-relay]
+# usage: loadtest/compare.sh [--quick] [--skip-signaling] [--skip-relay] [--skip-cluster]
 #   --quick   small sizes (a smoke run: seconds, not minutes)
 # Sizes (environment): SESSIONS="10000 19000" PAIRS=1000 RATES=1000,2000,4000,8000,12000,16000 STEP_SECONDS=10
 #   RELAY_SESSIONS=10 RELAY_MSGS=1000 RELAY_LEN=200 RELAY_INTERVAL_MS=5 (turnutils_uclient -m -n -l -z)
+#   CLUSTER_PAIRS=100 CLUSTER_RATES=1000,2000,4000 (cross-node frames/s; one step each of STEP_SECONDS)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "${LOADTEST_SERVER_ROOT:-$here/..}" && pwd)"
 
-quick=0; signaling=1; relay=1
+quick=0; signaling=1; relay=1; cluster=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --skip-signaling) signaling=0 ;;
     --skip-relay) relay=0 ;;
-    *) sed -n '2,10p' "$0"; exit 2 ;;
+    --skip-cluster) cluster=0 ;;
+    *) sed -n '2,12p' "$0"; exit 2 ;;
   esac
   shift
 done
@@ -34,6 +37,7 @@ SESSIONS="${SESSIONS:-10000 19000}"; PAIRS="${PAIRS:-1000}"
 RATES="${RATES:-1000,2000,4000,8000,12000,16000}"; STEP_SECONDS="${STEP_SECONDS:-10}"
 RELAY_SESSIONS="${RELAY_SESSIONS:-10}"; RELAY_MSGS="${RELAY_MSGS:-1000}"; RELAY_LEN="${RELAY_LEN:-200}"
 RELAY_INTERVAL_MS="${RELAY_INTERVAL_MS:-5}"
+CLUSTER_PAIRS="${CLUSTER_PAIRS:-100}"; CLUSTER_RATES="${CLUSTER_RATES:-1000,2000,4000}"
 
 out="$here/results/compare-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
@@ -170,6 +174,26 @@ if [ "$relay" = 1 ]; then
     fi
   fi
   stop_relay
+fi
+# ---- cluster: frames between two nodes, event bus over mutual TLS (the default) and without (insecure) ----
+if [ "$cluster" = 1 ]; then
+  echo
+  echo "---- cross-node frames, $CLUSTER_PAIRS pairs, partners on different nodes, both nodes on core 0 and the load"
+  echo "     generator on core 1: event bus with TLS vs without ----"
+  for mode in tls insecure; do
+    insecure=false; [ "$mode" = insecure ] && insecure=true
+    SWITCHBOARD_CLUSTER_INSECURE="$insecure" run "cluster-$mode" SteadyRelayStepped --nodes 2 --pin -Dspread=cross \
+      -Dpairs="$CLUSTER_PAIRS" -Drates="$CLUSTER_RATES" -DstepSeconds="$STEP_SECONDS" -DboundMs=250
+  done
+  for rate in ${CLUSTER_RATES//,/ }; do
+    t="$(grep "^cluster-tls .*rate=$rate\]" "$lines" | tail -1 | cut -d' ' -f2-)"
+    i="$(grep "^cluster-insecure .*rate=$rate\]" "$lines" | tail -1 | cut -d' ' -f2-)"
+    echo "rate=$rate/s p50_ms: tls=$(field "$t" p50_ms) insecure=$(field "$i" p50_ms)" \
+      "p99_ms: tls=$(field "$t" p99_ms) insecure=$(field "$i" p99_ms)" \
+      "cpu_us_per_frame: tls=$(field "$t" cpu_us_per_frame) insecure=$(field "$i" cpu_us_per_frame)" \
+      "ratio=$(ratio "$(field "$t" cpu_us_per_frame)" "$(field "$i" cpu_us_per_frame)")" \
+      "lost: tls=$(field "$t" lost) insecure=$(field "$i" lost)"
+  done
 fi
 echo "(all runs: $out)"
 exit "$failed"

@@ -15,6 +15,8 @@
 #   --no-warmup        skip the warm-up run (by default a short run of the same simulation goes first, against
 #                      the same server, so JIT compilation is not billed to the measured run)
 #   --jfr              record a JFR profile of the (first) Switchboard node into the results folder
+#   --pin              pin the server(s) to core 0 and the load generator to core 1 (taskset), for stable runs
+#                      on two cores; server CPU per frame stays the primary figure
 #   --results DIR      where logs, samples and the summary go (default loadtest/results/TIME-SCENARIO-TARGET)
 #   -Dname=value       passed to the simulation (see each simulation's javadoc: sessions, pairs, rate, ...)
 # Exit status: the simulation's (non-zero when an assertion failed), 2 on a usage or start-up error.
@@ -24,7 +26,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # the server checkout whose jar and cluster scripts are used (default: the one this loadtest/ sits in)
 root="$(cd "${LOADTEST_SERVER_ROOT:-$here/..}" && pwd)"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] || usage
 scenario="$1"; shift
 case "$scenario" in
@@ -33,7 +35,7 @@ case "$scenario" in
   *) echo "run.sh: unknown scenario $scenario" >&2; usage ;;
 esac
 
-target=switchboard; nodes=""; heap=1g; gheap=2g; jfr=0; results=""; props=(); warmup=1
+target=switchboard; nodes=""; heap=1g; gheap=2g; jfr=0; results=""; props=(); warmup=1; pin=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) target="$2"; shift 2 ;;
@@ -41,6 +43,7 @@ while [ $# -gt 0 ]; do
     --heap) heap="$2"; shift 2 ;;
     --gatling-heap) gheap="$2"; shift 2 ;;
     --jfr) jfr=1; shift ;;
+    --pin) pin=1; shift ;;
     --no-warmup) warmup=0; shift ;;
     --results) results="$2"; shift 2 ;;
     -D*) props+=("$1"); shift ;;
@@ -181,10 +184,15 @@ heap_after_gc_kb() { # pid -> live heap after a full GC, kB
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
+driver=()
+if [ "$pin" = 1 ]; then
+  for pid in "${server_pids[@]}"; do taskset -a -p -c 0 "$pid" >/dev/null; done
+  driver=(taskset -c 1)   # Maven and the Gatling JVM it forks inherit the mask
+fi
 gatling() { # summary-file marks-dir log extra-props...
   local summary="$1" marks="$2" log="$3"; shift 3
   mkdir -p "$marks"
-  (cd "$here" && mvn -B test-compile gatling:test \
+  (cd "$here" && "${driver[@]}" mvn -B test-compile gatling:test \
     -Dgatling.simulationClass="io.switchboard.load.$scenario" -Dgatling.jvmHeap="$gheap" \
     -Dtarget="$target" -Dnodes="$nodes_prop" -Dsecret="$secret" \
     -Dsummary.file="$summary" -Dmarks.dir="$marks" "$@") >"$log" 2>&1

@@ -26,7 +26,7 @@ class LocalClusterScriptIT {
     Pattern.compile("node-(\\d) http://127\\.0\\.0\\.1:(\\d+)/ turn 127\\.0\\.0\\.1:(\\d+) pid (\\d+) log .*");
 
   @Test
-  @DisplayName("start-local.sh 2 starts two members that see each other and prints their URLs; stop-local.sh stops exactly them")
+  @DisplayName("start-local.sh 2 starts two members that see each other over mutual TLS and prints their URLs; stop-local.sh stops exactly them")
   void startAndStop(@TempDir Path state) throws Exception {
     int httpBase = TestPorts.freeUdpBlock(2);
     int hazelcastBase = TestPorts.freeUdpBlock(2);
@@ -49,9 +49,15 @@ class LocalClusterScriptIT {
         Http.Response health = Http.get(httpBase + i, "/health", null);
         assertEquals(200, health.status());
         assertEquals(2, health.json().getJsonObject("cluster").getInteger("members"));
+        assertEquals(true, health.json().getJsonObject("cluster").getBoolean("tls"), "TLS on by default");
         assertEquals("node-" + (i + 1), health.json().getString("node"));
       }
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("secret"))));
+      for (String key : List.of("ca.key", "node-1.key", "node-2.key")) {
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+          state.resolve("tls").resolve(key))), key);
+      }
+      assertTrue(start.output().contains("event bus over mutual TLS"), start.output());
       assertEquals(1, run(List.of("cluster/start-local.sh", "2"), env, 30).exit(), "refuses to start twice");
     } finally {
       Result stop = run(List.of("cluster/stop-local.sh"), env, 60);
