@@ -11,6 +11,7 @@ import io.switchboard.ice.IceServers;
 import io.switchboard.metrics.ClusterMetrics;
 import io.switchboard.metrics.RelayMetrics;
 import io.switchboard.metrics.SwitchboardMetrics;
+import io.switchboard.relay.policy.ServiceEndpoints;
 import io.switchboard.relay.server.LoggingRelayEvents;
 import io.switchboard.relay.server.RelayEvents;
 import io.switchboard.relay.server.RelayServices;
@@ -35,6 +36,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntSupplier;
 
 /**
@@ -55,6 +57,8 @@ public final class Node {
   private final HazelcastClusterManager clusterManager;
   /** Null on a single node. */
   private final ClusterMembership membership;
+  /** This node's listeners and the other members': the relay never relays to them. */
+  private final ServiceEndpoints serviceEndpoints = new ServiceEndpoints();
   private String presenceDeployment;
   /** Rooms with sessions here, for the rooms gauge; set when presence is deployed. */
   private volatile IntSupplier roomCount = () -> 0;
@@ -79,6 +83,7 @@ public final class Node {
     Promise<Node> started = Promise.promise();
     if (!config.cluster().enabled()) {
       Node node = new Node(Vertx.builder().with(options).build(), config, nodeId, new NodeState(), null, null);
+      node.serviceEndpoints.own(NodeListeners.of(config));
       node.deploy(loops, started);
       return started.future();
     }
@@ -107,8 +112,10 @@ public final class Node {
       }
       EventBusTls.apply(options.getEventBusOptions(), cluster.tls());
     }
+    Map<String, String> attributes = Map.of(ClusterMembership.NODE_ATTRIBUTE, nodeId,
+      NodeListeners.ATTRIBUTE, NodeListeners.describe(config));
     HazelcastClusterManager manager = new HazelcastClusterManager(
-      HazelcastSetup.build(cluster, nodeId, PresenceSerializers.all()));
+      HazelcastSetup.build(cluster, attributes, PresenceSerializers.all()));
     Vertx.builder().with(options).withClusterManager(manager).buildClustered().onComplete(ar -> {
       if (ar.failed()) {
         started.fail(ar.cause());
@@ -119,6 +126,10 @@ public final class Node {
         : new TlsMemberProbe(vertx, manager, cluster.tls());
       ClusterMembership membership = new ClusterMembership(vertx, manager.getHazelcastInstance(), probe, nodeId);
       Node node = new Node(vertx, config, nodeId, new NodeState(), manager, membership);
+      node.serviceEndpoints.own(NodeListeners.of(config,
+        manager.getHazelcastInstance().getCluster().getLocalMember().getAddress().getPort(),
+        manager.getNodeInfo().port()));
+      membership.listen(new MemberListeners(manager.getHazelcastInstance(), manager, node.serviceEndpoints));
       membership.start().onComplete(trust -> {
         if (trust.failed()) {
           node.refuseStart(trust.cause().getMessage(), started);
@@ -190,7 +201,8 @@ public final class Node {
       return Future.succeededFuture();
     }
     RelayEvents events = RelayEvents.all(List.of(new RelayMetrics(metrics.registry()), new LoggingRelayEvents()));
-    RelayServices relay = RelayServices.defaults(config.relay(), config.ice().turnSecrets(), events, Clock.systemUTC());
+    RelayServices relay = RelayServices.defaults(config.relay(), config.ice().turnSecrets(), events, Clock.systemUTC(),
+      serviceEndpoints);
     return vertx.deployVerticle(() -> new RelayVerticle(relay),
       new DeploymentOptions().setInstances(config.relay().instances()));
   }

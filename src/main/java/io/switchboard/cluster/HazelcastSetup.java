@@ -32,7 +32,7 @@ import java.util.Map;
  *   the rooms map) are refused, and no socket binds a wildcard address;</li>
  *   <li>Java deserialization is limited to Hazelcast's allow-list (JDK and Hazelcast classes); Switchboard's
  *   own cluster types travel through their own serializers;</li>
- *   <li>cluster name, port, members, heartbeat and the member attribute carrying the node id.</li>
+ *   <li>cluster name, port, members, heartbeat and the member attributes (the node id, its service listeners).</li>
  * </ul>
  */
 public final class HazelcastSetup {
@@ -43,8 +43,12 @@ public final class HazelcastSetup {
   private HazelcastSetup() {
   }
 
-  /** @param serializers Switchboard's cluster types and the serializer of each */
-  public static Config build(SwitchboardConfig.Cluster cluster, String nodeId, List<SerializerConfig> serializers) {
+  /**
+   * @param attributes member attributes other members read (at least {@link ClusterMembership#NODE_ATTRIBUTE})
+   * @param serializers Switchboard's cluster types and the serializer of each
+   */
+  public static Config build(SwitchboardConfig.Cluster cluster, Map<String, String> attributes,
+                             List<SerializerConfig> serializers) {
     Config config = readXml(cluster.hazelcastConfig());
     config.setClassLoader(HazelcastSetup.class.getClassLoader());
     config.setClusterName(cluster.name());
@@ -59,7 +63,7 @@ public final class HazelcastSetup {
       "hazelcast.socket.client.bind.any")) {
       config.setProperty(property, "false");
     }
-    config.getMemberAttributeConfig().setAttribute(ClusterMembership.NODE_ATTRIBUTE, nodeId);
+    attributes.forEach(config.getMemberAttributeConfig()::setAttribute);
     memberEndpointOnly(config, cluster);
     JavaSerializationFilterConfig allowList = new JavaSerializationFilterConfig().setDefaultsDisabled(false);
     config.getSerializationConfig().setJavaSerializationFilterConfig(allowList);

@@ -1,6 +1,13 @@
 package io.switchboard.cluster;
 
+import io.switchboard.ice.IceServers;
+import io.switchboard.relay.proto.AttributeType;
+import io.switchboard.relay.proto.ChannelNumber;
+import io.switchboard.relay.proto.Method;
+import io.switchboard.relay.proto.RequestedTransport;
+import io.switchboard.relay.proto.XorAddress;
 import io.switchboard.testing.Http;
+import io.switchboard.testing.StunClient;
 import io.switchboard.testing.NodeProcess;
 import io.switchboard.testing.ProcessCluster;
 import io.switchboard.testing.TestNode;
@@ -40,7 +47,9 @@ class ClusterRelayIT {
     cluster = ProcessCluster.start(3, 3, Map.of(
       "SWITCHBOARD_LIMITS_MAX_PARTICIPANTS_PER_ROOM", Integer.toString(ROOM_LIMIT),
       "SWITCHBOARD_LIMITS_RATE_FRAMES_PER_SECOND", "100000",
-      "SWITCHBOARD_LIMITS_RATE_BURST", "100000"));
+      "SWITCHBOARD_LIMITS_RATE_BURST", "100000",
+      // peers all live on 127.0.0.1 here: loopback is allowed, so only the service-endpoint rule can refuse
+      "SWITCHBOARD_RELAY_ALLOWED_PEERS", "127.0.0.0/8"));
     client = WsClient.newClient(vertx);
   }
 
@@ -125,6 +134,35 @@ class ClusterRelayIT {
     assertEquals("replaced", left.getString("reason"));
     assertEquals(second.id(), observer.expect("peer-joined").getJsonObject("peer").getString("id"));
     assertEquals(1, second.welcome().getJsonArray("peers").size(), "only olga: " + second.welcome().encode());
+  }
+
+  @Test
+  @DisplayName("a relay never relays to a member's service listeners (STUN/TURN, HTTP, Hazelcast, event bus), its own or another's")
+  void relayRefusesServiceEndpoints() throws Exception {
+    String username = (System.currentTimeMillis() / 1000 + 3600) + ":prober";
+    try (StunClient client = new StunClient(cluster.node(0).relayPort())
+      .credentials(username, IceServers.restCredential(TestNode.TURN_KEY, username));
+         java.net.DatagramSocket harmless = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      assertEquals(0, client.request(Method.ALLOCATE, w -> RequestedTransport.write(w, RequestedTransport.UDP))
+        .errorCode());
+      NodeProcess other = cluster.node(1);
+      int hazelcast = Integer.parseInt(cluster.memberAddresses().get(1).split(":")[1]);
+      int channel = 0x4000;
+      for (int port : List.of(cluster.node(0).relayPort(), other.relayPort(), other.port(), hazelcast,
+        Integer.parseInt(cluster.memberAddresses().get(0).split(":")[1]))) {
+        int number = channel++;
+        int code = client.request(Method.CHANNEL_BIND, w -> {
+          ChannelNumber.write(w, number);
+          XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, new java.net.InetSocketAddress("127.0.0.1", port));
+        }).errorCode();
+        assertEquals(403, code, "ChannelBind to 127.0.0.1:" + port);
+      }
+      int number = channel;
+      assertEquals(0, client.request(Method.CHANNEL_BIND, w -> {
+        ChannelNumber.write(w, number);
+        XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, (java.net.InetSocketAddress) harmless.getLocalSocketAddress());
+      }).errorCode(), "any other port on the same (allowed) address still works");
+    }
   }
 
   @Test

@@ -42,7 +42,8 @@ class HazelcastSetupTest {
   }
 
   private static Config build(JsonObject overrides) {
-    return HazelcastSetup.build(cluster(overrides), "node-x", PresenceSerializers.all());
+    return HazelcastSetup.build(cluster(overrides), java.util.Map.of(ClusterMembership.NODE_ATTRIBUTE, "node-x"),
+      PresenceSerializers.all());
   }
 
   private static ServerSocketEndpointConfig memberEndpoint(Config config) {

@@ -16,12 +16,14 @@ public final class NodeProcess implements AutoCloseable {
   private final Process process;
   private final String nodeId;
   private final int httpPort;
+  private final int relayPort;
   private final Path log;
 
-  private NodeProcess(Process process, String nodeId, int httpPort, Path log) {
+  private NodeProcess(Process process, String nodeId, int httpPort, int relayPort, Path log) {
     this.process = process;
     this.nodeId = nodeId;
     this.httpPort = httpPort;
+    this.relayPort = relayPort;
     this.log = log;
   }
 
@@ -57,7 +59,7 @@ public final class NodeProcess implements AutoCloseable {
       env.put("SWITCHBOARD_RELAY_MAX_PORT", Integer.toString(relayPorts + 10));
       env.putAll(TestCertificates.cluster().member(certificate).env());
       env.putAll(extraEnv);
-      return new NodeProcess(builder.start(), nodeId, httpPort, log);
+      return new NodeProcess(builder.start(), nodeId, httpPort, relayPorts, log);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start node " + nodeId, e);
     }
@@ -93,6 +95,11 @@ public final class NodeProcess implements AutoCloseable {
 
   public int port() {
     return httpPort;
+  }
+
+  /** The STUN/TURN listener's UDP port (unless the environment moved it). */
+  public int relayPort() {
+    return relayPort;
   }
 
   public long pid() {

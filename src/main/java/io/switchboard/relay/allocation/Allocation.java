@@ -21,6 +21,7 @@ public final class Allocation {
 
   private final FiveTuple fiveTuple;
   private final String username;
+  private final String owner;
   private final byte[] transactionId;
   private final long refreshDeadlineEpochSeconds;
   private final Bandwidth bandwidth;
@@ -35,14 +36,16 @@ public final class Allocation {
   private boolean closed;
 
   /**
+   * @param owner whom the allocation counts against in quotas (the credential's owner)
    * @param transactionId the Allocate request's, so a retransmission gets the same answer
    * @param refreshDeadlineEpochSeconds refreshes cannot extend the allocation past this (credential expiry plus
    *                                    the maximum lifetime; {@link Long#MAX_VALUE} for static users)
    */
-  public Allocation(FiveTuple fiveTuple, String username, byte[] transactionId, long refreshDeadlineEpochSeconds,
-                    Bandwidth bandwidth) {
+  public Allocation(FiveTuple fiveTuple, String username, String owner, byte[] transactionId,
+                    long refreshDeadlineEpochSeconds, Bandwidth bandwidth) {
     this.fiveTuple = fiveTuple;
     this.username = username;
+    this.owner = owner;
     this.transactionId = transactionId.clone();
     this.refreshDeadlineEpochSeconds = refreshDeadlineEpochSeconds;
     this.bandwidth = bandwidth;
@@ -54,6 +57,10 @@ public final class Allocation {
 
   public String username() {
     return username;
+  }
+
+  public String owner() {
+    return owner;
   }
 
   public byte[] transactionId() {

@@ -14,8 +14,10 @@ public interface Authenticator {
   /**
    * @param keys candidate long-term keys (one per accepted secret, for rotation); a request verifies with any
    * @param expiresAtEpochSeconds when the credential stops admitting new allocations; {@link Long#MAX_VALUE} never
+   * @param owner who the credential belongs to, for quotas: the identity of a REST username (every credential
+   *              minted for one participant shares it), or a static user's name
    */
-  record Credential(List<byte[]> keys, long expiresAtEpochSeconds) {
+  record Credential(List<byte[]> keys, long expiresAtEpochSeconds, String owner) {
 
     public boolean expired(long nowEpochSeconds) {
       return nowEpochSeconds >= expiresAtEpochSeconds;

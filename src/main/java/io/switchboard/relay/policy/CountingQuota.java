@@ -4,8 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Allocation counts per user and in total (coturn's {@code user-quota} and {@code total-quota}). The map holds only
- * users with at least one allocation, so it is bounded by the total quota. Thread-safe (instances on several event
+ * Allocation counts per owner and in total (coturn's {@code user-quota} and {@code total-quota}). The map holds only
+ * owners with at least one unit, so it is bounded by the total quota. Thread-safe (instances on several event
  * loops share it); the lock is held for a map update only.
  */
 public final class CountingQuota implements QuotaPolicy {
@@ -21,26 +21,26 @@ public final class CountingQuota implements QuotaPolicy {
   }
 
   @Override
-  public synchronized boolean tryAcquire(String username) {
-    int mine = perUser.getOrDefault(username, 0);
+  public synchronized boolean tryAcquire(String owner) {
+    int mine = perUser.getOrDefault(owner, 0);
     if (total >= maxTotal || mine >= maxPerUser) {
       return false;
     }
-    perUser.put(username, mine + 1);
+    perUser.put(owner, mine + 1);
     total++;
     return true;
   }
 
   @Override
-  public synchronized void release(String username) {
-    Integer mine = perUser.get(username);
+  public synchronized void release(String owner) {
+    Integer mine = perUser.get(owner);
     if (mine == null) {
       return;
     }
     if (mine == 1) {
-      perUser.remove(username);
+      perUser.remove(owner);
     } else {
-      perUser.put(username, mine - 1);
+      perUser.put(owner, mine - 1);
     }
     total--;
   }

@@ -7,6 +7,7 @@ import inet.ipaddr.ipv6.IPv6Address;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,6 +22,9 @@ import java.util.List;
  * IPv4 address is checked as well: either form being denied denies. {@code allowed} blocks (operator's
  * {@code relay.allowedPeers}) win over every deny, and are matched against both forms too; {@code denied}
  * blocks ({@code relay.deniedPeers}) are added to the built-in list.
+ *
+ * <p>Where a port is known (ChannelBind, Send), the {@link ServiceEndpoints} of this node and the other members
+ * are refused whatever the address policy allows.
  */
 public final class IpRangePeerPolicy implements PeerPolicy {
 
@@ -28,14 +32,24 @@ public final class IpRangePeerPolicy implements PeerPolicy {
   public static final List<String> BUILT_IN_DENIED = List.of(
     "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
     "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
-    "::/128", "::1/128", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8", "100::/64", "64:ff9b:1::/48");
+    // documentation (TEST-NET-1, -2, -3) and the retired 6to4 relay anycast block: never a real peer
+    "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "192.88.99.0/24",
+    "::/128", "::1/128", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8", "100::/64", "64:ff9b:1::/48",
+    // Teredo (it tunnels to an IPv4 address the policy cannot see), benchmarking, ORCHID, documentation
+    "2001::/32", "2001:2::/48", "2001:10::/28", "2001:20::/28", "2001:db8::/32", "3fff::/20");
 
   private static final IPAddress NAT64 = new IPAddressString("64:ff9b::/96").getAddress();
 
   private final List<IPAddress> allowed;
   private final List<IPAddress> denied;
+  private final ServiceEndpoints services;
 
   public IpRangePeerPolicy(List<String> allowedBlocks, List<String> deniedBlocks) {
+    this(allowedBlocks, deniedBlocks, new ServiceEndpoints());
+  }
+
+  public IpRangePeerPolicy(List<String> allowedBlocks, List<String> deniedBlocks, ServiceEndpoints services) {
+    this.services = services;
     this.allowed = parse(allowedBlocks);
     List<String> all = new ArrayList<>(BUILT_IN_DENIED);
     all.addAll(deniedBlocks);
@@ -63,6 +77,11 @@ public final class IpRangePeerPolicy implements PeerPolicy {
       return true;
     }
     return !matches(denied, address) && (embedded == null || !matches(denied, embedded));
+  }
+
+  @Override
+  public boolean allowed(InetSocketAddress peer) {
+    return !services.contains(peer) && allowed(peer.getAddress());
   }
 
   /** The IPv4 address an IPv6 address carries (mapped, compatible, NAT64, 6to4), or null. */

@@ -1,11 +1,15 @@
 package io.switchboard.relay.policy;
 
-/** How many allocations may exist, per user and in total. Shared by all relay instances of a node. */
+/**
+ * How many allocations (and relay ports held for a RESERVATION-TOKEN) may exist, per owner and in total. The
+ * owner is a credential's {@link Authenticator.Credential#owner()}: a participant's identity, whatever username
+ * it was minted under. Shared by all relay instances of a node.
+ */
 public interface QuotaPolicy {
 
-  /** Reserves one allocation for {@code username}; false when a quota is reached (486). */
-  boolean tryAcquire(String username);
+  /** Takes one unit for {@code owner}; false when a quota is reached (486). */
+  boolean tryAcquire(String owner);
 
-  /** Gives back what {@link #tryAcquire} reserved. */
-  void release(String username);
+  /** Gives back what {@link #tryAcquire} took. */
+  void release(String owner);
 }

@@ -16,6 +16,10 @@ import java.util.Map;
  * {@code base64(HMAC-SHA1(secret, username))} for any of the configured secrets (all are accepted, so a secret can
  * be rotated). Static users ({@code relay.staticUsers}) are looked up first and never expire. Nothing is cached:
  * keys are derived per request, so memory does not grow with the number of users.
+ *
+ * <p>A credential's owner is the part after the colon, the participant's identity, as in coturn: each
+ * {@code welcome} and {@code /api/ice-servers} call mints a new username, and quotas must count the person, not
+ * the names they were handed.
  */
 public final class TurnRestAuthenticator implements Authenticator {
 
@@ -34,7 +38,8 @@ public final class TurnRestAuthenticator implements Authenticator {
   public Credential credential(String username, String realm, int passwordAlgorithm) {
     String password = staticPasswords.get(username);
     if (password != null) {
-      return new Credential(List.of(LongTermKey.of(passwordAlgorithm, username, realm, password)), Long.MAX_VALUE);
+      return new Credential(List.of(LongTermKey.of(passwordAlgorithm, username, realm, password)), Long.MAX_VALUE,
+        username);
     }
     long expiry = restExpiry(username);
     if (expiry < 0 || secrets.isEmpty()) {
@@ -44,7 +49,7 @@ public final class TurnRestAuthenticator implements Authenticator {
     for (String secret : secrets) {
       keys.add(LongTermKey.of(passwordAlgorithm, username, realm, IceServers.restCredential(secret, username)));
     }
-    return new Credential(keys, expiry);
+    return new Credential(keys, expiry, username.substring(username.indexOf(':') + 1));
   }
 
   /** The expiry of a REST username ({@code digits:rest}, rest non-empty), or -1 when it is not one. */

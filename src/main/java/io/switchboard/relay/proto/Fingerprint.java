@@ -12,6 +12,10 @@ public final class Fingerprint {
   private Fingerprint() {
   }
 
+  public static boolean present(StunMessage message) {
+    return message.fingerprintIndex() >= 0;
+  }
+
   /** True when the message has a FINGERPRINT and it matches; a message without one is not "verified". */
   public static boolean verify(StunMessage message) {
     int index = message.fingerprintIndex();

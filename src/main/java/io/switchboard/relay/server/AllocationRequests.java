@@ -111,8 +111,22 @@ final class AllocationRequests {
     }
     long lifetime = Lifetimes.allocationSeconds(Lifetime.read(message),
       services.config().defaultLifetimeSeconds(), services.config().maxLifetimeSeconds());
+    // a held port is taken first: its quota unit turns into the new allocation's, so a quota full of the
+    // reserver's own reservation still admits the Allocate that claims it
+    int reserved = -1;
+    if (token != null) {
+      reserved = services.reservations().take(token, request.nowNanos());
+      if (reserved < 0) {
+        responder.error(request, StunError.INSUFFICIENT_CAPACITY);
+        return;
+      }
+    }
     String username = request.auth().username();
-    if (!services.quota().tryAcquire(username)) {
+    String owner = request.auth().credential().owner();
+    if (!services.quota().tryAcquire(owner)) {
+      if (reserved >= 0) {
+        services.ports().release(reserved);
+      }
       events.quotaReached();
       responder.error(request, StunError.ALLOCATION_QUOTA_REACHED);
       return;
@@ -120,19 +134,10 @@ final class AllocationRequests {
     long credentialExpiry = request.auth().credential().expiresAtEpochSeconds();
     long refreshDeadline = credentialExpiry == Long.MAX_VALUE ? Long.MAX_VALUE
       : credentialExpiry + services.config().maxLifetimeSeconds();
-    Allocation allocation = new Allocation(new FiveTuple(client, listenAddress), username, message.transactionId(),
-      refreshDeadline, new Bandwidth(services.config().maxBitsPerSecond(), request.nowNanos()));
+    Allocation allocation = new Allocation(new FiveTuple(client, listenAddress), username, owner,
+      message.transactionId(), refreshDeadline, new Bandwidth(services.config().maxBitsPerSecond(), request.nowNanos()));
     allocations.add(allocation);
-    TurnAuthentication.Auth auth = request.auth();
-    int reserved = -1;
-    if (token != null) {
-      reserved = services.reservations().take(token, request.nowNanos());
-      if (reserved < 0) {
-        allocationFailed(allocation, auth);
-        return;
-      }
-    }
-    bindRelay(allocation, auth, lifetime, even, reserved, 1);
+    bindRelay(allocation, request.auth(), lifetime, even, reserved, 1);
   }
 
   /**
@@ -175,7 +180,8 @@ final class AllocationRequests {
       }
       Long reservation = null;
       if (even == EvenPort.Request.EVEN_AND_RESERVE_NEXT) {
-        reservation = services.reservations().reserve(port + 1, System.nanoTime());
+        // the held port counts against the owner's quota until it is taken or lapses
+        reservation = services.reservations().reserve(port + 1, allocation.owner(), System.nanoTime());
         if (reservation == null) {
           services.ports().release(port + 1);
         }
@@ -209,7 +215,7 @@ final class AllocationRequests {
   private void allocationFailed(Allocation allocation, TurnAuthentication.Auth auth) {
     allocations.remove(allocation);
     allocation.close();
-    services.quota().release(allocation.username());
+    services.quota().release(allocation.owner());
     events.errorAnswered(StunError.INSUFFICIENT_CAPACITY);
     ByteBuf out = responder.buffer(128);
     MessageWriter writer = MessageWriter.start(out, Method.ALLOCATE, MessageClass.ERROR, allocation.transactionId());
@@ -275,7 +281,7 @@ final class AllocationRequests {
   void release(Allocation allocation, RelayEvents.DeleteReason reason) {
     boolean wasLive = !allocation.pending();
     if (allocation.close()) {
-      services.quota().release(allocation.username());
+      services.quota().release(allocation.owner());
       if (wasLive) {
         events.allocationDeleted(allocation, reason);
       }

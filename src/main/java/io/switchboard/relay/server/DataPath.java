@@ -77,7 +77,7 @@ final class DataPath {
       events.dropped(RelayEvents.Drop.MALFORMED);
       return;
     }
-    if (!services.peerPolicy().allowed(peer.getAddress())) {
+    if (!services.peerPolicy().allowed(peer)) {
       events.dropped(RelayEvents.Drop.PEER_REFUSED);
       return;
     }

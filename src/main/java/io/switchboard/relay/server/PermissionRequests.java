@@ -100,7 +100,7 @@ final class PermissionRequests {
       responder.error(request, StunError.BAD_REQUEST);
       return;
     }
-    if (!services.peerPolicy().allowed(peer.getAddress())) {
+    if (!services.peerPolicy().allowed(peer)) {
       events.peerRefused(allocation, peer.getAddress());
       responder.error(request, StunError.FORBIDDEN);
       return;

@@ -1,5 +1,6 @@
 package io.switchboard.relay.server;
 
+import io.switchboard.relay.policy.QuotaPolicy;
 import io.switchboard.relay.policy.RelayPortAllocator;
 
 import java.security.SecureRandom;
@@ -10,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Relay ports held for a later Allocate with RESERVATION-TOKEN (RFC 8656 section 7: EVEN-PORT with the R bit),
  * for {@link #HOLD_NANOS}. Shared by the relay instances of a node (the second Allocate comes from another client
- * port, which SO_REUSEPORT may hand to another instance). Bounded by {@link #MAX_RESERVATIONS}.
+ * port, which SO_REUSEPORT may hand to another instance). Bounded by {@link #MAX_RESERVATIONS}, and each one holds
+ * a unit of its owner's quota, so nobody can hold more ports through reservations than through allocations.
  */
 final class PortReservations {
 
@@ -18,45 +20,65 @@ final class PortReservations {
   static final long HOLD_NANOS = 30_000_000_000L;
   static final int MAX_RESERVATIONS = 10_000;
 
-  private final SecureRandom random = new SecureRandom();
-  private final Map<Long, long[]> byToken = new ConcurrentHashMap<>();
-  private final RelayPortAllocator ports;
-
-  PortReservations(RelayPortAllocator ports) {
-    this.ports = ports;
+  /** A held port, until when, and whose quota it counts against. */
+  private record Held(int port, long untilNanos, String owner) {
   }
 
-  /** A token for {@code port} (already taken from the allocator), or null when too many are held. */
-  Long reserve(int port, long nowNanos) {
-    if (byToken.size() >= MAX_RESERVATIONS) {
+  private final SecureRandom random = new SecureRandom();
+  private final Map<Long, Held> byToken = new ConcurrentHashMap<>();
+  private final RelayPortAllocator ports;
+  private final QuotaPolicy quota;
+
+  PortReservations(RelayPortAllocator ports, QuotaPolicy quota) {
+    this.ports = ports;
+    this.quota = quota;
+  }
+
+  /**
+   * A token for {@code port} (already taken from the allocator), or null when too many are held or
+   * {@code owner}'s quota is used up.
+   */
+  Long reserve(int port, String owner, long nowNanos) {
+    if (byToken.size() >= MAX_RESERVATIONS || !quota.tryAcquire(owner)) {
       return null;
     }
     long token = random.nextLong();
-    byToken.put(token, new long[]{port, nowNanos + HOLD_NANOS});
+    byToken.put(token, new Held(port, nowNanos + HOLD_NANOS, owner));
     return token;
   }
 
-  /** The port held under {@code token}, now the caller's, or -1 when there is none (or it lapsed). */
+  /**
+   * The port held under {@code token}, now the caller's, or -1 when there is none (or it lapsed). The
+   * reservation's quota unit is given back: the Allocate that takes the port holds its own.
+   */
   int take(long token, long nowNanos) {
-    long[] held = byToken.remove(token);
+    Held held = byToken.remove(token);
     if (held == null) {
       return -1;
     }
-    if (nowNanos - held[1] >= 0) {
-      ports.release((int) held[0]);
+    quota.release(held.owner());
+    if (nowNanos - held.untilNanos() >= 0) {
+      ports.release(held.port());
       return -1;
     }
-    return (int) held[0];
+    return held.port();
   }
 
-  /** Gives back the ports of lapsed reservations. */
+  /** Gives back the ports and quota units of lapsed reservations. */
   void sweep(long nowNanos) {
-    Iterator<Map.Entry<Long, long[]>> it = byToken.entrySet().iterator();
+    Iterator<Map.Entry<Long, Held>> it = byToken.entrySet().iterator();
     while (it.hasNext()) {
-      Map.Entry<Long, long[]> entry = it.next();
-      if (nowNanos - entry.getValue()[1] >= 0 && byToken.remove(entry.getKey(), entry.getValue())) {
-        ports.release((int) entry.getValue()[0]);
+      Map.Entry<Long, Held> entry = it.next();
+      Held held = entry.getValue();
+      if (nowNanos - held.untilNanos() >= 0 && byToken.remove(entry.getKey(), held)) {
+        ports.release(held.port());
+        quota.release(held.owner());
       }
     }
+  }
+
+  /** Reservations held now (for tests and metrics). */
+  int size() {
+    return byToken.size();
   }
 }

@@ -22,8 +22,8 @@ public interface RelayEvents {
    * (a response, an indication other than Send); INTERNAL_ERROR: handling it threw, which is a bug.
    */
   enum Drop {
-    MALFORMED, UNEXPECTED, INTERNAL_ERROR, NO_ALLOCATION, NO_PERMISSION, NO_CHANNEL, PEER_REFUSED, BANDWIDTH, BACKPRESSURE,
-    UNAUTHENTICATED_BUDGET
+    MALFORMED, BAD_FINGERPRINT, UNEXPECTED, INTERNAL_ERROR, NO_ALLOCATION, NO_PERMISSION, NO_CHANNEL, PEER_REFUSED,
+    BANDWIDTH, BACKPRESSURE, UNAUTHENTICATED_BUDGET
   }
 
   /** Which way a relayed datagram went. */

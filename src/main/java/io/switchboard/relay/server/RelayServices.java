@@ -8,6 +8,7 @@ import io.switchboard.relay.policy.PeerPolicy;
 import io.switchboard.relay.policy.QuotaPolicy;
 import io.switchboard.relay.policy.RangePortAllocator;
 import io.switchboard.relay.policy.RelayPortAllocator;
+import io.switchboard.relay.policy.ServiceEndpoints;
 import io.switchboard.relay.policy.TurnRestAuthenticator;
 
 import java.time.Clock;
@@ -25,18 +26,21 @@ public record RelayServices(SwitchboardConfig.Relay config, Authenticator authen
   public RelayServices(SwitchboardConfig.Relay config, Authenticator authenticator, PeerPolicy peerPolicy,
                        QuotaPolicy quota, RelayPortAllocator ports, NonceService nonces, RelayEvents events,
                        Clock clock) {
-    this(config, authenticator, peerPolicy, quota, ports, nonces, events, clock, new PortReservations(ports));
+    this(config, authenticator, peerPolicy, quota, ports, nonces, events, clock, new PortReservations(ports, quota));
   }
 
   /** The name this server gives in SOFTWARE. */
   public static final String SOFTWARE = "Switchboard";
 
-  /** The default policies for {@code config}, with REST credentials signed by any of {@code turnSecrets}. */
+  /**
+   * The default policies for {@code config}, with REST credentials signed by any of {@code turnSecrets}, never
+   * relaying to {@code serviceEndpoints}.
+   */
   public static RelayServices defaults(SwitchboardConfig.Relay config, List<String> turnSecrets, RelayEvents events,
-                                       Clock clock) {
+                                       Clock clock, ServiceEndpoints serviceEndpoints) {
     return new RelayServices(config,
       new TurnRestAuthenticator(turnSecrets, config.staticUsers()),
-      new IpRangePeerPolicy(config.allowedPeers(), config.deniedPeers()),
+      new IpRangePeerPolicy(config.allowedPeers(), config.deniedPeers(), serviceEndpoints),
       new CountingQuota(config.maxAllocations(), config.maxAllocationsPerUser()),
       new RangePortAllocator(config.minPort(), config.maxPort()),
       new NonceService(config.nonceLifetimeSeconds(), () -> clock.millis() / 1000),

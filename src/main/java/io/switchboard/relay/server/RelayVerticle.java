@@ -9,6 +9,7 @@ import io.switchboard.relay.allocation.Allocation;
 import io.switchboard.relay.allocation.AllocationManager;
 import io.switchboard.relay.allocation.Lifetimes;
 import io.switchboard.relay.proto.ChannelData;
+import io.switchboard.relay.proto.Fingerprint;
 import io.switchboard.relay.proto.MalformedMessageException;
 import io.switchboard.relay.proto.MessageClass;
 import io.switchboard.relay.proto.MessageType;
@@ -216,6 +217,11 @@ public final class RelayVerticle extends VerticleBase {
       message = StunMessage.decode(buf);
     } catch (MalformedMessageException e) {
       events.dropped(RelayEvents.Drop.MALFORMED);
+      return;
+    }
+    // RFC 8489 section 7.3: a FINGERPRINT that is present must match, else the message is discarded unanswered
+    if (Fingerprint.present(message) && !Fingerprint.verify(message)) {
+      events.dropped(RelayEvents.Drop.BAD_FINGERPRINT);
       return;
     }
     switch (message.messageClass()) {

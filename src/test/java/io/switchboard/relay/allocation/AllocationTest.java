@@ -19,7 +19,7 @@ class AllocationTest {
   private final InetSocketAddress client = new InetSocketAddress("198.51.100.1", 5000);
 
   private Allocation allocation() {
-    return new Allocation(new FiveTuple(client, new InetSocketAddress("192.0.2.1", 3478)), "u", new byte[12],
+    return new Allocation(new FiveTuple(client, new InetSocketAddress("192.0.2.1", 3478)), "u", "u", new byte[12],
       Long.MAX_VALUE, new Bandwidth(0, 0));
   }
 

@@ -2,11 +2,14 @@ package io.switchboard.relay.it;
 
 import io.switchboard.relay.proto.AttributeType;
 import io.switchboard.relay.proto.ChannelNumber;
+import io.switchboard.relay.proto.Data;
 import io.switchboard.relay.proto.MessageClass;
 import io.switchboard.relay.proto.Method;
 import io.switchboard.relay.proto.RequestedTransport;
+import io.switchboard.relay.proto.StunMessage;
 import io.switchboard.relay.proto.XorAddress;
 import io.switchboard.testing.Http;
+import io.switchboard.testing.Metrics;
 import io.switchboard.testing.RelayTestNode;
 import io.switchboard.testing.StunClient;
 import io.switchboard.testing.TestNode;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,7 +50,8 @@ class RelaySecurityTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"127.0.0.1", "::1", "::ffff:127.0.0.1", "0.0.0.0", "169.254.169.254", "10.1.2.3",
     "192.168.1.1", "172.16.0.1", "100.64.0.1", "224.0.0.1", "255.255.255.255", "fd00::1", "fe80::1",
-    "64:ff9b::a01:203", "2002:7f00:1::1"})
+    "64:ff9b::a01:203", "2002:7f00:1::1", "192.0.2.1", "198.51.100.7", "203.0.113.9", "192.88.99.1",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2", "2001:db8::1"})
   @DisplayName("under the default policy CreatePermission to an internal address is refused with 403")
   void defaultPolicyRefuses(String address) throws Exception {
     try (RelayTestNode node = RelayTestNode.start(new JsonObject(), false);
@@ -114,6 +119,130 @@ class RelaySecurityTest {
       } finally {
         clients.forEach(StunClient::close);
       }
+    }
+  }
+
+  @Test
+  @DisplayName("the per-user quota counts the identity: freshly minted REST usernames of one participant share it")
+  void quotaByIdentity() throws Exception {
+    try (RelayTestNode node = RelayTestNode.start(new JsonObject().put("maxAllocationsPerUser", 2))) {
+      List<StunClient> clients = new java.util.ArrayList<>();
+      try {
+        // what three welcomes (or /api/ice-servers calls) hand one participant: three names, one identity
+        for (int i = 0; i < 3; i++) {
+          String username = RelayTestNode.restUsername("mallory", 3600 + i);
+          clients.add(new StunClient(node.relayPort()).credentials(username, RelayTestNode.restPassword(username)));
+        }
+        String someoneElse = RelayTestNode.restUsername("alice", 3600);
+        clients.add(new StunClient(node.relayPort()).credentials(someoneElse, RelayTestNode.restPassword(someoneElse)));
+        assertEquals(0, allocate(clients.get(0)));
+        assertEquals(0, allocate(clients.get(1)));
+        assertEquals(486, allocate(clients.get(2)), "a third name of the same identity");
+        assertEquals(0, allocate(clients.get(3)), "another identity is not affected");
+      } finally {
+        clients.forEach(StunClient::close);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a port held for a RESERVATION-TOKEN counts against its owner's quota until it is taken")
+  void reservationsCount() throws Exception {
+    try (RelayTestNode node = RelayTestNode.start(new JsonObject().put("maxAllocationsPerUser", 2))) {
+      String username = RelayTestNode.restUsername("reserver", 3600);
+      List<StunClient> clients = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          clients.add(new StunClient(node.relayPort()).credentials(username, RelayTestNode.restPassword(username)));
+        }
+        StunClient.Response reserved = clients.get(0).request(Method.ALLOCATE, w -> {
+          RequestedTransport.write(w, RequestedTransport.UDP);
+          io.switchboard.relay.proto.EvenPort.write(w, true);
+        });
+        assertEquals(0, reserved.errorCode());
+        Long token = io.switchboard.relay.proto.ReservationToken.read(reserved.message());
+        assertNotNull(token, "an even port with the next one held");
+        assertEquals(486, allocate(clients.get(1)), "allocation + held port = the quota of 2");
+        // the token's Allocate takes the held port: the reservation's unit goes, the new allocation's comes
+        StunClient.Response taken = clients.get(2).request(Method.ALLOCATE, w -> {
+          RequestedTransport.write(w, RequestedTransport.UDP);
+          io.switchboard.relay.proto.ReservationToken.write(w, token);
+        });
+        assertEquals(0, taken.errorCode());
+        assertEquals(reserved.relayed().getPort() + 1, taken.relayed().getPort());
+        assertEquals(486, allocate(clients.get(1)), "still two units: two allocations");
+      } finally {
+        clients.forEach(StunClient::close);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a FINGERPRINT that does not match discards the message unanswered (RFC 8489 section 7.3)")
+  void fingerprintVerified() throws Exception {
+    try (RelayTestNode node = RelayTestNode.start(new JsonObject());
+         StunClient client = restClient(node, "fingerprint")) {
+      byte[] binding = StunClient.build(Method.BINDING, MessageClass.REQUEST, StunClient.newTransactionId(),
+        io.switchboard.relay.proto.MessageWriter::fingerprint);
+      byte[] corrupted = binding.clone();
+      corrupted[corrupted.length - 1] ^= 0x01;
+      client.sendRaw(corrupted);
+      assertNull(client.receive(500), "a Binding with a wrong FINGERPRINT is not answered");
+      assertEquals(0, client.send(binding).errorCode(), "the same Binding with the right one is");
+
+      assertEquals(0, allocate(client)); // learns realm and nonce
+      byte[] refresh = client.signed(Method.REFRESH, StunClient.newTransactionId(),
+        w -> io.switchboard.relay.proto.Lifetime.write(w, 0));
+      refresh[refresh.length - 1] ^= 0x01; // integrity intact, fingerprint wrong: must not delete the allocation
+      client.sendRaw(refresh);
+      assertNull(client.receive(500));
+      assertEquals(1.0, node.metric("switchboard_turn_allocations_active"), "the allocation is still there");
+      assertEquals(2.0, node.metric("switchboard_turn_dropped_total{reason=\"bad_fingerprint\"}"));
+    }
+  }
+
+  @Test
+  @DisplayName("the node's own listeners are refused as peers even with loopback allowed; other relayed addresses are fine")
+  void ownServiceEndpoints() throws Exception {
+    try (RelayTestNode node = RelayTestNode.start(new JsonObject());
+         StunClient alice = restClient(node, "own-a");
+         StunClient bob = restClient(node, "own-b")) {
+      StunClient.Response aliceAllocated = alice.request(Method.ALLOCATE,
+        w -> RequestedTransport.write(w, RequestedTransport.UDP));
+      assertEquals(0, aliceAllocated.errorCode());
+      InetSocketAddress relayListener = new InetSocketAddress("127.0.0.1", node.relayPort());
+      InetSocketAddress http = new InetSocketAddress("127.0.0.1", node.httpPort());
+      int channel = 0x4000;
+      for (InetSocketAddress service : List.of(relayListener, http)) {
+        int number = channel++;
+        assertEquals(403, alice.request(Method.CHANNEL_BIND, w -> {
+          ChannelNumber.write(w, number);
+          XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, service);
+        }).errorCode(), "ChannelBind to " + service);
+      }
+      // a permission is per address, so 127.0.0.1 gets one; a Send to the HTTP port is still dropped
+      assertEquals(0, alice.request(Method.CREATE_PERMISSION,
+        w -> XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, http)).errorCode());
+      double refusedBefore = node.metric("switchboard_turn_dropped_total{reason=\"peer_refused\"}");
+      alice.sendRaw(RelayProtocolTest.sendIndication(http, "GET / HTTP/1.1"));
+      assertEquals(refusedBefore + 1, Metrics.awaitValue(
+        () -> node.metric("switchboard_turn_dropped_total{reason=\"peer_refused\"}"), refusedBefore + 1, 2000));
+
+      // two clients of the same relay talk through each other's relayed addresses: the common case stays open
+      StunClient.Response bobAllocated = bob.request(Method.ALLOCATE,
+        w -> RequestedTransport.write(w, RequestedTransport.UDP));
+      assertEquals(0, bobAllocated.errorCode());
+      InetSocketAddress bobRelayed = bobAllocated.relayed();
+      assertEquals(0, alice.request(Method.CREATE_PERMISSION,
+        w -> XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, bobRelayed)).errorCode());
+      assertEquals(0, bob.request(Method.CREATE_PERMISSION,
+        w -> XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, aliceAllocated.relayed())).errorCode());
+      alice.sendRaw(RelayProtocolTest.sendIndication(bobRelayed, "hello bob"));
+      StunMessage data = StunMessage.decode(io.netty.buffer.Unpooled.wrappedBuffer(bob.receive()));
+      assertTrue(data.is(Method.DATA, MessageClass.INDICATION));
+      int index = Data.find(data);
+      assertEquals("hello bob", data.buffer().toString(data.valueOffset(index), data.valueLength(index),
+        java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 

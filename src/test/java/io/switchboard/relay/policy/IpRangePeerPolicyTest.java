@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,8 +37,9 @@ class IpRangePeerPolicyTest {
     "192.168.0.1", "100.64.0.1", "100.127.255.254", "169.254.169.254", "169.254.0.1", "224.0.0.1", "239.255.255.250",
     "255.255.255.255", "240.0.0.1", "198.18.0.1", "192.0.0.8", "::", "::1", "fc00::1", "fd12:3456::1", "fe80::1",
     "ff02::1", "fec0::1", "64:ff9b:1::1", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "2002:0a00:0001::1",
-    "2002:c0a8:0101::", "::7f00:1"})
-  @DisplayName("internal, special-purpose and IPv4-embedding forms of them are denied")
+    "2002:c0a8:0101::", "::7f00:1", "192.0.2.1", "198.51.100.7", "203.0.113.9", "192.88.99.1",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2", "2001:2::1", "2001:20::1", "2001:db8::1", "3fff::1"})
+  @DisplayName("internal, special-purpose (documentation, 6to4 relays, Teredo, ORCHID) and IPv4-embedding forms are denied")
   void denied(String address) throws Exception {
     assertFalse(DEFAULT.allowed(InetAddress.getByName(address)), address);
   }
@@ -52,7 +54,7 @@ class IpRangePeerPolicyTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"8.8.8.8", "203.0.113.7", "1.1.1.1", "172.32.0.1", "100.128.0.1", "2001:db8::1",
+  @ValueSource(strings = {"8.8.8.8", "8.8.4.4", "1.1.1.1", "172.32.0.1", "100.128.0.1", "2001:4860:4860::8888",
     "2606:4700::1111", "64:ff9b::808:808", "2002:0808:0808::1"})
   @DisplayName("public addresses (also NAT64 and 6to4 forms of public IPv4) are allowed")
   void allowed(String address) throws Exception {
@@ -63,14 +65,32 @@ class IpRangePeerPolicyTest {
   @DisplayName("an allow block wins over the built-in denies, for both forms; a deny block adds to them")
   void configured() throws Exception {
     IpRangePeerPolicy policy = new IpRangePeerPolicy(List.of("127.0.0.0/8", "10.20.0.0/16"),
-      List.of("203.0.113.0/24", "2001:db8:bad::/48"));
+      List.of("8.8.8.0/24", "2a00:1450:bad::/48"));
     assertTrue(policy.allowed(InetAddress.getByName("127.0.0.1")));
     assertTrue(policy.allowed(v6("127.0.0.1")));
     assertTrue(policy.allowed(InetAddress.getByName("10.20.3.4")));
     assertFalse(policy.allowed(InetAddress.getByName("10.21.3.4")));
     assertFalse(policy.allowed(InetAddress.getByName("::1")), "::1 is not in 127.0.0.0/8");
-    assertFalse(policy.allowed(InetAddress.getByName("203.0.113.9")));
-    assertFalse(policy.allowed(InetAddress.getByName("2001:db8:bad::1")));
-    assertTrue(policy.allowed(InetAddress.getByName("2001:db8:900d::1")));
+    assertFalse(policy.allowed(InetAddress.getByName("8.8.8.8")));
+    assertFalse(policy.allowed(InetAddress.getByName("2a00:1450:bad::1")));
+    assertTrue(policy.allowed(InetAddress.getByName("2a00:1450:900d::1")));
+  }
+
+  @Test
+  @DisplayName("a node's service listeners are refused with their port, whatever the address policy allows")
+  void serviceEndpoints() throws Exception {
+    ServiceEndpoints services = new ServiceEndpoints();
+    IpRangePeerPolicy policy = new IpRangePeerPolicy(List.of("127.0.0.0/8"), List.of(), services);
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    services.own(java.util.Set.of(new InetSocketAddress(loopback, 3478), new InetSocketAddress(loopback, 8080)));
+    services.member("n2", java.util.Set.of(new InetSocketAddress("8.8.8.8", 5701)));
+    assertFalse(policy.allowed(new InetSocketAddress(loopback, 3478)), "the relay's own listener: a loop");
+    assertFalse(policy.allowed(new InetSocketAddress(loopback, 8080)));
+    assertFalse(policy.allowed(new InetSocketAddress(v6("127.0.0.1"), 3478)), "the IPv4-mapped form too");
+    assertFalse(policy.allowed(new InetSocketAddress("8.8.8.8", 5701)), "another member's Hazelcast port");
+    assertTrue(policy.allowed(new InetSocketAddress(loopback, 3479)), "another port of an allowed address");
+    assertTrue(policy.allowed(new InetSocketAddress("8.8.8.8", 5702)));
+    services.memberGone("n2");
+    assertTrue(policy.allowed(new InetSocketAddress("8.8.8.8", 5701)), "a member that left no longer counts");
   }
 }

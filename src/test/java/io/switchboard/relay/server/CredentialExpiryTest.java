@@ -69,7 +69,8 @@ class CredentialExpiryTest {
       .put("allowedPeers", new JsonArray().add("127.0.0.0/8"));
     SwitchboardConfig.Relay relay = SwitchboardConfig.from(json).relay();
     vertx = Vertx.vertx();
-    RelayServices services = RelayServices.defaults(relay, List.of(SECRET), new RelayEvents() { }, clock);
+    RelayServices services = RelayServices.defaults(relay, List.of(SECRET), new RelayEvents() { }, clock,
+      new io.switchboard.relay.policy.ServiceEndpoints());
     vertx.deployVerticle(new RelayVerticle(services)).await(10, TimeUnit.SECONDS);
   }
 

@@ -99,7 +99,7 @@ class ClusterSecurityIT {
       SwitchboardConfig.Cluster settings = new SwitchboardConfig.Cluster(true, cluster.name(), "", "127.0.0.1", port,
         members, 0, 5, true, new SwitchboardConfig.ClusterTls("", "", ""));
       HazelcastClusterManager manager = new HazelcastClusterManager(
-        HazelcastSetup.build(settings, "rogue", PresenceSerializers.all()));
+        HazelcastSetup.build(settings, Map.of("switchboard.node", "rogue"), PresenceSerializers.all()));
       VertxOptions options = new VertxOptions();
       options.getEventBusOptions().setHost("127.0.0.1");
       vertx = Vertx.builder().with(options).withClusterManager(manager).buildClustered().await(60, TimeUnit.SECONDS);
