@@ -8,6 +8,7 @@ import io.switchboard.cluster.MemberProbe;
 import io.switchboard.cluster.TlsMemberProbe;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.ice.IceServers;
+import io.switchboard.ice.TurnRevocations;
 import io.switchboard.metrics.ClusterMetrics;
 import io.switchboard.metrics.RelayMetrics;
 import io.switchboard.metrics.SwitchboardMetrics;
@@ -163,7 +164,7 @@ public final class Node {
     SwitchboardMetrics metrics = new SwitchboardMetrics(() -> roomCount.getAsInt());
     Future<String> presence = deployPresence(metrics);
     SessionServices sessions = new SessionServices(nodeId, config.limits(),
-      new PresenceRoomDirectory(vertx.eventBus()), metrics);
+      new PresenceRoomDirectory(vertx.eventBus()), metrics, new TurnRevocations(vertx.eventBus()));
     EdgeServices edge = new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()));
     int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
     return presence

@@ -6,6 +6,9 @@ package io.switchboard.bus;
  */
 public final class Addresses {
 
+  /** Revoked TURN credentials, published to every relay instance of every node. */
+  public static final String TURN_REVOCATIONS = "switchboard.turn.revocations";
+
   /** Room presence commands (join, leave, kick, queries), answered by the presence verticle. */
   public static final String PRESENCE = "switchboard.presence";
 

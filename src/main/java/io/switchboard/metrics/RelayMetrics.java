@@ -25,6 +25,7 @@ public final class RelayMetrics implements RelayEvents {
   private final Counter channelsBound;
   private final Counter peersRefused;
   private final Counter quotaReached;
+  private final Counter revocations;
   private final Counter challenges;
   private final Map<AuthFailure, Counter> authFailures;
   private final Map<StunError, Counter> errors;
@@ -47,6 +48,9 @@ public final class RelayMetrics implements RelayEvents {
       .description("CreatePermission or ChannelBind refused by the peer policy (403)").register(registry);
     quotaReached = Counter.builder("switchboard.turn.quota.reached")
       .description("Allocate refused by a quota (486)").register(registry);
+    revocations = Counter.builder("switchboard.turn.revocations")
+      .description("TURN credentials revoked (a kicked or replaced participant's), counted by each relay instance")
+      .register(registry);
     challenges = Counter.builder("switchboard.turn.challenges")
       .description("401 challenges to requests without credentials").register(registry);
     authFailures = EnumCounters.register(registry, AuthFailure.class, "switchboard.turn.auth.failures", "reason",
@@ -65,6 +69,11 @@ public final class RelayMetrics implements RelayEvents {
   public void allocationCreated(Allocation allocation) {
     allocations.incrementAndGet();
     allocationsCreated.increment();
+  }
+
+  @Override
+  public void credentialRevoked() {
+    revocations.increment();
   }
 
   @Override

@@ -138,6 +138,24 @@ class BrowserCallTest {
     assertTrue(relay.metric("switchboard_turn_allocations_opened_total") >= 2);
     assertTrue(relay.metric("switchboard_turn_packets_total{direction=\"client_to_peer\"}") > 0);
     assertTrue(relay.metric("switchboard_turn_packets_total{direction=\"peer_to_client\"}") > 0);
+
+    // a kicked page loses its relayed media path: the server closes its allocations (revoked), whatever the
+    // page does, and the other page's connection to it drops
+    String bobId = call.b().state().getString("id");
+    Http.Response kick = Http.delete(relay.httpPort(), "/api/rooms/" + room + "/participants/" + bobId,
+      relay.node().adminToken());
+    assertEquals(200, kick.status(), kick.body());
+    assertTrue(io.switchboard.testing.Metrics.awaitValue(
+      () -> relay.metric("switchboard_turn_allocations_closed_total{reason=\"revoked\"}"), 1.0, 5000) >= 1.0,
+      "the kicked page's allocations are closed by the relay");
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    String state = "connected";
+    while ("connected".equals(state) && System.nanoTime() < deadline) {
+      sleep(POLL_INTERVAL);
+      JsonObject peer = snapshot(browsers.get(0)).stats().getJsonObject(bobId);
+      state = peer == null ? "gone" : peer.getString("connectionState");
+    }
+    assertNotEquals("connected", state, "alice's connection to the kicked page must not stay up");
   }
 
   // ---- reusable steps (a relay-only and a two-node variant build on these) ----

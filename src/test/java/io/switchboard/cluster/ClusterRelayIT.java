@@ -7,6 +7,7 @@ import io.switchboard.relay.proto.Method;
 import io.switchboard.relay.proto.RequestedTransport;
 import io.switchboard.relay.proto.XorAddress;
 import io.switchboard.testing.Http;
+import io.switchboard.testing.Metrics;
 import io.switchboard.testing.StunClient;
 import io.switchboard.testing.NodeProcess;
 import io.switchboard.testing.ProcessCluster;
@@ -162,6 +163,35 @@ class ClusterRelayIT {
         ChannelNumber.write(w, number);
         XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, (java.net.InetSocketAddress) harmless.getLocalSocketAddress());
       }).errorCode(), "any other port on the same (allowed) address still works");
+    }
+  }
+
+  @Test
+  @DisplayName("a kick on one node closes the participant's allocation on another node's relay within 2 s")
+  void kickRevokesTurnAcrossNodes() throws Exception {
+    String room = TestNode.unique("room");
+    WsClient victim = join(0, "mallory", room);
+    JsonObject turn = victim.welcome().getJsonArray("iceServers").stream().map(JsonObject.class::cast)
+      .filter(entry -> entry.containsKey("username")).findFirst().orElseThrow();
+    NodeProcess relayNode = cluster.node(1);
+    String series = "switchboard_turn_allocations_closed_total{reason=\"revoked\"}";
+    try (StunClient client = new StunClient(relayNode.relayPort())
+      .credentials(turn.getString("username"), turn.getString("credential"))) {
+      assertEquals(0, client.request(Method.ALLOCATE, w -> RequestedTransport.write(w, RequestedTransport.UDP))
+        .errorCode(), "the welcome's credential works on any member's relay");
+      double before = Metrics.value(relayNode.port(), series);
+
+      long kickedAt = System.nanoTime();
+      Http.Response kick = Http.delete(cluster.node(2).port(), "/api/rooms/" + room + "/participants/" + victim.id(),
+        TestTokens.admin());
+      assertEquals(200, kick.status(), kick.body());
+      double after = Metrics.awaitValue(() -> Metrics.value(relayNode.port(), series), before + 1, 2000);
+      long elapsedMs = (System.nanoTime() - kickedAt) / 1_000_000;
+      System.out.println("revocation reached the other node's relay in " + elapsedMs + " ms");
+      assertEquals(before + 1, after, "closed on the other node's relay within 2 s (took " + elapsedMs + " ms)");
+      assertEquals(401, client.request(Method.REFRESH, w -> io.switchboard.relay.proto.Lifetime.write(w, 600))
+        .errorCode(), "and the credential is refused there");
+      assertEquals(4002, victim.awaitClose());
     }
   }
 

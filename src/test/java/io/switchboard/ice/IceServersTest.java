@@ -36,8 +36,16 @@ class IceServersTest {
   private static final List<String> TURN =
     List.of("turn:turn.example.org:3478?transport=udp", "turn:turn.example.org:3478?transport=tcp");
 
+  /** No token expiry in sight. */
+  private static final long FAR = Long.MAX_VALUE;
+
+  /** With no spread: the expiry is exactly the earlier of the TTL and the token's end. */
   private static IceServers ice(List<String> stun, List<String> turn, List<String> secrets, int ttl) {
-    return new IceServers(new SwitchboardConfig.Ice(stun, turn, secrets, ttl, false), CLOCK);
+    return new IceServers(new SwitchboardConfig.Ice(stun, turn, secrets, ttl, false), CLOCK, () -> 0L);
+  }
+
+  private static JsonArray forIdentity(IceServers servers, String identity) {
+    return servers.issue(identity, FAR).iceServers();
   }
 
   /**
@@ -92,7 +100,7 @@ class IceServersTest {
   @Test
   @DisplayName("STUN entry first, then one TURN entry with all TURN URLs and a credential for <expiry>:<identity>")
   void stunThenTurn() {
-    JsonArray servers = ice(STUN, TURN, List.of(SECRET, OLD_SECRET), 3600).forIdentity("alice");
+    JsonArray servers = forIdentity(ice(STUN, TURN, List.of(SECRET, OLD_SECRET), 3600), "alice");
     assertEquals(2, servers.size());
 
     JsonObject stun = servers.getJsonObject(0);
@@ -109,22 +117,46 @@ class IceServersTest {
   @Test
   @DisplayName("expiry is the clock's unix second plus the configured TTL")
   void expiryFollowsClockAndTtl() {
-    String username = ice(STUN, TURN, List.of(SECRET), 86400).forIdentity("bob")
-      .getJsonObject(1).getString("username");
-    assertEquals((NOW_SECONDS + 86400) + ":bob", username);
+    IceServers.Issued issued = ice(STUN, TURN, List.of(SECRET), 86400).issue("bob", FAR);
+    assertEquals((NOW_SECONDS + 86400) + ":bob", issued.iceServers().getJsonObject(1).getString("username"));
+    assertEquals((NOW_SECONDS + 86400) + ":bob", issued.turnUsername(), "the username revocations name");
+  }
+
+  @Test
+  @DisplayName("a credential never outlives its token: the TTL is a maximum")
+  void cappedByToken() {
+    String username = ice(STUN, TURN, List.of(SECRET), 86400).issue("bob", NOW_SECONDS + 600).turnUsername();
+    assertEquals((NOW_SECONDS + 600) + ":bob", username);
+  }
+
+  @Test
+  @DisplayName("the expiry is spread a little earlier (at most a quarter of the life, at most 900 s): two of one identity differ")
+  void spread() {
+    IceServers servers = new IceServers(new SwitchboardConfig.Ice(STUN, TURN, List.of(SECRET), 86400, false), CLOCK);
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      String username = servers.issue("carol", NOW_SECONDS + 400).turnUsername();
+      long expiry = Long.parseLong(username.substring(0, username.indexOf(':')));
+      assertTrue(expiry <= NOW_SECONDS + 400 && expiry >= NOW_SECONDS + 300, username);
+      names.add(username);
+    }
+    assertTrue(names.size() > 10, "fifty credentials of one token mostly differ: " + names.size());
+    String day = servers.issue("carol", FAR).turnUsername();
+    long expiry = Long.parseLong(day.substring(0, day.indexOf(':')));
+    assertTrue(expiry >= NOW_SECONDS + 86400 - IceServers.MAX_SPREAD_SECONDS, day);
   }
 
   @Test
   @DisplayName("no TURN URLs: only the STUN entry, no credentials anywhere")
   void noTurn() {
-    JsonArray servers = ice(STUN, List.of(), List.of(), 3600).forIdentity("alice");
+    JsonArray servers = forIdentity(ice(STUN, List.of(), List.of(), 3600), "alice");
     assertEquals(new JsonArray().add(new JsonObject().put("urls", new JsonArray(STUN))), servers);
   }
 
   @Test
   @DisplayName("no STUN URLs: only the TURN entry")
   void noStun() {
-    JsonArray servers = ice(List.of(), TURN, List.of(SECRET), 3600).forIdentity("alice");
+    JsonArray servers = forIdentity(ice(List.of(), TURN, List.of(SECRET), 3600), "alice");
     assertEquals(1, servers.size());
     assertTrue(servers.getJsonObject(0).containsKey("credential"));
   }
@@ -132,17 +164,17 @@ class IceServersTest {
   @Test
   @DisplayName("nothing configured: an empty list")
   void nothing() {
-    assertEquals(new JsonArray(), ice(List.of(), List.of(), List.of(), 3600).forIdentity("alice"));
+    assertEquals(new JsonArray(), forIdentity(ice(List.of(), List.of(), List.of(), 3600), "alice"));
   }
 
   @Test
   @DisplayName("changing a returned list does not change the next one")
   void resultsAreIndependent() {
     IceServers servers = ice(STUN, TURN, List.of(SECRET), 3600);
-    JsonArray first = servers.forIdentity("alice");
+    JsonArray first = forIdentity(servers, "alice");
     first.getJsonObject(0).getJsonArray("urls").add("stun:evil.example");
     first.getJsonObject(1).getJsonArray("urls").clear();
-    JsonArray second = servers.forIdentity("alice");
+    JsonArray second = forIdentity(servers, "alice");
     assertEquals(new JsonArray(STUN), second.getJsonObject(0).getJsonArray("urls"));
     assertEquals(new JsonArray(TURN), second.getJsonObject(1).getJsonArray("urls"));
   }
@@ -151,8 +183,8 @@ class IceServersTest {
   @DisplayName("different identities get different usernames and credentials")
   void perIdentity() {
     IceServers servers = ice(STUN, TURN, List.of(SECRET), 3600);
-    JsonObject alice = servers.forIdentity("alice").getJsonObject(1);
-    JsonObject bob = servers.forIdentity("bob").getJsonObject(1);
+    JsonObject alice = forIdentity(servers, "alice").getJsonObject(1);
+    JsonObject bob = forIdentity(servers, "bob").getJsonObject(1);
     assertFalse(alice.getString("credential").equals(bob.getString("credential")));
     assertEquals(opensslCredential(SECRET, bob.getString("username")), bob.getString("credential"));
   }

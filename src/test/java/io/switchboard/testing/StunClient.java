@@ -59,6 +59,10 @@ public final class StunClient implements AutoCloseable {
     return this;
   }
 
+  public String username() {
+    return username;
+  }
+
   public String nonce() {
     return nonce;
   }

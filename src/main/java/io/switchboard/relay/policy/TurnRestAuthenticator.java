@@ -53,7 +53,7 @@ public final class TurnRestAuthenticator implements Authenticator {
   }
 
   /** The expiry of a REST username ({@code digits:rest}, rest non-empty), or -1 when it is not one. */
-  static long restExpiry(String username) {
+  public static long restExpiry(String username) {
     int colon = username.indexOf(':');
     if (colon <= 0 || colon > MAX_EXPIRY_DIGITS || colon == username.length() - 1) {
       return -1;

@@ -15,7 +15,8 @@ import java.util.List;
 public interface RelayEvents {
 
   /** Why a request failed authentication. */
-  enum AuthFailure { BAD_REQUEST, STALE_NONCE, WRONG_REALM, UNKNOWN_USER, BAD_INTEGRITY, EXPIRED, WRONG_CREDENTIALS }
+  enum AuthFailure { BAD_REQUEST, STALE_NONCE, WRONG_REALM, UNKNOWN_USER, BAD_INTEGRITY, EXPIRED, WRONG_CREDENTIALS,
+    REVOKED }
 
   /**
    * Why a datagram was not relayed or answered. UNEXPECTED: a well-formed message this server does not take
@@ -30,9 +31,13 @@ public interface RelayEvents {
   enum Direction { CLIENT_TO_PEER, PEER_TO_CLIENT }
 
   /** Why an allocation ended. */
-  enum DeleteReason { REFRESH, EXPIRED, SHUTDOWN }
+  enum DeleteReason { REFRESH, EXPIRED, SHUTDOWN, REVOKED }
 
   default void allocationCreated(Allocation allocation) {
+  }
+
+  /** A credential was revoked (a kicked or replaced participant's). */
+  default void credentialRevoked() {
   }
 
   default void allocationDeleted(Allocation allocation, DeleteReason reason) {
@@ -82,6 +87,13 @@ public interface RelayEvents {
       public void allocationDeleted(Allocation allocation, DeleteReason reason) {
         for (int i = 0; i < list.length; i++) {
           list[i].allocationDeleted(allocation, reason);
+        }
+      }
+
+      @Override
+      public void credentialRevoked() {
+        for (int i = 0; i < list.length; i++) {
+          list[i].credentialRevoked();
         }
       }
 

@@ -8,6 +8,7 @@ import io.switchboard.relay.policy.PeerPolicy;
 import io.switchboard.relay.policy.QuotaPolicy;
 import io.switchboard.relay.policy.RangePortAllocator;
 import io.switchboard.relay.policy.RelayPortAllocator;
+import io.switchboard.relay.policy.RevokedCredentials;
 import io.switchboard.relay.policy.ServiceEndpoints;
 import io.switchboard.relay.policy.TurnRestAuthenticator;
 
@@ -21,12 +22,13 @@ import java.util.List;
  */
 public record RelayServices(SwitchboardConfig.Relay config, Authenticator authenticator, PeerPolicy peerPolicy,
                             QuotaPolicy quota, RelayPortAllocator ports, NonceService nonces, RelayEvents events,
-                            Clock clock, PortReservations reservations) {
+                            Clock clock, PortReservations reservations, RevokedCredentials revocations) {
 
   public RelayServices(SwitchboardConfig.Relay config, Authenticator authenticator, PeerPolicy peerPolicy,
                        QuotaPolicy quota, RelayPortAllocator ports, NonceService nonces, RelayEvents events,
                        Clock clock) {
-    this(config, authenticator, peerPolicy, quota, ports, nonces, events, clock, new PortReservations(ports, quota));
+    this(config, authenticator, peerPolicy, quota, ports, nonces, events, clock, new PortReservations(ports, quota),
+      new RevokedCredentials());
   }
 
   /** The name this server gives in SOFTWARE. */

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.switchboard.bus.Addresses;
 import io.switchboard.relay.allocation.Allocation;
 import io.switchboard.relay.allocation.AllocationManager;
 import io.switchboard.relay.allocation.Lifetimes;
@@ -15,7 +16,10 @@ import io.switchboard.relay.proto.MessageClass;
 import io.switchboard.relay.proto.MessageType;
 import io.switchboard.relay.proto.Method;
 import io.switchboard.relay.proto.StunError;
+import io.switchboard.relay.policy.TurnRestAuthenticator;
 import io.switchboard.relay.proto.StunMessage;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -25,6 +29,7 @@ import io.vertx.core.internal.VertxInternal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,10 +136,41 @@ public final class RelayVerticle extends VerticleBase {
           + f.cause().getMessage(), f.cause()));
       }
     });
-    return bound.future().onSuccess(v -> {
+    // every instance of every node hears of revoked credentials: each closes the allocations it holds
+    Future<Void> revocations = vertx.eventBus().consumer(Addresses.TURN_REVOCATIONS,
+      message -> revoke(message.body())).completion();
+    return Future.all(bound.future(), revocations).onSuccess(v -> {
       sweepTimer = vertx.setPeriodic(Lifetimes.SWEEP_INTERVAL.toMillis(), id -> sweep());
       LOG.log(System.Logger.Level.DEBUG, "relay listening on udp {0}", listenAddress);
     });
+  }
+
+  /**
+   * Revokes the TURN REST usernames of a revocation message: remembered until they expire (so they open, refresh,
+   * permit and bind nothing), and this instance's allocations made with them close now.
+   */
+  private void revoke(Object body) {
+    List<String> usernames = new ArrayList<>();
+    if (body instanceof JsonObject json && json.getValue("usernames") instanceof JsonArray list) {
+      for (Object item : list) {
+        if (item instanceof String username && TurnRestAuthenticator.restExpiry(username) >= 0) {
+          usernames.add(username);
+        }
+      }
+    }
+    if (usernames.isEmpty()) {
+      LOG.log(System.Logger.Level.WARNING, "malformed TURN revocation dropped");
+      return;
+    }
+    for (String username : usernames) {
+      services.revocations().revoke(username, TurnRestAuthenticator.restExpiry(username));
+      events.credentialRevoked();
+    }
+    for (Allocation allocation : List.copyOf(allocations.all())) {
+      if (usernames.contains(allocation.username())) {
+        allocationRequests.delete(allocation, RelayEvents.DeleteReason.REVOKED);
+      }
+    }
   }
 
   @Override
@@ -157,6 +193,7 @@ public final class RelayVerticle extends VerticleBase {
   private void sweep() {
     long now = System.nanoTime();
     services.reservations().sweep(now);
+    services.revocations().sweep(services.epochSeconds());
     for (Allocation expired : allocations.sweep(now)) {
       allocationRequests.release(expired, RelayEvents.DeleteReason.EXPIRED);
     }

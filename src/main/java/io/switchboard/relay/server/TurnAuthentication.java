@@ -88,6 +88,11 @@ final class TurnAuthentication {
       challenge(message, client, now, StunError.UNAUTHORIZED);
       return null;
     }
+    if (services.revocations().revoked(username)) {
+      events.authFailure(RelayEvents.AuthFailure.REVOKED, client);
+      challenge(message, client, now, StunError.UNAUTHORIZED);
+      return null;
+    }
     for (byte[] key : credential.keys()) {
       boolean verified = sha256 ? MessageIntegritySha256.verify(message, key) : MessageIntegrity.verify(message, key);
       if (verified) {

@@ -158,7 +158,9 @@ public final class EdgeVerticle extends VerticleBase {
       if (ar.failed()) {
         unauthorized(ctx, ar.cause());
       } else {
-        json(ctx, 200, new JsonObject().put("iceServers", services.iceServers().forIdentity(ar.result().subject())));
+        Claims claims = ar.result();
+        json(ctx, 200, new JsonObject().put("iceServers", services.iceServers()
+          .issue(claims.subject(), claims.expiresAtEpochSeconds()).iceServers()));
       }
     });
   }
@@ -294,7 +296,7 @@ public final class EdgeVerticle extends VerticleBase {
     Participant participant = new Participant(Ids.sessionId(), claims.room(), claims.subject(), claims.name(),
       Role.of(claims.role()), claims.meta(), services.sessions().nodeId());
     SignalingSession session = new SignalingSession(socket, participant, services.sessions(),
-      services.iceServers().forIdentity(claims.subject()), Ids.random(18));
+      services.iceServers().issue(claims.subject(), claims.expiresAtEpochSeconds()), Ids.random(18));
     sessions.add(session);
     session.start(() -> sessions.remove(session));
   }

@@ -1,5 +1,6 @@
 package io.switchboard.signaling.session;
 
+import io.switchboard.ice.IceServers;
 import io.switchboard.signaling.protocol.ClientFrame;
 import io.switchboard.signaling.protocol.ErrorCode;
 import io.switchboard.signaling.protocol.FrameException;
@@ -44,6 +45,8 @@ public final class SignalingSession implements SessionEndpoint {
   private final SessionServices services;
   /** Needed only for welcome; dropped once it is sent, like everything an idle session need not hold. */
   private JsonArray iceServers;
+  /** The TURN username handed out in welcome (null without TURN): revoked when the room evicts the session. */
+  private final String turnUsername;
   private final String resumeToken;
   private final RateLimiter rateLimiter;
   private final MessageAssembler assembler;
@@ -63,13 +66,14 @@ public final class SignalingSession implements SessionEndpoint {
   private boolean joined;
 
   public SignalingSession(ServerWebSocket socket, Participant participant, SessionServices services,
-                          JsonArray iceServers, String resumeToken) {
+                          IceServers.Issued iceServers, String resumeToken) {
     this.socket = socket;
     this.context = Vertx.currentContext();
     this.participant = participant;
     this.relayPrefix = RelayFrame.fromPrefix(participant.id());
     this.services = services;
-    this.iceServers = iceServers;
+    this.iceServers = iceServers.iceServers();
+    this.turnUsername = iceServers.turnUsername();
     this.resumeToken = resumeToken;
     long now = System.nanoTime();
     this.lastHeardNanos = now;
@@ -282,6 +286,10 @@ public final class SignalingSession implements SessionEndpoint {
 
   @Override
   public void evicted(LeaveReason reason) {
+    // kicked or replaced: the relayed media path goes too, on every node's relay, before the client hears of it
+    if (turnUsername != null) {
+      services.turnRevocations().revoke(turnUsername);
+    }
     onLoop(() -> {
       if (reason == LeaveReason.REPLACED) {
         // written here, not queued, so that it goes out before the close frame
