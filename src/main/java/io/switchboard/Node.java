@@ -26,6 +26,7 @@ import io.switchboard.signaling.room.PresenceRoomDirectory;
 import io.switchboard.signaling.room.PresenceVerticle;
 import io.switchboard.signaling.room.RoomRegistry;
 import io.switchboard.signaling.session.Ids;
+import io.switchboard.signaling.session.ParticipantLimits;
 import io.switchboard.signaling.session.SessionServices;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -164,7 +165,8 @@ public final class Node {
     SwitchboardMetrics metrics = new SwitchboardMetrics(() -> roomCount.getAsInt());
     Future<String> presence = deployPresence(metrics);
     SessionServices sessions = new SessionServices(nodeId, config.limits(),
-      new PresenceRoomDirectory(vertx.eventBus()), metrics, new TurnRevocations(vertx.eventBus()));
+      new PresenceRoomDirectory(vertx.eventBus()), metrics, new TurnRevocations(vertx.eventBus()),
+      new ParticipantLimits(config.limits()));
     EdgeServices edge = new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()));
     int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
     return presence

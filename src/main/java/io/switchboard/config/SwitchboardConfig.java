@@ -41,8 +41,13 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
                      boolean generatedSecret) {
   }
 
-  public record Limits(int maxFrameBytes, int rateFramesPerSecond, int rateBurst, int rateAbuseSeconds,
-                       int maxParticipantsPerRoom, int pingIntervalSeconds, int maxQueuedBytes) {
+  /**
+   * @param rateBytesPerSecond bytes a participant may have relayed per second (a broadcast counts once per
+   *                           receiver); {@code rateBytesBurst} at once
+   */
+  public record Limits(int maxFrameBytes, int rateFramesPerSecond, int rateBurst, int rateBytesPerSecond,
+                       int rateBytesBurst, int rateAbuseSeconds, int maxParticipantsPerRoom, int pingIntervalSeconds,
+                       int maxQueuedBytes) {
 
     /** Frames above this are not even buffered: the connection is closed with 1009. */
     public int hardFrameBytes() {
@@ -251,14 +256,21 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
   }
 
   private static Limits parseLimits(JsonObject limits) {
-    return new Limits(
+    Limits parsed = new Limits(
       range(limits, "maxFrameBytes", "limits.maxFrameBytes", 1024, 16 * 1024 * 1024),
       range(limits, "rateFramesPerSecond", "limits.rateFramesPerSecond", 1, 1_000_000),
       range(limits, "rateBurst", "limits.rateBurst", 1, 1_000_000),
+      range(limits, "rateBytesPerSecond", "limits.rateBytesPerSecond", 1024, Integer.MAX_VALUE),
+      range(limits, "rateBytesBurst", "limits.rateBytesBurst", 1024, Integer.MAX_VALUE),
       range(limits, "rateAbuseSeconds", "limits.rateAbuseSeconds", 1, 3600),
       range(limits, "maxParticipantsPerRoom", "limits.maxParticipantsPerRoom", 1, 1_000_000),
       range(limits, "pingIntervalSeconds", "limits.pingIntervalSeconds", 1, 3600),
       range(limits, "maxQueuedBytes", "limits.maxQueuedBytes", 4096, Integer.MAX_VALUE));
+    if (parsed.rateBytesBurst() < parsed.maxFrameBytes()) {
+      throw new ConfigException("limits.rateBytesBurst (" + parsed.rateBytesBurst() + ") must be at least "
+        + "limits.maxFrameBytes (" + parsed.maxFrameBytes() + "): a frame the size limit allows must be able to pass");
+    }
+    return parsed;
   }
 
   private static Ice parseIce(JsonObject ice, boolean devTokens) {

@@ -43,6 +43,7 @@ public final class EdgeVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(EdgeVerticle.class.getName());
   private static final long DEV_TOKEN_DEFAULT_TTL = 3600;
   private static final long DEV_TOKEN_MAX_TTL = 86_400;
+  private static final long LIMITED_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   private final EdgeServices services;
   private final SwitchboardConfig config;
@@ -98,6 +99,7 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/api/ice-servers").handler(this::iceServers);
     router.get("/api/rooms").handler(this::listRooms);
     router.get("/api/rooms/:room").handler(this::describeRoom);
+    router.get("/api/limits").handler(this::limited);
     router.delete("/api/rooms/:room/participants/:id").handler(this::kick);
     if (config.auth().devTokens()) {
       router.post("/api/dev/token").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::devToken);
@@ -192,6 +194,12 @@ public final class EdgeVerticle extends VerticleBase {
         }
       });
     });
+  }
+
+  /** Who this node is rate-limiting now: participants with something dropped in the last minute. */
+  private void limited(RoutingContext ctx) {
+    asAdmin(ctx, () -> json(ctx, 200, new JsonObject().put("node", services.sessions().nodeId())
+      .put("limited", services.sessions().participantLimits().limited(System.nanoTime(), LIMITED_WINDOW_NANOS))));
   }
 
   private void kick(RoutingContext ctx) {
@@ -303,6 +311,7 @@ public final class EdgeVerticle extends VerticleBase {
 
   private void checkLiveness(long intervalNanos) {
     long now = System.nanoTime();
+    services.sessions().participantLimits().sweep(now);
     for (SignalingSession session : List.copyOf(sessions)) {
       session.checkLiveness(now, intervalNanos);
     }

@@ -7,5 +7,6 @@ import io.switchboard.signaling.room.RoomDirectory;
 
 /** What every session of a node shares. */
 public record SessionServices(String nodeId, SwitchboardConfig.Limits limits, RoomDirectory rooms,
-                              SwitchboardMetrics metrics, TurnRevocations turnRevocations) {
+                              SwitchboardMetrics metrics, TurnRevocations turnRevocations,
+                              ParticipantLimits participantLimits) {
 }

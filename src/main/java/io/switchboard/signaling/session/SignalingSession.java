@@ -1,5 +1,6 @@
 package io.switchboard.signaling.session;
 
+import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.ice.IceServers;
 import io.switchboard.signaling.protocol.ClientFrame;
 import io.switchboard.signaling.protocol.ErrorCode;
@@ -48,7 +49,8 @@ public final class SignalingSession implements SessionEndpoint {
   /** The TURN username handed out in welcome (null without TURN): revoked when the room evicts the session. */
   private final String turnUsername;
   private final String resumeToken;
-  private final RateLimiter rateLimiter;
+  /** This participant's rate limiter, shared with its other sessions in the room on this node (reconnects). */
+  private final ParticipantLimits.Lease limits;
   private final MessageAssembler assembler;
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -77,8 +79,7 @@ public final class SignalingSession implements SessionEndpoint {
     this.resumeToken = resumeToken;
     long now = System.nanoTime();
     this.lastHeardNanos = now;
-    this.rateLimiter = new RateLimiter(services.limits().rateFramesPerSecond(), services.limits().rateBurst(),
-      services.limits().rateAbuseSeconds(), now);
+    this.limits = services.participantLimits().acquire(participant.room(), participant.identity(), now);
     this.assembler = new MessageAssembler(services.limits().maxFrameBytes());
   }
 
@@ -90,6 +91,7 @@ public final class SignalingSession implements SessionEndpoint {
     socket.closeHandler(v -> {
       depart(LeaveReason.DISCONNECTED);
       uncount();
+      services.participantLimits().release(limits);
       onClosed.run();
     });
     services.rooms().join(participant, this).onComplete(ar -> {
@@ -140,19 +142,34 @@ public final class SignalingSession implements SessionEndpoint {
   }
 
   private void onMessage(MessageAssembler.Message message, long receivedAtNanos) {
-    switch (rateLimiter.onFrame(receivedAtNanos)) {
-      case ACCEPT -> handle(message, receivedAtNanos);
+    if (admitted(limits.limiter().onFrame(receivedAtNanos), null)) {
+      handle(message, receivedAtNanos);
+    }
+  }
+
+  /**
+   * Whether a rate verdict lets the frame through; otherwise the frame is dropped, the client is warned at most
+   * once a second, and sustained abuse ends the session.
+   */
+  private boolean admitted(RateLimiter.Verdict verdict, String ref) {
+    switch (verdict) {
+      case ACCEPT -> {
+        return true;
+      }
       case DROP -> services.metrics().frameDropped();
       case DROP_AND_WARN -> {
         services.metrics().frameDropped();
-        sendError(ErrorCode.RATE_LIMITED, "over " + services.limits().rateFramesPerSecond()
-          + " frames/s (burst " + services.limits().rateBurst() + "); frames are being dropped", null);
+        SwitchboardConfig.Limits config = services.limits();
+        sendError(ErrorCode.RATE_LIMITED, "over " + config.rateFramesPerSecond() + " frames/s (burst "
+          + config.rateBurst() + ") or " + config.rateBytesPerSecond() + " bytes/s (burst " + config.rateBytesBurst()
+          + "); frames are being dropped", ref);
       }
       case ABUSE -> {
         services.metrics().frameDropped();
         terminate(CloseCodes.POLICY, "rate limit exceeded for too long");
       }
     }
+    return false;
   }
 
   private void handle(MessageAssembler.Message message, long receivedAtNanos) {
@@ -194,8 +211,17 @@ public final class SignalingSession implements SessionEndpoint {
         sendError(ErrorCode.FORBIDDEN, "a viewer may signal only publishers", frame.ref());
         return;
       }
+      if (!admitted(limits.limiter().onBytes(message.length(), receivedAtNanos), frame.ref())) {
+        return;
+      }
       target.endpoint().deliver(RelayFrame.rewrite(message.bytes(), message.length(), frame, relayPrefix));
       services.metrics().relayed(frame.type(), 1, receivedAtNanos);
+      return;
+    }
+    // a broadcast costs what the server writes for it, capped at the burst so a big one in a big room can pass
+    long cost = Math.min((long) message.length() * Math.max(1, current.size() - 1),
+      services.limits().rateBytesBurst());
+    if (!admitted(limits.limiter().onBytes(cost, receivedAtNanos), frame.ref())) {
       return;
     }
     String out = RelayFrame.rewrite(message.bytes(), message.length(), frame, relayPrefix);
