@@ -272,8 +272,12 @@ public final class SignalingSession implements SessionEndpoint {
     if (counted.compareAndSet(false, true)) {
       services.metrics().sessionOpened();
     }
-    deliver(ServerFrames.welcome(participant.id(), participant.room(), participant.identity(),
-      participant.role().wire(), peers, iceServers, resumeToken, services.nodeId()));
+    String welcome = ServerFrames.welcome(participant.id(), participant.room(), participant.identity(),
+      participant.role().wire(), peers, iceServers, resumeToken, services.nodeId());
+    // Welcome does not count against limits.maxQueuedBytes: in a big room with large meta it can be bigger than
+    // the queue allows, and the newcomer must never be closed for the size of its own welcome. Its size is bounded
+    // by the room limit, so a session holds at most its welcome plus maxQueuedBytes.
+    onLoop(() -> socket.writeTextMessage(welcome));
     iceServers = null;
   }
 

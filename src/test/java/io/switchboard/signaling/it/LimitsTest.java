@@ -145,6 +145,29 @@ class LimitsTest {
   }
 
   @Test
+  @DisplayName("welcome never kills the joiner: one larger than maxQueuedBytes (big room, 1 KiB meta) is delivered")
+  void welcomeLargerThanQueue() throws Exception {
+    try (TestNode small = TestNode.start(new JsonObject().put("limits", new JsonObject()
+      .put("maxQueuedBytes", 4096).put("maxParticipantsPerRoom", 20)))) {
+      String room = TestNode.unique("big");
+      JsonObject meta = new JsonObject().put("bio", "m".repeat(1000));
+      java.util.List<WsClient> members = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        long now = System.currentTimeMillis() / 1000;
+        String token = small.sign(io.switchboard.auth.TokenIssuer.participantClaims("p" + i, room, null, null, now,
+          3600).put("meta", meta));
+        members.add(WsClient.join(client, small.port(), token));
+      }
+      JsonObject welcome = members.get(7).welcome();
+      assertTrue(welcome.encode().length() > 4096, "the welcome is larger than the queue: " + welcome.encode().length());
+      assertEquals(7, welcome.getJsonArray("peers").size());
+      members.get(7).send(new JsonObject().put("type", "ping"));
+      members.get(7).expect("pong");
+      assertTrue(!members.get(7).isClosed(), "the newcomer is still connected");
+    }
+  }
+
+  @Test
   @DisplayName("over the rate, frames are dropped with at most one rate-limited error a second; the session recovers")
   void rateLimit() throws InterruptedException {
     WsClient alice = join("alice", TestNode.unique("limits"));
@@ -211,7 +234,8 @@ class LimitsTest {
   void slowReceiver() throws Exception {
     try (TestNode fast = TestNode.start(new JsonObject().put("limits", new JsonObject()
       .put("maxFrameBytes", 65536).put("maxQueuedBytes", 65536)
-      .put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000)))) {
+      .put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000)
+      .put("rateBytesPerSecond", Integer.MAX_VALUE).put("rateBytesBurst", Integer.MAX_VALUE)))) {
       String room = TestNode.unique("limits");
       WsClient sender = WsClient.join(client, fast.port(), fast.token("sender", room));
       try (SilentWsClient slow = SilentWsClient.connect(fast.port(), fast.token("slow", room))) {
