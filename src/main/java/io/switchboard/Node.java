@@ -1,7 +1,9 @@
 package io.switchboard;
 
+import com.hazelcast.config.SerializerConfig;
 import io.switchboard.cluster.ClusterMembership;
 import io.switchboard.cluster.EventBusTls;
+import io.switchboard.cluster.HazelcastClusterQuota;
 import io.switchboard.cluster.HazelcastSetup;
 import io.switchboard.cluster.MemberCertificate;
 import io.switchboard.cluster.MemberProbe;
@@ -12,6 +14,7 @@ import io.switchboard.ice.TurnRevocations;
 import io.switchboard.metrics.ClusterMetrics;
 import io.switchboard.metrics.RelayMetrics;
 import io.switchboard.metrics.SwitchboardMetrics;
+import io.switchboard.relay.policy.ClusterQuota;
 import io.switchboard.relay.policy.ServiceEndpoints;
 import io.switchboard.relay.server.LoggingRelayEvents;
 import io.switchboard.relay.server.RelayEvents;
@@ -37,6 +40,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
@@ -61,6 +65,8 @@ public final class Node {
   private final ClusterMembership membership;
   /** This node's listeners and the other members': the relay never relays to them. */
   private final ServiceEndpoints serviceEndpoints = new ServiceEndpoints();
+  /** Allocations per owner across the cluster's relays; none on a single node. */
+  private ClusterQuota clusterQuota = ClusterQuota.none();
   private String presenceDeployment;
   /** Rooms with sessions here, for the rooms gauge; set when presence is deployed. */
   private volatile IntSupplier roomCount = () -> 0;
@@ -116,8 +122,9 @@ public final class Node {
     }
     Map<String, String> attributes = Map.of(ClusterMembership.NODE_ATTRIBUTE, nodeId,
       NodeListeners.ATTRIBUTE, NodeListeners.describe(config));
-    HazelcastClusterManager manager = new HazelcastClusterManager(
-      HazelcastSetup.build(cluster, attributes, PresenceSerializers.all()));
+    List<SerializerConfig> serializers = new ArrayList<>(PresenceSerializers.all());
+    serializers.addAll(HazelcastClusterQuota.serializers());
+    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.build(cluster, attributes, serializers));
     Vertx.builder().with(options).withClusterManager(manager).buildClustered().onComplete(ar -> {
       if (ar.failed()) {
         started.fail(ar.cause());
@@ -140,10 +147,25 @@ public final class Node {
             + "unique", started);
         } else {
           node.state.cluster(membership::memberCount, !cluster.insecure());
-          node.deploy(loops, started);
+          node.startClusterQuota().onComplete(q -> node.deploy(loops, started));
         }
       });
     });
+  }
+
+  /** The cluster-wide TURN quota, when the relay runs and the key is not 0; a failure leaves it off, logged. */
+  private Future<Void> startClusterQuota() {
+    int limit = config.relay().maxAllocationsPerUserInCluster();
+    if (!config.relay().enabled() || limit == 0) {
+      return Future.succeededFuture();
+    }
+    HazelcastClusterQuota quota = new HazelcastClusterQuota(vertx, clusterManager.getHazelcastInstance(), membership,
+      nodeId, limit);
+    return quota.start().onSuccess(v -> {
+      membership.listen(quota);
+      clusterQuota = quota;
+    }).onFailure(e -> LOG.log(System.Logger.Level.WARNING, "cluster-wide TURN quota off: {0}", e.toString()))
+      .otherwiseEmpty();
   }
 
   private void refuseStart(String why, Promise<Node> started) {
@@ -205,7 +227,7 @@ public final class Node {
     }
     RelayEvents events = RelayEvents.all(List.of(new RelayMetrics(metrics.registry()), new LoggingRelayEvents()));
     RelayServices relay = RelayServices.defaults(config.relay(), config.ice().turnSecrets(), events, Clock.systemUTC(),
-      serviceEndpoints);
+      serviceEndpoints, clusterQuota);
     return vertx.deployVerticle(() -> new RelayVerticle(relay),
       new DeploymentOptions().setInstances(config.relay().instances()));
   }

@@ -74,6 +74,8 @@ public final class RelayConfig {
       cidrs(SwitchboardConfig.strings(relay, "deniedPeers", "relay.deniedPeers"), "relay.deniedPeers"),
       SwitchboardConfig.range(relay, "maxAllocations", "relay.maxAllocations", 1, 1_000_000),
       SwitchboardConfig.range(relay, "maxAllocationsPerUser", "relay.maxAllocationsPerUser", 1, 1_000_000),
+      SwitchboardConfig.range(relay, "maxAllocationsPerUserInCluster", "relay.maxAllocationsPerUserInCluster", 0,
+        1_000_000),
       SwitchboardConfig.range(relay, "maxBitsPerSecond", "relay.maxBitsPerSecond", 0, Integer.MAX_VALUE),
       SwitchboardConfig.range(relay, "unauthorizedPerSecond", "relay.unauthorizedPerSecond", 1, 100_000),
       SwitchboardConfig.range(relay, "unauthorizedBurst", "relay.unauthorizedBurst", 1, 1_000_000),

@@ -98,7 +98,8 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
   public record Relay(boolean enabled, String host, int port, int instances, String relayHost,
                       String externalAddress, String publicHost, String realm, int minPort, int maxPort,
                       List<RelayConfig.StaticUser> staticUsers, List<String> allowedPeers, List<String> deniedPeers,
-                      int maxAllocations, int maxAllocationsPerUser, long maxBitsPerSecond,
+                      int maxAllocations, int maxAllocationsPerUser, int maxAllocationsPerUserInCluster,
+                      long maxBitsPerSecond,
                       int unauthorizedPerSecond, int unauthorizedBurst, int defaultLifetimeSeconds,
                       int maxLifetimeSeconds, int nonceLifetimeSeconds) {
   }

@@ -40,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterRelayIT {
 
   private static final int ROOM_LIMIT = 6;
+  private static final int CLUSTER_QUOTA = 3;
   private static ProcessCluster cluster;
   private static WebSocketClient client;
 
@@ -50,7 +51,8 @@ class ClusterRelayIT {
       "SWITCHBOARD_LIMITS_RATE_FRAMES_PER_SECOND", "100000",
       "SWITCHBOARD_LIMITS_RATE_BURST", "100000",
       // peers all live on 127.0.0.1 here: loopback is allowed, so only the service-endpoint rule can refuse
-      "SWITCHBOARD_RELAY_ALLOWED_PEERS", "127.0.0.0/8"));
+      "SWITCHBOARD_RELAY_ALLOWED_PEERS", "127.0.0.0/8",
+      "SWITCHBOARD_RELAY_MAX_ALLOCATIONS_PER_USER_IN_CLUSTER", Integer.toString(CLUSTER_QUOTA)));
     client = WsClient.newClient(vertx);
   }
 
@@ -164,6 +166,39 @@ class ClusterRelayIT {
         XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, (java.net.InetSocketAddress) harmless.getLocalSocketAddress());
       }).errorCode(), "any other port on the same (allowed) address still works");
     }
+  }
+
+  @Test
+  @DisplayName("one identity's allocations are limited across all relays of the cluster, not per node")
+  void clusterWideQuota() throws Exception {
+    java.util.List<StunClient> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < CLUSTER_QUOTA + 1; i++) {
+        // fresh names of one identity, on every node's relay in turn: each node alone is far below its quota
+        String username = (System.currentTimeMillis() / 1000 + 3600 + i) + ":hoarder";
+        clients.add(new StunClient(cluster.node(i % 3).relayPort())
+          .credentials(username, IceServers.restCredential(TestNode.TURN_KEY, username)));
+      }
+      for (int i = 0; i < CLUSTER_QUOTA; i++) {
+        assertEquals(0, allocate(clients.get(i)), "allocation " + i);
+      }
+      assertEquals(486, allocate(clients.get(CLUSTER_QUOTA)), "one more anywhere in the cluster");
+      assertEquals(0, clients.get(0).request(Method.REFRESH, w -> io.switchboard.relay.proto.Lifetime.write(w, 0))
+        .errorCode());
+      // the release travels without being waited for: the next Allocate may need a moment
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      int code;
+      do {
+        code = allocate(clients.get(CLUSTER_QUOTA));
+      } while (code == 486 && System.nanoTime() < deadline);
+      assertEquals(0, code, "a released allocation frees a place cluster-wide");
+    } finally {
+      clients.forEach(StunClient::close);
+    }
+  }
+
+  private static int allocate(StunClient client) {
+    return client.request(Method.ALLOCATE, w -> RequestedTransport.write(w, RequestedTransport.UDP)).errorCode();
   }
 
   @Test

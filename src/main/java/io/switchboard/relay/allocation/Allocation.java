@@ -34,6 +34,8 @@ public final class Allocation {
   private long expiresAtNanos;
   private byte[] successResponse;
   private boolean closed;
+  /** The owner's cluster-wide count includes this allocation (admitted by the cluster quota, not yet released). */
+  private boolean clusterCounted;
 
   /**
    * @param owner whom the allocation counts against in quotas (the credential's owner)
@@ -114,6 +116,14 @@ public final class Allocation {
   }
 
   /** Marks the allocation closed and closes its relay socket; returns false when it already was. */
+  public boolean clusterCounted() {
+    return clusterCounted;
+  }
+
+  public void clusterCounted(boolean counted) {
+    this.clusterCounted = counted;
+  }
+
   public boolean close() {
     if (closed) {
       return false;

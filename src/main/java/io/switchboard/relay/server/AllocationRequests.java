@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.socket.DatagramChannel;
 import io.switchboard.relay.allocation.Allocation;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.switchboard.relay.allocation.AllocationManager;
 import io.switchboard.relay.allocation.Bandwidth;
 import io.switchboard.relay.allocation.FiveTuple;
@@ -37,6 +39,8 @@ final class AllocationRequests {
 
   private final RelayServices services;
   private final RelayEvents events;
+  /** The relay's own context: where the cluster-wide quota's answer continues. */
+  private final Context context;
   private final AllocationManager allocations;
   private final Responder responder;
   private final TurnAuthentication authentication;
@@ -50,7 +54,9 @@ final class AllocationRequests {
 
   AllocationRequests(RelayServices services, AllocationManager allocations, Responder responder,
                      TurnAuthentication authentication, UdpChannels channels, DataPath dataPath,
-                     InetSocketAddress listenAddress, InetAddress relayBindAddress, InetAddress advertisedAddress) {
+                     InetSocketAddress listenAddress, InetAddress relayBindAddress, InetAddress advertisedAddress,
+                     Context context) {
+    this.context = context;
     this.services = services;
     this.events = services.events();
     this.allocations = allocations;
@@ -136,8 +142,31 @@ final class AllocationRequests {
       : credentialExpiry + services.config().maxLifetimeSeconds();
     Allocation allocation = new Allocation(new FiveTuple(client, listenAddress), username, owner,
       message.transactionId(), refreshDeadline, new Bandwidth(services.config().maxBitsPerSecond(), request.nowNanos()));
-    allocations.add(allocation);
-    bindRelay(allocation, request.auth(), lifetime, even, reserved, 1);
+    allocations.add(allocation); // pending: a retransmission meanwhile is recognised
+    int port = reserved;
+    TurnAuthentication.Auth auth = request.auth();
+    // the request's bytes are gone by the time the cluster answers: only copies (auth, the allocation) go along
+    Future.fromCompletionStage(services.clusterQuota().tryAcquire(owner), context).onComplete(answer -> {
+      boolean admitted = Boolean.TRUE.equals(answer.result());
+      if (allocation.closed()) {
+        // deleted while the cluster answered (the relay is stopping): its other units are back already
+        if (admitted) {
+          services.clusterQuota().release(owner);
+        }
+        if (port >= 0) {
+          services.ports().release(port);
+        }
+      } else if (admitted) {
+        allocation.clusterCounted(true);
+        bindRelay(allocation, auth, lifetime, even, port, 1);
+      } else {
+        if (port >= 0) {
+          services.ports().release(port);
+        }
+        events.quotaReached();
+        refuse(allocation, auth, StunError.ALLOCATION_QUOTA_REACHED);
+      }
+    });
   }
 
   /**
@@ -213,13 +242,19 @@ final class AllocationRequests {
   }
 
   private void allocationFailed(Allocation allocation, TurnAuthentication.Auth auth) {
+    refuse(allocation, auth, StunError.INSUFFICIENT_CAPACITY);
+  }
+
+  /** Undoes a pending allocation and answers its Allocate with {@code error}, from copies of the request. */
+  private void refuse(Allocation allocation, TurnAuthentication.Auth auth, StunError error) {
     allocations.remove(allocation);
     allocation.close();
     services.quota().release(allocation.owner());
-    events.errorAnswered(StunError.INSUFFICIENT_CAPACITY);
+    releaseClusterUnit(allocation);
+    events.errorAnswered(error);
     ByteBuf out = responder.buffer(128);
     MessageWriter writer = MessageWriter.start(out, Method.ALLOCATE, MessageClass.ERROR, allocation.transactionId());
-    ErrorCodeAttribute.write(writer, StunError.INSUFFICIENT_CAPACITY);
+    ErrorCodeAttribute.write(writer, error);
     responder.signAndSend(writer, auth, allocation.fiveTuple().client());
   }
 
@@ -277,11 +312,19 @@ final class AllocationRequests {
     }
   }
 
+  private void releaseClusterUnit(Allocation allocation) {
+    if (allocation.clusterCounted()) {
+      allocation.clusterCounted(false);
+      services.clusterQuota().release(allocation.owner());
+    }
+  }
+
   /** Closes a removed allocation's socket and gives back its quota (its port is given back when the socket closes). */
   void release(Allocation allocation, RelayEvents.DeleteReason reason) {
     boolean wasLive = !allocation.pending();
     if (allocation.close()) {
       services.quota().release(allocation.owner());
+      releaseClusterUnit(allocation);
       if (wasLive) {
         events.allocationDeleted(allocation, reason);
       }

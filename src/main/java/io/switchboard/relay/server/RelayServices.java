@@ -2,6 +2,7 @@ package io.switchboard.relay.server;
 
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.relay.policy.Authenticator;
+import io.switchboard.relay.policy.ClusterQuota;
 import io.switchboard.relay.policy.CountingQuota;
 import io.switchboard.relay.policy.IpRangePeerPolicy;
 import io.switchboard.relay.policy.PeerPolicy;
@@ -22,13 +23,14 @@ import java.util.List;
  */
 public record RelayServices(SwitchboardConfig.Relay config, Authenticator authenticator, PeerPolicy peerPolicy,
                             QuotaPolicy quota, RelayPortAllocator ports, NonceService nonces, RelayEvents events,
-                            Clock clock, PortReservations reservations, RevokedCredentials revocations) {
+                            Clock clock, PortReservations reservations, RevokedCredentials revocations,
+                            ClusterQuota clusterQuota) {
 
   public RelayServices(SwitchboardConfig.Relay config, Authenticator authenticator, PeerPolicy peerPolicy,
                        QuotaPolicy quota, RelayPortAllocator ports, NonceService nonces, RelayEvents events,
-                       Clock clock) {
+                       Clock clock, ClusterQuota clusterQuota) {
     this(config, authenticator, peerPolicy, quota, ports, nonces, events, clock, new PortReservations(ports, quota),
-      new RevokedCredentials());
+      new RevokedCredentials(), clusterQuota);
   }
 
   /** The name this server gives in SOFTWARE. */
@@ -36,17 +38,17 @@ public record RelayServices(SwitchboardConfig.Relay config, Authenticator authen
 
   /**
    * The default policies for {@code config}, with REST credentials signed by any of {@code turnSecrets}, never
-   * relaying to {@code serviceEndpoints}.
+   * relaying to {@code serviceEndpoints}, counting allocations per owner in {@code clusterQuota} as well.
    */
   public static RelayServices defaults(SwitchboardConfig.Relay config, List<String> turnSecrets, RelayEvents events,
-                                       Clock clock, ServiceEndpoints serviceEndpoints) {
+                                       Clock clock, ServiceEndpoints serviceEndpoints, ClusterQuota clusterQuota) {
     return new RelayServices(config,
       new TurnRestAuthenticator(turnSecrets, config.staticUsers()),
       new IpRangePeerPolicy(config.allowedPeers(), config.deniedPeers(), serviceEndpoints),
       new CountingQuota(config.maxAllocations(), config.maxAllocationsPerUser()),
       new RangePortAllocator(config.minPort(), config.maxPort()),
       new NonceService(config.nonceLifetimeSeconds(), () -> clock.millis() / 1000),
-      events, clock);
+      events, clock, clusterQuota);
   }
 
   long epochSeconds() {

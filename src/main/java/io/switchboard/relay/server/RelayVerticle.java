@@ -118,7 +118,7 @@ public final class RelayVerticle extends VerticleBase {
     authentication = new TurnAuthentication(services, responder);
     dataPath = new DataPath(services, allocations, channel);
     allocationRequests = new AllocationRequests(services, allocations, responder, authentication, channels, dataPath,
-      listenAddress, relayBindAddress, advertisedAddress);
+      listenAddress, relayBindAddress, advertisedAddress, context);
     PermissionRequests permissionRequests = new PermissionRequests(services, allocationRequests, responder);
     dispatch.put(MessageType.encode(Method.ALLOCATE, MessageClass.REQUEST), allocationRequests::allocate);
     dispatch.put(MessageType.encode(Method.REFRESH, MessageClass.REQUEST), allocationRequests::refresh);

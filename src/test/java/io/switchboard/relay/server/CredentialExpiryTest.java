@@ -70,7 +70,8 @@ class CredentialExpiryTest {
     SwitchboardConfig.Relay relay = SwitchboardConfig.from(json).relay();
     vertx = Vertx.vertx();
     RelayServices services = RelayServices.defaults(relay, List.of(SECRET), new RelayEvents() { }, clock,
-      new io.switchboard.relay.policy.ServiceEndpoints());
+      new io.switchboard.relay.policy.ServiceEndpoints(),
+      io.switchboard.relay.policy.ClusterQuota.none());
     vertx.deployVerticle(new RelayVerticle(services)).await(10, TimeUnit.SECONDS);
   }
 
