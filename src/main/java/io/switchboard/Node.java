@@ -4,6 +4,7 @@ import com.hazelcast.config.SerializerConfig;
 import io.switchboard.cluster.ClusterMembership;
 import io.switchboard.cluster.EventBusTls;
 import io.switchboard.cluster.HazelcastClusterQuota;
+import io.switchboard.cluster.HazelcastFutures;
 import io.switchboard.cluster.HazelcastSetup;
 import io.switchboard.cluster.MemberCertificate;
 import io.switchboard.cluster.MemberProbe;
@@ -122,6 +123,7 @@ public final class Node {
     }
     Map<String, String> attributes = Map.of(ClusterMembership.NODE_ATTRIBUTE, nodeId,
       NodeListeners.ATTRIBUTE, NodeListeners.describe(config));
+    HazelcastFutures.boundDefaultExecutor();
     List<SerializerConfig> serializers = new ArrayList<>(PresenceSerializers.all());
     serializers.addAll(HazelcastClusterQuota.serializers());
     HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.build(cluster, attributes, serializers));

@@ -58,18 +58,16 @@ public final class HazelcastClusterQuota implements ClusterQuota, ClusterMembers
 
   @Override
   public CompletionStage<Boolean> tryAcquire(String owner) {
-    return counts.submitToKey(owner, new Acquire(nodeId, limit)).exceptionally(failure -> {
-      LOG.log(System.Logger.Level.WARNING, "cluster-wide TURN quota unavailable, admitting: {0}", failure.toString());
-      return true;
-    });
+    return counts.submitToKey(owner, new Acquire(nodeId, limit));
   }
 
   @Override
   public void release(String owner) {
-    counts.submitToKey(owner, new Release(nodeId)).exceptionally(failure -> {
-      LOG.log(System.Logger.Level.DEBUG, "cluster-wide TURN quota release failed: {0}", failure.toString());
-      return null;
-    });
+    counts.submitToKey(owner, new Release(nodeId)).whenCompleteAsync((ignored, failure) -> {
+      if (failure != null) {
+        LOG.log(System.Logger.Level.DEBUG, "cluster-wide TURN quota release failed: {0}", failure.toString());
+      }
+    }, HazelcastFutures.SAME_THREAD);
   }
 
   @Override

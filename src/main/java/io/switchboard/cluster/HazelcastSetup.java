@@ -3,6 +3,7 @@ package io.switchboard.cluster;
 import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.EndpointConfig;
+import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.InterfacesConfig;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
@@ -65,6 +66,8 @@ public final class HazelcastSetup {
     }
     attributes.forEach(config.getMemberAttributeConfig()::setAttribute);
     memberEndpointOnly(config, cluster);
+    // the cluster-wide TURN quota's counts are changed in place by entry processors: no (de)serialization per op
+    config.getMapConfig(HazelcastClusterQuota.MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1);
     JavaSerializationFilterConfig allowList = new JavaSerializationFilterConfig().setDefaultsDisabled(false);
     config.getSerializationConfig().setJavaSerializationFilterConfig(allowList);
     serializers.forEach(config.getSerializationConfig()::addSerializerConfig);

@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.socket.DatagramChannel;
 import io.switchboard.relay.allocation.Allocation;
+import io.switchboard.cluster.HazelcastFutures;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.switchboard.relay.allocation.AllocationManager;
 import io.switchboard.relay.allocation.Bandwidth;
 import io.switchboard.relay.allocation.FiveTuple;
@@ -33,6 +33,8 @@ import java.net.InetSocketAddress;
  * socket) and Refresh (section 8), the allocation check the other requests share, and deleting allocations.
  */
 final class AllocationRequests {
+
+  private static final System.Logger LOG = System.getLogger(AllocationRequests.class.getName());
 
   /** Tries to find a bindable relay port before answering 508. */
   private static final int MAX_BIND_ATTEMPTS = 8;
@@ -146,8 +148,12 @@ final class AllocationRequests {
     int port = reserved;
     TurnAuthentication.Auth auth = request.auth();
     // the request's bytes are gone by the time the cluster answers: only copies (auth, the allocation) go along
-    Future.fromCompletionStage(services.clusterQuota().tryAcquire(owner), context).onComplete(answer -> {
-      boolean admitted = Boolean.TRUE.equals(answer.result());
+    HazelcastFutures.on(services.clusterQuota().tryAcquire(owner), context).onComplete(answer -> {
+      if (answer.failed()) {
+        LOG.log(System.Logger.Level.WARNING, "cluster-wide TURN quota unavailable, admitting: {0}",
+          answer.cause().toString());
+      }
+      boolean admitted = answer.failed() || Boolean.TRUE.equals(answer.result());
       if (allocation.closed()) {
         // deleted while the cluster answered (the relay is stopping): its other units are back already
         if (admitted) {

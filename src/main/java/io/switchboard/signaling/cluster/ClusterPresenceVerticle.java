@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.switchboard.bus.Addresses;
 import io.switchboard.cluster.ClusterMembership;
+import io.switchboard.cluster.HazelcastFutures;
 import io.switchboard.cluster.HazelcastSetup;
 import io.switchboard.metrics.ClusterMetrics;
 import io.switchboard.signaling.protocol.ServerFrames;
@@ -157,7 +158,7 @@ public final class ClusterPresenceVerticle extends VerticleBase {
     } else if (command instanceof PresenceCommand.Kick kick) {
       reply(message, leave(kick.room(), kick.sessionId(), LeaveReason.KICKED).map(RoomChange::changed));
     } else if (command instanceof PresenceCommand.DescribeRoom describe) {
-      reply(message, Future.fromCompletionStage(rooms.getAsync(describe.room()), context)
+      reply(message, HazelcastFutures.on(rooms.getAsync(describe.room()), context)
         .map(record -> record == null ? null : describeRoom(describe.room(), record)));
     } else {
       reply(message, vertx.executeBlocking(() -> describeRooms(rooms.entrySet())));
@@ -372,7 +373,7 @@ public final class ClusterPresenceVerticle extends VerticleBase {
     }
     replica.resyncScheduled = true;
     String name = replica.room.name();
-    Future.fromCompletionStage(rooms.getAsync(name), context).onComplete(ar -> {
+    HazelcastFutures.on(rooms.getAsync(name), context).onComplete(ar -> {
       replica.resyncScheduled = false;
       if (ar.failed() || replicas.get(name) != replica) {
         return;
@@ -595,7 +596,7 @@ public final class ClusterPresenceVerticle extends VerticleBase {
   // ---- helpers ----
 
   private Future<RoomChange> submit(String room, com.hazelcast.map.EntryProcessor<String, RoomRecord, RoomChange> p) {
-    return track(Future.fromCompletionStage(rooms.submitToKey(room, p), context));
+    return track(HazelcastFutures.on(rooms.submitToKey(room, p), context));
   }
 
   private <T> Future<T> track(Future<T> future) {

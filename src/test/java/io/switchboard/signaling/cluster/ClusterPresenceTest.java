@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 @DisplayName("Cluster presence and relay: two clustered nodes in one JVM")
@@ -39,6 +40,24 @@ class ClusterPresenceTest {
   private static WsClient join(int node, String identity, String room) {
     TestNode n = cluster.node(node);
     return WsClient.join(client, n.port(), n.token(identity, room));
+  }
+
+  @Test
+  @DisplayName("presence changes start no thread per Hazelcast operation (its default async executor is bounded)")
+  void noThreadPerOperation() {
+    // On two cores (ForkJoinPool common parallelism 1), Hazelcast's stock default executor starts a thread for
+    // every callback on an operation's result: several per join. HazelcastFutures bounds it.
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    String room = TestNode.unique("room");
+    join(0, "warm", room).close(); // first uses start pools lazily
+    long before = threads.getTotalStartedThreadCount();
+    for (int i = 0; i < 30; i++) {
+      WsClient session = join(i % 2, "user" + i, room);
+      session.close();
+      session.awaitClose();
+    }
+    long started = threads.getTotalStartedThreadCount() - before;
+    assertTrue(started < 15, started + " threads started for 30 joins and leaves");
   }
 
   @Test
