@@ -24,7 +24,7 @@ final class ClientAddresses {
 
   /** The key the limits count {@code ip} under; null when exempt or not an IP address. */
   String key(String ip) {
-    IPAddress address = new IPAddressString(ip).getAddress();
+    IPAddress address = ip == null ? null : new IPAddressString(ip).getAddress();
     if (address == null) {
       return null;
     }

@@ -105,6 +105,7 @@ final class ConnectionGuard implements Handler<RoutingContext> {
       return () -> { };
     }
     disarm(tracked);
+    tracked.connection.closeHandler(null); // it would keep this guard's state reachable from the socket
     return tracked.lease::release;
   }
 

@@ -69,6 +69,9 @@ class PerAddressCapTest {
       for (int i = 0; i < CAP; i++) {
         held.add(servedConnection(capped));
       }
+      String gauges = RawHttp.get(OBSERVER, node.port(), "/metrics").body();
+      assertTrue(Metrics.value(gauges, "switchboard_http_connections") >= CAP + 1, gauges);
+      assertTrue(Metrics.value(gauges, "switchboard_http_tracked_addresses") >= 2, "the capped address and ours");
       try (Socket over = RawHttp.connect(capped, node.port())) {
         long start = System.nanoTime();
         assertTrue(RawHttp.awaitClosedByServer(over, 5000), "the connection over the cap must be closed");
