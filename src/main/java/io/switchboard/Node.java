@@ -13,6 +13,7 @@ import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.ice.IceServers;
 import io.switchboard.ice.TurnRevocations;
 import io.switchboard.metrics.ClusterMetrics;
+import io.switchboard.metrics.HttpLimitMetrics;
 import io.switchboard.metrics.RelayMetrics;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.relay.policy.ClusterQuota;
@@ -21,6 +22,7 @@ import io.switchboard.relay.server.LoggingRelayEvents;
 import io.switchboard.relay.server.RelayEvents;
 import io.switchboard.relay.server.RelayServices;
 import io.switchboard.relay.server.RelayVerticle;
+import io.switchboard.signaling.http.ConnectionLimits;
 import io.switchboard.signaling.http.EdgeServices;
 import io.switchboard.signaling.http.EdgeVerticle;
 import io.switchboard.signaling.http.NodeState;
@@ -191,7 +193,11 @@ public final class Node {
     SessionServices sessions = new SessionServices(nodeId, config.limits(),
       new PresenceRoomDirectory(vertx.eventBus()), metrics, new TurnRevocations(vertx.eventBus()),
       new ParticipantLimits(config.limits()));
-    EdgeServices edge = new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()));
+    ConnectionLimits connectionLimits = new ConnectionLimits(config.http(), System::nanoTime);
+    HttpLimitMetrics httpLimitMetrics = new HttpLimitMetrics(metrics.registry(), connectionLimits::openConnections,
+      connectionLimits::trackedAddresses);
+    EdgeServices edge = new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()),
+      connectionLimits, httpLimitMetrics);
     int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
     return presence
       .compose(id -> {

@@ -29,6 +29,11 @@ final class IpAddresses {
     return address != null && address.isLoopback();
   }
 
+  /** One IP address or a CIDR block ({@code 10.0.0.0/8}, {@code fd00::/8}); never a host name. */
+  static boolean isAddressOrBlock(String text) {
+    return new IPAddressString(text).getAddress() != null;
+  }
+
   /** The address, or null for anything that is not a single address (a name, a CIDR block, garbage). */
   static IPAddress parse(String text) {
     IPAddress address = new IPAddressString(text).getAddress();

@@ -29,8 +29,19 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
   public record Node(String id) {
   }
 
-  /** @param edgeInstances HTTP/WebSocket verticle instances; 0 means one per event loop */
-  public record Http(String host, int port, int edgeInstances, List<String> allowedOrigins, String webroot) {
+  /**
+   * @param edgeInstances HTTP/WebSocket verticle instances; 0 means one per event loop
+   * @param headerTimeoutSeconds a new connection must deliver a complete request head within this
+   * @param idleTimeoutSeconds a plain HTTP connection is closed after this long without a new request (never a
+   *                           WebSocket: sessions have their own liveness)
+   * @param maxConnectionsPerAddress concurrent connections from one client address; 0 means no cap
+   * @param upgradesPerSecondPerAddress WebSocket upgrades per second from one client address; 0 means no limit
+   * @param upgradeBurstPerAddress upgrades one client address may make at once
+   * @param exemptAddresses addresses and CIDR blocks the per-address limits do not apply to (reverse proxies)
+   */
+  public record Http(String host, int port, int edgeInstances, List<String> allowedOrigins, String webroot,
+                     int headerTimeoutSeconds, int idleTimeoutSeconds, int maxConnectionsPerAddress,
+                     int upgradesPerSecondPerAddress, int upgradeBurstPerAddress, List<String> exemptAddresses) {
   }
 
   /**
@@ -228,12 +239,25 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
   }
 
   private static Http parseHttp(JsonObject http) {
+    List<String> exempt = strings(http, "exemptAddresses", "http.exemptAddresses");
+    for (String block : exempt) {
+      if (!IpAddresses.isAddressOrBlock(block)) {
+        throw new ConfigException("http.exemptAddresses: '" + block + "' is not an IP address or CIDR block "
+          + "(host names are not accepted)");
+      }
+    }
     return new Http(
       nonBlank(http, "http.host"),
       range(http, "port", "http.port", 0, 65535),
       range(http, "edgeInstances", "http.edgeInstances", 0, 256),
       strings(http, "allowedOrigins", "http.allowedOrigins"),
-      string(http, "webroot", "http.webroot"));
+      string(http, "webroot", "http.webroot"),
+      range(http, "headerTimeoutSeconds", "http.headerTimeoutSeconds", 1, 300),
+      range(http, "idleTimeoutSeconds", "http.idleTimeoutSeconds", 1, 3600),
+      range(http, "maxConnectionsPerAddress", "http.maxConnectionsPerAddress", 0, 1_000_000),
+      range(http, "upgradesPerSecondPerAddress", "http.upgradesPerSecondPerAddress", 0, 100_000),
+      range(http, "upgradeBurstPerAddress", "http.upgradeBurstPerAddress", 1, 1_000_000),
+      exempt);
   }
 
   private static Auth parseAuth(JsonObject auth, boolean devTokens) {

@@ -69,7 +69,9 @@ class SwitchboardConfigTest {
     "auth | issuer | 1",
     "auth | audience | []",
     "auth | devTokens | \"yes\"",
-    "http | allowedOrigins | \"https://a.example\""})
+    "http | allowedOrigins | \"https://a.example\"",
+    "http | headerTimeoutSeconds | \"10\"",
+    "http | exemptAddresses | \"10.0.0.1\""})
   void wrongTypes(String section, String key, String jsonValue) {
     JsonObject json = production();
     json.getJsonObject(section).put(key, Json.decodeValue(jsonValue));
@@ -180,6 +182,12 @@ class SwitchboardConfigTest {
       assertFalse(config.auth().devTokens(), "development mode is never a default");
       assertEquals("127.0.0.1", config.cluster().host());
       assertFalse(config.cluster().insecure());
+      assertEquals(10, config.http().headerTimeoutSeconds());
+      assertEquals(75, config.http().idleTimeoutSeconds());
+      assertEquals(1000, config.http().maxConnectionsPerAddress());
+      assertEquals(20, config.http().upgradesPerSecondPerAddress());
+      assertEquals(200, config.http().upgradeBurstPerAddress());
+      assertEquals(List.of("127.0.0.0/8", "::1"), config.http().exemptAddresses());
     }
 
     @Test
@@ -372,6 +380,61 @@ class SwitchboardConfigTest {
   }
 
   @Nested
+  @DisplayName("http limits against hostile clients")
+  class HttpLimits {
+
+    @Test
+    @DisplayName("each key is read from its environment variable")
+    void fromEnvironment() {
+      SwitchboardConfig config = SwitchboardConfig.from(ConfigLoader.load(null, Map.of(
+        "SWITCHBOARD_AUTH_HS256_SECRETS", GOOD_SECRET,
+        "SWITCHBOARD_HTTP_HEADER_TIMEOUT_SECONDS", "5",
+        "SWITCHBOARD_HTTP_IDLE_TIMEOUT_SECONDS", "120",
+        "SWITCHBOARD_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "50",
+        "SWITCHBOARD_HTTP_UPGRADES_PER_SECOND_PER_ADDRESS", "7",
+        "SWITCHBOARD_HTTP_UPGRADE_BURST_PER_ADDRESS", "70",
+        "SWITCHBOARD_HTTP_EXEMPT_ADDRESSES", "10.0.0.5, fd00::/8")));
+      assertEquals(5, config.http().headerTimeoutSeconds());
+      assertEquals(120, config.http().idleTimeoutSeconds());
+      assertEquals(50, config.http().maxConnectionsPerAddress());
+      assertEquals(7, config.http().upgradesPerSecondPerAddress());
+      assertEquals(70, config.http().upgradeBurstPerAddress());
+      assertEquals(List.of("10.0.0.5", "fd00::/8"), config.http().exemptAddresses());
+    }
+
+    @Test
+    @DisplayName("0 turns the per-address cap and the upgrade rate off; the bounds are accepted")
+    void zeroMeansOff() {
+      JsonObject json = production();
+      json.getJsonObject("http").put("maxConnectionsPerAddress", 0).put("upgradesPerSecondPerAddress", 0)
+        .put("headerTimeoutSeconds", 1).put("idleTimeoutSeconds", 3600).put("upgradeBurstPerAddress", 1)
+        .put("exemptAddresses", new JsonArray());
+      SwitchboardConfig.Http http = SwitchboardConfig.from(json).http();
+      assertEquals(0, http.maxConnectionsPerAddress());
+      assertEquals(0, http.upgradesPerSecondPerAddress());
+      assertEquals(List.of(), http.exemptAddresses());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("an exempt entry must be an IP address or a CIDR block, never a host name")
+    @ValueSource(strings = {"localhost", "proxy.example.org", "10.0.0.0/33", "300.1.2.3", "10.0.0.1:8080"})
+    void badExemptAddress(String entry) {
+      JsonObject json = production();
+      json.getJsonObject("http").put("exemptAddresses", new JsonArray().add(entry));
+      assertMentions(refused(json), "http.exemptAddresses", entry);
+    }
+
+    @Test
+    @DisplayName("addresses and blocks of both families are accepted as exempt")
+    void goodExemptAddresses() {
+      JsonObject json = production();
+      List<String> exempt = List.of("192.0.2.10", "10.0.0.0/8", "::1", "2001:db8::/32");
+      json.getJsonObject("http").put("exemptAddresses", new JsonArray(exempt));
+      assertEquals(exempt, SwitchboardConfig.from(json).http().exemptAddresses());
+    }
+  }
+
+  @Nested
   @DisplayName("ranges")
   class Ranges {
 
@@ -392,6 +455,17 @@ class SwitchboardConfigTest {
       "http, port, -1",
       "http, port, 65536",
       "http, edgeInstances, 257",
+      "http, headerTimeoutSeconds, 0",
+      "http, headerTimeoutSeconds, 301",
+      "http, idleTimeoutSeconds, 0",
+      "http, idleTimeoutSeconds, 3601",
+      "http, maxConnectionsPerAddress, -1",
+      "http, maxConnectionsPerAddress, 1000001",
+      "http, upgradesPerSecondPerAddress, -1",
+      "http, upgradesPerSecondPerAddress, 100001",
+      "http, upgradeBurstPerAddress, 0",
+      "http, upgradeBurstPerAddress, 1000001",
+      "http, headerTimeoutSeconds, 2.5",
       "auth, clockSkewSeconds, 601",
       "ice, credentialTtlSeconds, 59",
     })

@@ -49,6 +49,7 @@ public final class EdgeVerticle extends VerticleBase {
   private final SwitchboardConfig config;
   private final Set<SignalingSession> sessions = new HashSet<>();
   private AuthClient auth;
+  private ConnectionGuard guard;
   private HttpServer server;
   private long livenessTimer;
 
@@ -62,14 +63,18 @@ public final class EdgeVerticle extends VerticleBase {
     auth = new AuthClient(new TokenVerifier(vertx, config.auth(), Clock.systemUTC()));
     long intervalNanos = TimeUnit.SECONDS.toNanos(config.limits().pingIntervalSeconds());
     livenessTimer = vertx.setPeriodic(TimeUnit.NANOSECONDS.toMillis(intervalNanos), id -> checkLiveness(intervalNanos));
+    guard = new ConnectionGuard(vertx, services.connectionLimits(), services.httpLimitMetrics(), config.http());
+    guard.start();
     server = vertx.createHttpServer(serverOptions());
-    return server.requestHandler(router()).listen(config.http().port(), config.http().host());
+    return server.connectionHandler(guard::accept).requestHandler(router())
+      .listen(config.http().port(), config.http().host());
   }
 
   /** Closes this loop's sessions with 1001 and stops listening. */
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(livenessTimer);
+    guard.stop();
     List.copyOf(sessions).forEach(SignalingSession::shutdown);
     return server.close();
   }
@@ -87,11 +92,15 @@ public final class EdgeVerticle extends VerticleBase {
       // directly instead of giving each connection a multi-producer queue (about 5 KB per idle session)
       .setStrictThreadMode(true)
       // room for an access_token in the query string
-      .setMaxInitialLineLength(TokenVerifier.MAX_TOKEN_LENGTH + 1024);
+      .setMaxInitialLineLength(TokenVerifier.MAX_TOKEN_LENGTH + 1024)
+      // HTTP/1.1 only: with h2c on, Vert.x reports a connection only once its first bytes arrive, so a
+      // socket that sends nothing would escape the header timeout and the per-address cap
+      .setHttp2ClearTextEnabled(false);
   }
 
   private Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(guard);
     router.route().handler(new AccessLog());
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(this::metrics);
@@ -268,6 +277,10 @@ public final class EdgeVerticle extends VerticleBase {
 
   private void upgrade(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    if (!guard.tryUpgrade(ctx)) {
+      rateLimited(ctx);
+      return;
+    }
     if (!originAllowed(request.getHeader("Origin"))) {
       error(ctx, 403, "forbidden", "origin not allowed");
       return;
@@ -286,12 +299,18 @@ public final class EdgeVerticle extends VerticleBase {
       request.toWebSocket().onComplete(ws -> {
         if (ws.succeeded()) {
           AccessLog.upgraded(ctx);
-          openSession(ws.result(), ar.result());
+          openSession(ws.result(), ar.result(), guard.upgraded(ctx));
         } else if (!ctx.response().ended()) {
           error(ctx, 400, "bad-request", "expected a WebSocket upgrade");
         }
       });
     });
+  }
+
+  /** Before the token is even checked: an address over its upgrade rate costs no signature verification. */
+  private static void rateLimited(RoutingContext ctx) {
+    ctx.response().putHeader("Connection", "close").putHeader("Retry-After", "1");
+    error(ctx, 429, "rate-limited", "too many WebSocket connections from this address; retry in a second");
   }
 
   private boolean originAllowed(String origin) {
@@ -300,13 +319,17 @@ public final class EdgeVerticle extends VerticleBase {
     return allowed.isEmpty() || origin == null || allowed.contains(origin);
   }
 
-  private void openSession(ServerWebSocket socket, Claims claims) {
+  /** {@code onClosed} runs when the socket closes (it hands the connection's slot back). */
+  private void openSession(ServerWebSocket socket, Claims claims, Runnable onClosed) {
     Participant participant = new Participant(Ids.sessionId(), claims.room(), claims.subject(), claims.name(),
       Role.of(claims.role()), claims.meta(), services.sessions().nodeId());
     SignalingSession session = new SignalingSession(socket, participant, services.sessions(),
       services.iceServers().issue(claims.subject(), claims.expiresAtEpochSeconds()), Ids.random(18));
     sessions.add(session);
-    session.start(() -> sessions.remove(session));
+    session.start(() -> {
+      sessions.remove(session);
+      onClosed.run();
+    });
   }
 
   private void checkLiveness(long intervalNanos) {
