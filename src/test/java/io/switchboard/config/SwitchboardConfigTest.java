@@ -451,6 +451,9 @@ class SwitchboardConfigTest {
       "limits, maxParticipantsPerRoom, -5",
       "limits, pingIntervalSeconds, 0",
       "limits, maxQueuedBytes, 4095",
+      "limits, rateBytesPerSecond, 1023",
+      "limits, rateBytesBurst, 1023",
+      "relay, maxAllocationsPerUserInCluster, -1",
       "limits, maxFrameBytes, 2048.5",
       "http, port, -1",
       "http, port, 65536",
@@ -489,8 +492,16 @@ class SwitchboardConfigTest {
       JsonObject json = production();
       json.getJsonObject("limits").put("maxFrameBytes", 1024).put("maxParticipantsPerRoom", 1);
       assertEquals(1024, SwitchboardConfig.from(json).limits().maxFrameBytes());
-      json.getJsonObject("limits").put("maxFrameBytes", 16 * 1024 * 1024);
+      json.getJsonObject("limits").put("maxFrameBytes", 16 * 1024 * 1024).put("rateBytesBurst", 16 * 1024 * 1024);
       assertEquals(16 * 1024 * 1024, SwitchboardConfig.from(json).limits().maxFrameBytes());
+    }
+
+    @Test
+    @DisplayName("a byte burst smaller than the largest frame allowed is refused: such a frame could never pass")
+    void byteBurstCoversFrames() {
+      JsonObject json = production();
+      json.getJsonObject("limits").put("maxFrameBytes", 65536).put("rateBytesBurst", 65535);
+      assertMentions(refused(json), "limits.rateBytesBurst", "limits.maxFrameBytes");
     }
 
     @Test
