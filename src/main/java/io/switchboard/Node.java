@@ -14,6 +14,7 @@ import io.switchboard.ice.IceServers;
 import io.switchboard.ice.TurnRevocations;
 import io.switchboard.metrics.ClusterMetrics;
 import io.switchboard.metrics.HttpLimitMetrics;
+import io.switchboard.metrics.PresenceMetrics;
 import io.switchboard.metrics.RelayMetrics;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.relay.policy.ClusterQuota;
@@ -26,11 +27,15 @@ import io.switchboard.signaling.http.ConnectionLimits;
 import io.switchboard.signaling.http.EdgeServices;
 import io.switchboard.signaling.http.EdgeVerticle;
 import io.switchboard.signaling.http.NodeState;
-import io.switchboard.signaling.cluster.ClusterPresenceVerticle;
-import io.switchboard.signaling.cluster.PresenceSerializers;
+import io.switchboard.signaling.presence.ClusterView;
+import io.switchboard.signaling.presence.GraceStats;
+import io.switchboard.signaling.presence.LocalRoomStore;
+import io.switchboard.signaling.presence.PresenceSettings;
+import io.switchboard.signaling.presence.PresenceVerticle;
+import io.switchboard.signaling.presence.RoomStore;
+import io.switchboard.signaling.presence.hazelcast.HazelcastRoomStore;
+import io.switchboard.signaling.presence.hazelcast.PresenceSerializers;
 import io.switchboard.signaling.room.PresenceRoomDirectory;
-import io.switchboard.signaling.room.PresenceVerticle;
-import io.switchboard.signaling.room.RoomRegistry;
 import io.switchboard.signaling.session.Ids;
 import io.switchboard.signaling.session.ParticipantLimits;
 import io.switchboard.signaling.session.SessionServices;
@@ -46,6 +51,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntSupplier;
 
 /**
@@ -212,20 +218,62 @@ public final class Node {
       .mapEmpty();
   }
 
-  /** One presence verticle: this node's rooms alone, or its part of the cluster's. */
+  /**
+   * One presence verticle over the room store chosen here, once: in memory on a single node, the Hazelcast map
+   * in a cluster. Everything else about presence is the same either way.
+   */
   private Future<String> deployPresence(SwitchboardMetrics metrics) {
-    int limit = config.limits().maxParticipantsPerRoom();
+    GraceStats graceStats = new GraceStats();
+    PresenceMetrics presenceMetrics = new PresenceMetrics(metrics.registry(), graceStats::buffers, graceStats::bytes);
+    RoomStore store;
+    ClusterView view;
     if (clusterManager == null) {
-      RoomRegistry rooms = new RoomRegistry(limit);
-      roomCount = rooms::roomCount;
-      return vertx.deployVerticle(new PresenceVerticle(rooms));
+      store = new LocalRoomStore();
+      view = ClusterView.alone(nodeId);
+    } else {
+      new ClusterMetrics(metrics.registry(), membership::memberCount, membership::untrustedCount);
+      store = new HazelcastRoomStore(vertx, clusterManager.getHazelcastInstance());
+      view = viewOf(membership);
     }
-    ClusterMetrics clusterMetrics = new ClusterMetrics(metrics.registry(), membership::memberCount,
-      membership::untrustedCount);
-    ClusterPresenceVerticle clusterPresence = new ClusterPresenceVerticle(nodeId, limit,
-      clusterManager.getHazelcastInstance(), membership, clusterMetrics);
-    roomCount = clusterPresence::roomCount;
-    return vertx.deployVerticle(clusterPresence);
+    PresenceVerticle presence = new PresenceVerticle(PresenceSettings.of(nodeId, config), store, view,
+      presenceMetrics, graceStats);
+    roomCount = presence::roomCount;
+    return vertx.deployVerticle(presence);
+  }
+
+  /** Presence's view of the cluster: the members {@link ClusterMembership} trusts. */
+  private static ClusterView viewOf(ClusterMembership membership) {
+    return new ClusterView() {
+      @Override
+      public Set<String> liveNodes() {
+        return membership.liveNodes();
+      }
+
+      @Override
+      public boolean isOldest() {
+        return membership.isOldest();
+      }
+
+      @Override
+      public Runnable listen(Listener listener) {
+        return membership.listen(new ClusterMembership.Listener() {
+          @Override
+          public void trusted(String nodeId) {
+            listener.trusted(nodeId);
+          }
+
+          @Override
+          public void left(String nodeId) {
+            listener.left(nodeId);
+          }
+
+          @Override
+          public void merged() {
+            listener.merged();
+          }
+        });
+      }
+    };
   }
 
   /** The relay verticle(s), sharing the TURN secrets the edge signs {@code iceServers} credentials with. */
@@ -241,8 +289,10 @@ public final class Node {
   }
 
   /**
-   * Drains: {@code /health} turns 503, sessions are closed with 1001 and leave presence at once (in a cluster
-   * the other members have applied that before this one leaves), then Vert.x stops and leaves the cluster.
+   * Drains: {@code /health} turns 503 and sessions are closed with 1001, which puts them in their grace period.
+   * In a cluster, presence then waits (at most the grace period) for their clients to resume them on other
+   * members, handing over what it buffered, so no frame is lost; whatever is left leaves presence, and the other
+   * members have applied that before this one leaves. Then Vert.x stops and leaves the cluster.
    */
   public Future<Void> close() {
     state.set(NodeState.Phase.DRAINING);
@@ -251,7 +301,7 @@ public final class Node {
     // Not composed on a context of this Vert.x: its event loops are gone by the time close completes.
     Promise<Void> closed = Promise.promise();
     edges.onComplete(e -> {
-      Future<Void> presence = presenceDeployment == null || clusterManager == null ? Future.succeededFuture()
+      Future<Void> presence = presenceDeployment == null ? Future.succeededFuture()
         : vertx.undeploy(presenceDeployment);
       presence.onComplete(p -> {
         if (membership != null) {

@@ -12,7 +12,10 @@ public final class Addresses {
   /** Room presence commands (join, leave, kick, queries), answered by the presence verticle. */
   public static final String PRESENCE = "switchboard.presence";
 
-  /** Presence deltas for the rooms a node holds members of (clustered). */
+  /**
+   * Everything one node's presence sends another (clustered): presence deltas, frames for its sessions and the
+   * handover of resumed sessions. One address, so that all of it arrives in the order it was sent.
+   */
   public static String nodePresence(String nodeId) {
     return "switchboard.node." + nodeId + ".presence";
   }
@@ -20,11 +23,6 @@ public final class Addresses {
   /** A member that has just joined asks here whether this node trusts it yet (clustered). */
   public static String nodeMembership(String nodeId) {
     return "switchboard.node." + nodeId + ".membership";
-  }
-
-  /** Frames for a node's sessions, sent by other nodes (clustered). */
-  public static String nodeFrames(String nodeId) {
-    return "switchboard.node." + nodeId + ".frames";
   }
 
   private Addresses() {

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * The validated, typed configuration of one node. Built once at start-up from the merged JSON
  * (see {@link ConfigLoader}); anything unusable is refused here with a message that names the key.
  */
-public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Ice ice, Relay relay,
+public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Rooms rooms, Ice ice, Relay relay,
                                 Cluster cluster) {
 
   /** Node ids, configured or random: address-safe, since they are part of event-bus addresses. */
@@ -64,6 +64,26 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     public int hardFrameBytes() {
       return maxFrameBytes * 16;
     }
+  }
+
+  /** What a second session of an identity already in the room does ({@code rooms.duplicateIdentity}). */
+  public enum DuplicateIdentity {
+    /** The newcomer takes the place of the session there (the default, docs/protocol.md). */
+    REPLACE,
+    /** The newcomer is refused while the session there is connected. */
+    REJECT
+  }
+
+  /**
+   * Presence rules and session resume.
+   *
+   * @param gracePeriodSeconds how long a session whose connection dropped (or whose node died or drained) waits
+   *                           for its client to resume it; 0 switches resume off
+   * @param resumeBufferFrames frames kept for a session in its grace period, at most
+   * @param resumeBufferBytes bytes of frames kept for it, at most
+   */
+  public record Rooms(DuplicateIdentity duplicateIdentity, int gracePeriodSeconds, int resumeBufferFrames,
+                      int resumeBufferBytes) {
   }
 
   /** @param generatedSecret true when TURN URLs are set without a secret and development mode made one up */
@@ -130,6 +150,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     Relay relay = RelayConfig.parse(section(json, "relay"));
     Cluster clusterConfig = parseCluster(section(json, "cluster"));
     SwitchboardConfig config = new SwitchboardConfig(nodeConfig, httpConfig, authConfig, limitsConfig,
+      parseRooms(section(json, "rooms")),
       RelayConfig.advertise(relay, iceConfig, devTokens), relay, clusterConfig);
     config.checkModes();
     return config;
@@ -137,7 +158,8 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
 
   /** The same configuration with clustering switched on (the {@code --cluster} flag). */
   public SwitchboardConfig withClusterEnabled() {
-    SwitchboardConfig config = new SwitchboardConfig(node, http, auth, limits, ice, relay, cluster.withEnabled());
+    SwitchboardConfig config = new SwitchboardConfig(node, http, auth, limits, rooms, ice, relay,
+      cluster.withEnabled());
     config.checkModes();
     return config;
   }
@@ -296,6 +318,19 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
         + "limits.maxFrameBytes (" + parsed.maxFrameBytes() + "): a frame the size limit allows must be able to pass");
     }
     return parsed;
+  }
+
+  private static Rooms parseRooms(JsonObject rooms) {
+    String policy = string(rooms, "duplicateIdentity", "rooms.duplicateIdentity");
+    DuplicateIdentity duplicateIdentity = switch (policy) {
+      case "replace" -> DuplicateIdentity.REPLACE;
+      case "reject" -> DuplicateIdentity.REJECT;
+      default -> throw new ConfigException("rooms.duplicateIdentity must be replace or reject, not " + policy);
+    };
+    return new Rooms(duplicateIdentity,
+      range(rooms, "gracePeriodSeconds", "rooms.gracePeriodSeconds", 0, 3600),
+      range(rooms, "resumeBufferFrames", "rooms.resumeBufferFrames", 1, 100_000),
+      range(rooms, "resumeBufferBytes", "rooms.resumeBufferBytes", 1024, 64 * 1024 * 1024));
   }
 
   private static Ice parseIce(JsonObject ice, boolean devTokens) {

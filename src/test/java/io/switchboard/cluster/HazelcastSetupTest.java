@@ -9,7 +9,7 @@ import com.hazelcast.instance.EndpointQualifier;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.ConfigLoader;
 import io.switchboard.config.SwitchboardConfig;
-import io.switchboard.signaling.cluster.PresenceSerializers;
+import io.switchboard.signaling.presence.hazelcast.PresenceSerializers;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;

@@ -176,7 +176,9 @@ public final class NodeProcess implements AutoCloseable {
       }
     }
     try {
-      Files.deleteIfExists(log);
+      if (!Boolean.getBoolean("switchboard.keepLogs")) {
+        Files.deleteIfExists(log);
+      }
     } catch (IOException ignored) {
       // a temp file
     }

@@ -34,6 +34,8 @@ public final class WsClient {
   private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
   private JsonObject welcome;
+  /** The error that came before welcome when a resume was refused ({@code resume-failed}), else null. */
+  private JsonObject resumeError;
 
   private WsClient(WebSocket socket) {
     this.socket = socket;
@@ -49,9 +51,42 @@ public final class WsClient {
 
   /** Opens a socket with the token in {@code access_token}; does not wait for anything. */
   public static Future<WsClient> open(WebSocketClient client, int port, String token) {
-    String uri = "/ws" + (token == null ? "" : "?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+    return open(client, port, token, null);
+  }
+
+  /** Opens a socket, asking to resume the session of {@code resumeToken} when it is not null. */
+  public static Future<WsClient> open(WebSocketClient client, int port, String token, String resumeToken) {
+    String uri = "/ws" + (token == null ? "" : "?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8))
+      + (resumeToken == null ? "" : "&resume=" + URLEncoder.encode(resumeToken, StandardCharsets.UTF_8));
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
       .map(WsClient::new);
+  }
+
+  /**
+   * Connects with {@code resume=resumeToken} and waits for {@code welcome}; a refused resume's
+   * {@code resume-failed} error before it is kept in {@link #resumeError()}.
+   */
+  public static WsClient resume(WebSocketClient client, int port, String token, String resumeToken) {
+    WsClient connected = await(open(client, port, token, resumeToken));
+    JsonObject first = connected.next();
+    if ("error".equals(first.getString("type"))) {
+      assertEquals("resume-failed", first.getString("code"), "the only error before welcome: " + first);
+      connected.resumeError = first;
+      first = connected.next();
+    }
+    assertEquals("welcome", first.getString("type"), "expected welcome: " + first);
+    connected.welcome = first;
+    return connected;
+  }
+
+  /** The {@code resume-failed} error that preceded welcome, or null when the session was resumed or is new. */
+  public JsonObject resumeError() {
+    return resumeError;
+  }
+
+  /** The resume token of the latest welcome. */
+  public String resumeToken() {
+    return welcome.getString("resumeToken");
   }
 
   /** Opens a socket and waits for {@code welcome}. */

@@ -6,7 +6,6 @@ import io.switchboard.auth.Claims;
 import io.switchboard.auth.TokenIssuer;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.auth.TokenKind;
-import io.switchboard.auth.TokenVerifier;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.signaling.room.Participant;
 import io.switchboard.signaling.room.Role;
@@ -28,8 +27,8 @@ import io.vertx.ext.web.handler.StaticHandler;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -111,7 +110,7 @@ public final class EdgeVerticle extends VerticleBase {
     router.get("/api/limits").handler(this::limited);
     router.delete("/api/rooms/:room/participants/:id").handler(this::kick);
     if (config.auth().devTokens()) {
-      router.post("/api/dev/token").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::devToken);
+      router.post("/api/dev/token").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(this::devToken);
     }
     router.route("/api/*").handler(ctx -> error(ctx, 404, "not-found", "no such endpoint"));
     router.route().method(HttpMethod.GET).handler(staticFiles());
@@ -299,7 +298,7 @@ public final class EdgeVerticle extends VerticleBase {
       request.toWebSocket().onComplete(ws -> {
         if (ws.succeeded()) {
           AccessLog.upgraded(ctx);
-          openSession(ws.result(), ar.result(), guard.upgraded(ctx));
+          openSession(ws.result(), ar.result(), request.getParam("resume"), guard.upgraded(ctx));
         } else if (!ctx.response().ended()) {
           error(ctx, 400, "bad-request", "expected a WebSocket upgrade");
         }
@@ -319,12 +318,15 @@ public final class EdgeVerticle extends VerticleBase {
     return allowed.isEmpty() || origin == null || allowed.contains(origin);
   }
 
-  /** {@code onClosed} runs when the socket closes (it hands the connection's slot back). */
-  private void openSession(ServerWebSocket socket, Claims claims, Runnable onClosed) {
+  /**
+   * @param resumeToken the {@code resume} query parameter: the session asks to be resumed (null: a new session)
+   * @param onClosed runs when the socket closes (it hands the connection's slot back)
+   */
+  private void openSession(ServerWebSocket socket, Claims claims, String resumeToken, Runnable onClosed) {
     Participant participant = new Participant(Ids.sessionId(), claims.room(), claims.subject(), claims.name(),
       Role.of(claims.role()), claims.meta(), services.sessions().nodeId());
     SignalingSession session = new SignalingSession(socket, participant, services.sessions(),
-      services.iceServers().issue(claims.subject(), claims.expiresAtEpochSeconds()), Ids.random(18));
+      services.iceServers().issue(claims.subject(), claims.expiresAtEpochSeconds()), resumeToken);
     sessions.add(session);
     session.start(() -> {
       sessions.remove(session);

@@ -29,9 +29,10 @@ public final class ServerFrames {
     return "{\"type\":\"peer-left\",\"id\":\"" + sessionId + "\",\"reason\":\"" + reason + "\"}";
   }
 
+  /** @param resumed a resumed session's welcome says so ({@code "resumed":true}); a new one says nothing */
   public static String welcome(String sessionId, String room, String identity, String role, JsonArray peers,
-                               JsonArray iceServers, String resumeToken, String nodeId) {
-    return new JsonObject()
+                               JsonArray iceServers, String resumeToken, String nodeId, boolean resumed) {
+    JsonObject welcome = new JsonObject()
       .put("type", "welcome")
       .put("id", sessionId)
       .put("room", room)
@@ -40,7 +41,10 @@ public final class ServerFrames {
       .put("peers", peers)
       .put("iceServers", iceServers)
       .put("resumeToken", resumeToken)
-      .put("node", nodeId)
-      .encode();
+      .put("node", nodeId);
+    if (resumed) {
+      welcome.put("resumed", true);
+    }
+    return welcome.encode();
   }
 }

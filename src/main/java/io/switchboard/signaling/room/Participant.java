@@ -29,6 +29,11 @@ public final class Participant {
     this.peerJson = peerObject().encode();
   }
 
+  /** The same participant under another session id (the one a resume asks for). */
+  public Participant withId(String otherId) {
+    return new Participant(otherId, room, identity, name, role, meta, nodeId);
+  }
+
   public String id() {
     return id;
   }

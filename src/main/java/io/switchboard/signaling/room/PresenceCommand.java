@@ -6,10 +6,23 @@ import io.vertx.core.eventbus.EventBus;
 /** Commands the presence verticle answers; passed by reference on the node-local event bus. */
 public sealed interface PresenceCommand {
 
-  record Join(Participant participant, SessionEndpoint endpoint) implements PresenceCommand {
+  /** @param resumeHash SHA-256 of the secret of the resume token the session will be given (base64url) */
+  record Join(Participant participant, String resumeHash, SessionEndpoint endpoint) implements PresenceCommand {
   }
 
-  record Leave(String room, String sessionId, LeaveReason reason) implements PresenceCommand {
+  /** @param participant the session as it asks to be resumed: the id its resume token names */
+  record Resume(Participant participant, String presentedHash, String newResumeHash, SessionEndpoint endpoint)
+    implements PresenceCommand {
+  }
+
+  /** A session ends for good. */
+  record Leave(String room, String sessionId, LeaveReason reason, SessionEndpoint endpoint)
+    implements PresenceCommand {
+  }
+
+  /** A session's connection is gone without a leave: it waits in its grace period for a resume. */
+  record Suspend(String room, String sessionId, LeaveReason reason, SessionEndpoint endpoint)
+    implements PresenceCommand {
   }
 
   record Kick(String room, String sessionId) implements PresenceCommand {
@@ -21,10 +34,13 @@ public sealed interface PresenceCommand {
   record DescribeRoom(String room) implements PresenceCommand {
   }
 
-  /** Failure code of a refused join, on the event bus. */
+  /** Failure codes of refused joins and resumes, on the event bus; the message says more. */
   int ROOM_FULL = 1;
+  int IDENTITY_TAKEN = 2;
+  int RESUME_FAILED = 3;
 
-  Class<?>[] TYPES = {Join.class, Leave.class, Kick.class, DescribeRooms.class, DescribeRoom.class, Room.class};
+  Class<?>[] TYPES = {Join.class, Resume.class, Leave.class, Suspend.class, Kick.class, DescribeRooms.class,
+    DescribeRoom.class, Room.class};
 
   /** Commands and replies pass by reference on the node-local bus. */
   static void registerCodecs(EventBus bus) {

@@ -9,10 +9,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/**
- * The {@link RoomDirectory} the edge uses: commands go over the node-local bus to whichever presence verticle
- * the node runs, {@link PresenceVerticle} on a single node or the clustered one.
- */
+/** The {@link RoomDirectory} the edge uses: commands go over the node-local bus to the presence verticle. */
 public final class PresenceRoomDirectory implements RoomDirectory {
 
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(10_000);
@@ -25,19 +22,48 @@ public final class PresenceRoomDirectory implements RoomDirectory {
   }
 
   @Override
-  public Future<Room> join(Participant participant, SessionEndpoint endpoint) {
-    return this.<Room>ask(new PresenceCommand.Join(participant, endpoint)).recover(failure -> {
-      if (failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        && reply.failureCode() == PresenceCommand.ROOM_FULL) {
-        return Future.failedFuture(new RoomFullException(reply.getMessage()));
-      }
-      return Future.failedFuture(failure);
-    });
+  public Future<Room> join(Participant participant, String resumeHash, SessionEndpoint endpoint) {
+    return this.<Room>ask(new PresenceCommand.Join(participant, resumeHash, endpoint))
+      .recover(PresenceRoomDirectory::refusal);
   }
 
   @Override
-  public Future<Void> leave(String room, String sessionId, LeaveReason reason) {
-    return ask(new PresenceCommand.Leave(room, sessionId, reason));
+  public Future<Room> resume(Participant participant, String presentedHash, String newResumeHash,
+                             SessionEndpoint endpoint) {
+    return this.<Room>ask(new PresenceCommand.Resume(participant, presentedHash, newResumeHash, endpoint))
+      .recover(PresenceRoomDirectory::refusal);
+  }
+
+  /** Turns a refusal the presence verticle sent back into the exception the edge answers. */
+  private static <T> Future<T> refusal(Throwable failure) {
+    if (failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      switch (reply.failureCode()) {
+        case PresenceCommand.ROOM_FULL -> {
+          return Future.failedFuture(new RoomFullException(reply.getMessage()));
+        }
+        case PresenceCommand.IDENTITY_TAKEN -> {
+          return Future.failedFuture(new IdentityTakenException(reply.getMessage()));
+        }
+        case PresenceCommand.RESUME_FAILED -> {
+          return Future.failedFuture(new ResumeFailedException(ResumeFailedException.Reason.valueOf(
+            reply.getMessage())));
+        }
+        default -> {
+          return Future.failedFuture(failure);
+        }
+      }
+    }
+    return Future.failedFuture(failure);
+  }
+
+  @Override
+  public Future<Void> leave(String room, String sessionId, LeaveReason reason, SessionEndpoint endpoint) {
+    return ask(new PresenceCommand.Leave(room, sessionId, reason, endpoint));
+  }
+
+  @Override
+  public Future<Void> suspend(String room, String sessionId, LeaveReason reason, SessionEndpoint endpoint) {
+    return ask(new PresenceCommand.Suspend(room, sessionId, reason, endpoint));
   }
 
   @Override

@@ -2,23 +2,21 @@ package io.switchboard.signaling.room;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The participants of one room. Only the presence verticle changes it; edge verticles read it concurrently to
- * route frames, which is why members live in concurrent maps. Publishers and viewers are kept apart so that a
- * viewer's arrival touches only the publishers (O(1) presence traffic per viewer, PROTOCOL.md section 5).
+ * The participants of one room as this node routes to them: its own sessions and an endpoint for each of the
+ * others. Only the presence verticle changes it; edge verticles read it concurrently to route frames, which is
+ * why members live in concurrent maps. Publishers and viewers are kept apart so that a viewer's arrival touches
+ * only the publishers (O(1) presence traffic per viewer, docs/protocol.md "Roles").
  */
 public final class Room {
 
   private final String name;
   private final Map<String, Member> publishers = new ConcurrentHashMap<>();
   private final Map<String, Member> viewers = new ConcurrentHashMap<>();
-  /** identity → session id; presence thread only. */
-  private final Map<String, String> sessionByIdentity = new HashMap<>();
 
   public Room(String name) {
     this.name = name;
@@ -48,6 +46,13 @@ public final class Room {
     return publishers.size() + viewers.size();
   }
 
+  /** Everyone: publishers first. */
+  public List<Member> members() {
+    List<Member> all = new ArrayList<>(publishers.values());
+    all.addAll(viewers.values());
+    return all;
+  }
+
   /** Everyone a participant with {@code observer} role sees, except {@code exceptId}. */
   public List<Participant> visibleTo(Role observer, String exceptId) {
     List<Participant> visible = new ArrayList<>();
@@ -66,42 +71,15 @@ public final class Room {
     }
   }
 
-  /** Sends {@code frame} to everyone who sees {@code subject}, except the subject itself. */
-  void notifyObserversOf(Participant subject, String frame) {
-    deliverAllExcept(publishers.values(), subject.id(), frame);
-    if (subject.role() == Role.PUBLISHER) {
-      deliverAllExcept(viewers.values(), subject.id(), frame);
-    }
-  }
-
-  private static void deliverAllExcept(Collection<Member> members, String exceptId, String frame) {
-    for (Member member : members) {
-      if (!member.participant().id().equals(exceptId)) {
-        member.endpoint().deliver(frame);
-      }
-    }
-  }
-
-  String sessionOf(String identity) {
-    return sessionByIdentity.get(identity);
-  }
-
-  /** Presence thread only. */
+  /** Adds a member, or replaces the one with the same id (another endpoint). Presence thread only. */
   public void add(Member member) {
     Participant p = member.participant();
     (p.role() == Role.PUBLISHER ? publishers : viewers).put(p.id(), member);
-    sessionByIdentity.put(p.identity(), p.id());
   }
 
   /** Presence thread only; returns the removed member or null. */
   public Member remove(String sessionId) {
     Member removed = publishers.remove(sessionId);
-    if (removed == null) {
-      removed = viewers.remove(sessionId);
-    }
-    if (removed != null) {
-      sessionByIdentity.remove(removed.participant().identity(), sessionId);
-    }
-    return removed;
+    return removed != null ? removed : viewers.remove(sessionId);
   }
 }

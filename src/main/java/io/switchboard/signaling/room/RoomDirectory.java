@@ -5,19 +5,28 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Room presence as the edge sees it. The single-node implementation talks to the presence verticle; a
- * clustered one can replace it without the edge changing. Futures complete on the caller's context.
+ * Room presence as the edge sees it: commands to this node's presence verticle. Futures complete on the
+ * caller's context.
  */
 public interface RoomDirectory {
 
   /**
    * Admits a session. {@link SessionEndpoint#admitted} is called before the future completes; fails with
-   * {@link RoomFullException} when the room is full.
+   * {@link RoomFullException} or {@link IdentityTakenException}.
    */
-  Future<Room> join(Participant participant, SessionEndpoint endpoint);
+  Future<Room> join(Participant participant, String resumeHash, SessionEndpoint endpoint);
 
-  /** Removes a session (idempotent). */
-  Future<Void> leave(String room, String sessionId, LeaveReason reason);
+  /**
+   * Resumes the session {@code participant} names (its id) on this node; {@link SessionEndpoint#admitted} is
+   * called with {@code resumed} before the future completes. Fails with {@link ResumeFailedException}.
+   */
+  Future<Room> resume(Participant participant, String presentedHash, String newResumeHash, SessionEndpoint endpoint);
+
+  /** Removes a session for good (idempotent); only while {@code endpoint} is still the one that reaches it. */
+  Future<Void> leave(String room, String sessionId, LeaveReason reason, SessionEndpoint endpoint);
+
+  /** The session's connection is gone: it waits for a resume, or leaves with {@code reason} when its time is up. */
+  Future<Void> suspend(String room, String sessionId, LeaveReason reason, SessionEndpoint endpoint);
 
   /** Kicks a session; true when it was found. */
   Future<Boolean> kick(String room, String sessionId);

@@ -11,12 +11,23 @@ public interface SessionEndpoint {
   /**
    * The session is in the room. Called before anyone else learns of it, so an implementation that writes
    * {@code welcome} here guarantees it is the session's first frame.
+   *
+   * @param self the participant as the room knows it (after a resume: as it was admitted first)
+   * @param resumed the session was resumed: same id, and buffered frames follow
    */
-  void admitted(Room room, List<Participant> visiblePeers);
+  void admitted(Room room, Participant self, List<Participant> visiblePeers, boolean resumed);
 
   /** Writes one server-to-client text frame. */
   void deliver(String frame);
 
   /** The room removed this session ({@link LeaveReason#REPLACED} or {@link LeaveReason#KICKED}): close it. */
   void evicted(LeaveReason reason);
+
+  /**
+   * This endpoint no longer reaches the session (its connection dropped and a grace buffer took its place, or it
+   * was resumed on another connection): close the connection if it is still open, without a word to anyone,
+   * and pass frames that still reach this endpoint to {@code successor}.
+   */
+  default void replacedBy(SessionEndpoint successor) {
+  }
 }

@@ -10,9 +10,11 @@ import io.switchboard.signaling.protocol.FrameType;
 import io.switchboard.signaling.protocol.RelayFrame;
 import io.switchboard.signaling.protocol.ServerFrames;
 import io.switchboard.signaling.protocol.Utf8;
+import io.switchboard.signaling.room.IdentityTakenException;
 import io.switchboard.signaling.room.LeaveReason;
 import io.switchboard.signaling.room.Member;
 import io.switchboard.signaling.room.Participant;
+import io.switchboard.signaling.room.ResumeFailedException;
 import io.switchboard.signaling.room.Role;
 import io.switchboard.signaling.room.Room;
 import io.switchboard.signaling.room.RoomFullException;
@@ -24,6 +26,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,15 +43,29 @@ public final class SignalingSession implements SessionEndpoint {
   private final ServerWebSocket socket;
   /** The edge event loop that owns this session's incoming side. */
   private final Context context;
-  private final Participant participant;
+  /** Who this session is; set again when admitted (a resume keeps the id and the attributes first admitted). */
+  private Participant participant;
   /** {@code {"from":"<id>"} as bytes: the start of every frame this session sends on. */
-  private final byte[] relayPrefix;
+  private byte[] relayPrefix;
   private final SessionServices services;
   /** Needed only for welcome; dropped once it is sent, like everything an idle session need not hold. */
   private JsonArray iceServers;
   /** The TURN username handed out in welcome (null without TURN): revoked when the room evicts the session. */
   private final String turnUsername;
-  private final String resumeToken;
+  /** The secret of the resume token the next welcome hands out. */
+  private final ResumeToken resumeToken = ResumeToken.create();
+  /** The resume token the client presented ({@code resume=}), or null for a fresh session. */
+  private final String presentedToken;
+  /** Where frames go once another endpoint has taken this one's place (a grace buffer, a resume elsewhere). */
+  private volatile SessionEndpoint successor;
+  /**
+   * Set on the edge loop when the connection went without a leave: frames from then on are kept (on the loop, in
+   * order) until presence puts a grace buffer in this session's place, so none is lost in between.
+   */
+  private volatile boolean holding;
+  /** Edge loop only: the frames kept while holding, and their size (bounded like the send queue). */
+  private List<String> held;
+  private long heldBytes;
   /** This participant's rate limiter, shared with its other sessions in the room on this node (reconnects). */
   private final ParticipantLimits.Lease limits;
   private final MessageAssembler assembler;
@@ -63,12 +80,25 @@ public final class SignalingSession implements SessionEndpoint {
   /** Set by {@link #admitted} before the join completes; read by the edge loop afterwards. */
   private volatile Room room;
   private volatile long lastHeardNanos;
-  /** Edge loop only: presence has been told this session is gone (or must be once the join completes). */
-  private boolean departed;
+  /** Edge loop only: how this session ended, which presence is told once the join has completed. */
+  private Departure departure = Departure.NONE;
+  private LeaveReason departureReason;
   private boolean joined;
 
+  /** How a session ends, for presence. */
+  private enum Departure {
+    NONE,
+    /** For good: a leave, or the server closed it for abuse. */
+    LEAVE,
+    /** Its connection is gone: it waits in its grace period for a resume. */
+    SUSPEND,
+    /** Presence already knows: another endpoint took its place. */
+    REPLACED
+  }
+
+  /** @param presentedToken the {@code resume} query parameter, or null */
   public SignalingSession(ServerWebSocket socket, Participant participant, SessionServices services,
-                          IceServers.Issued iceServers, String resumeToken) {
+                          IceServers.Issued iceServers, String presentedToken) {
     this.socket = socket;
     this.context = Vertx.currentContext();
     this.participant = participant;
@@ -76,49 +106,84 @@ public final class SignalingSession implements SessionEndpoint {
     this.services = services;
     this.iceServers = iceServers.iceServers();
     this.turnUsername = iceServers.turnUsername();
-    this.resumeToken = resumeToken;
+    this.presentedToken = presentedToken;
     long now = System.nanoTime();
     this.lastHeardNanos = now;
     this.limits = services.participantLimits().acquire(participant.room(), participant.identity(), now);
     this.assembler = new MessageAssembler(services.limits().maxFrameBytes());
   }
 
-  /** Joins the room; incoming frames wait (socket paused) until the session is admitted. */
+  /**
+   * Joins the room, or resumes the session the presented token names; incoming frames wait (socket paused) until
+   * the session is admitted.
+   */
   public void start(Runnable onClosed) {
     socket.pause();
     socket.frameHandler(this::onFrame);
     socket.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "session {0}: {1}", participant.id(), e.toString()));
     socket.closeHandler(v -> {
-      depart(LeaveReason.DISCONNECTED);
+      depart(Departure.SUSPEND, LeaveReason.DISCONNECTED);
       uncount();
       services.participantLimits().release(limits);
       onClosed.run();
     });
-    services.rooms().join(participant, this).onComplete(ar -> {
-      if (ar.failed()) {
-        departed = true;
-        if (!(ar.cause() instanceof RoomFullException)) {
-          // the join may still complete after the edge stopped waiting: make sure it is undone
-          services.rooms().leave(participant.room(), participant.id(), LeaveReason.DISCONNECTED);
+    if (presentedToken == null) {
+      join();
+      return;
+    }
+    // a malformed token goes to presence too (with no hash): it answers, and counts, every refusal
+    ResumeToken.Presented presented = ResumeToken.parse(presentedToken);
+    Participant asked = presented == null ? participant : participant.withId(presented.sessionId());
+    services.rooms().resume(asked, presented == null ? null : presented.hash(), resumeToken.hash(), this)
+      .onComplete(ar -> {
+        if (ar.succeeded()) {
+          joined();
+        } else if (ar.cause() instanceof ResumeFailedException failed) {
+          resumeFailed(failed);
+        } else {
+          refuse(ar.cause());
         }
-        refuse(ar.cause());
+      });
+  }
+
+  /** A resume that cannot be honoured: the client is told why, then joins as a new session. */
+  private void resumeFailed(ResumeFailedException failed) {
+    sendError(ErrorCode.RESUME_FAILED, failed.getMessage(), null);
+    join();
+  }
+
+  private void join() {
+    services.rooms().join(participant, resumeToken.hash(), this).onComplete(ar -> {
+      if (ar.succeeded()) {
+        joined();
         return;
       }
-      joined = true;
-      if (departed) {
-        // the socket closed while the join was in flight
-        services.rooms().leave(participant.room(), participant.id(), LeaveReason.DISCONNECTED);
-        uncount();
-      } else {
-        socket.resume();
+      departure = Departure.LEAVE;
+      if (!(ar.cause() instanceof RoomFullException) && !(ar.cause() instanceof IdentityTakenException)) {
+        // the join may still complete after the edge stopped waiting: make sure it is undone
+        services.rooms().leave(participant.room(), participant.id(), LeaveReason.DISCONNECTED, this);
       }
+      refuse(ar.cause());
     });
+  }
+
+  private void joined() {
+    joined = true;
+    if (departure != Departure.NONE) {
+      tellPresence(); // the socket closed while the join was in flight
+      uncount();
+    } else {
+      socket.resume();
+    }
   }
 
   private void refuse(Throwable cause) {
     if (cause instanceof RoomFullException full) {
       sendError(ErrorCode.ROOM_FULL, full.getMessage(), null);
       close(CloseCodes.ROOM_FULL, "room-full");
+    } else if (cause instanceof IdentityTakenException taken) {
+      sendError(ErrorCode.DUPLICATE_IDENTITY, taken.getMessage(), null);
+      close(CloseCodes.DUPLICATE_IDENTITY, "duplicate-identity");
     } else {
       LOG.log(System.Logger.Level.WARNING, "join of session {0} failed: {1}", participant.id(), cause.toString());
       close(CloseCodes.INTERNAL_ERROR, "join failed");
@@ -192,7 +257,7 @@ public final class SignalingSession implements SessionEndpoint {
     switch (frame.type()) {
       case PING -> deliver(ServerFrames.PONG);
       case LEAVE -> {
-        depart(LeaveReason.LEFT);
+        depart(Departure.LEAVE, LeaveReason.LEFT);
         close(CloseCodes.LEFT, "left");
       }
       default -> relay(message, frame, receivedAtNanos);
@@ -249,22 +314,34 @@ public final class SignalingSession implements SessionEndpoint {
     }
   }
 
-  /** Tells presence this session is gone, once. Edge loop only. */
-  private void depart(LeaveReason reason) {
-    if (departed) {
+  /** Records how this session ended and tells presence, once. Edge loop only. */
+  private void depart(Departure how, LeaveReason reason) {
+    if (departure != Departure.NONE) {
       return;
     }
-    departed = true;
+    departure = how;
+    departureReason = reason;
+    holding = how == Departure.SUSPEND;
     if (joined) {
-      services.rooms().leave(participant.room(), participant.id(), reason);
+      tellPresence();
+    }
+  }
+
+  private void tellPresence() {
+    if (departure == Departure.LEAVE) {
+      services.rooms().leave(participant.room(), participant.id(), departureReason, this);
+    } else if (departure == Departure.SUSPEND) {
+      services.rooms().suspend(participant.room(), participant.id(), departureReason, this);
     }
   }
 
   // ---- SessionEndpoint: any thread ----
 
   @Override
-  public void admitted(Room room, List<Participant> visiblePeers) {
+  public void admitted(Room room, Participant self, List<Participant> visiblePeers, boolean resumed) {
     this.room = room;
+    this.participant = self;
+    this.relayPrefix = RelayFrame.fromPrefix(self.id());
     JsonArray peers = new JsonArray();
     for (Participant peer : visiblePeers) {
       peers.add(peer.peerObject());
@@ -272,8 +349,8 @@ public final class SignalingSession implements SessionEndpoint {
     if (counted.compareAndSet(false, true)) {
       services.metrics().sessionOpened();
     }
-    String welcome = ServerFrames.welcome(participant.id(), participant.room(), participant.identity(),
-      participant.role().wire(), peers, iceServers, resumeToken, services.nodeId());
+    String welcome = ServerFrames.welcome(self.id(), self.room(), self.identity(), self.role().wire(), peers,
+      iceServers, resumeToken.forSession(self.id()), services.nodeId(), resumed);
     // Welcome does not count against limits.maxQueuedBytes: in a big room with large meta it can be bigger than
     // the queue allows, and the newcomer must never be closed for the size of its own welcome. Its size is bounded
     // by the room limit, so a session holds at most its welcome plus maxQueuedBytes.
@@ -283,6 +360,15 @@ public final class SignalingSession implements SessionEndpoint {
 
   @Override
   public void deliver(String frame) {
+    SessionEndpoint next = successor;
+    if (next != null) {
+      next.deliver(frame);
+      return;
+    }
+    if (holding) {
+      onLoop(() -> hold(frame));
+      return;
+    }
     int size = Utf8.encodedLength(frame); // what it will occupy in the send queue
     if (queuedBytes.addAndGet(size) > services.limits().maxQueuedBytes()) {
       queuedBytes.addAndGet(-size);
@@ -293,7 +379,32 @@ public final class SignalingSession implements SessionEndpoint {
       }
       return;
     }
-    onLoop(() -> socket.writeTextMessage(frame).onComplete(ar -> queuedBytes.addAndGet(-size)));
+    onLoop(() -> {
+      if (holding) {
+        queuedBytes.addAndGet(-size); // the connection went while this frame was on its way: keep it
+        hold(frame);
+      } else {
+        socket.writeTextMessage(frame).onComplete(ar -> queuedBytes.addAndGet(-size));
+      }
+    });
+  }
+
+  /** Edge loop only. */
+  private void hold(String frame) {
+    SessionEndpoint next = successor;
+    if (next != null) {
+      next.deliver(frame);
+      return;
+    }
+    int size = Utf8.encodedLength(frame);
+    if (heldBytes + size > services.limits().maxQueuedBytes()) {
+      return; // as a full send queue would: the grace buffer that follows will not be able to resume either
+    }
+    if (held == null) {
+      held = new ArrayList<>();
+    }
+    held.add(frame);
+    heldBytes += size;
   }
 
   /**
@@ -333,29 +444,53 @@ public final class SignalingSession implements SessionEndpoint {
     });
   }
 
+  /**
+   * A grace buffer took this session's place (its connection dropped), or the client resumed it on another
+   * connection: frames that still arrive here go on, and a connection still open is closed.
+   */
+  @Override
+  public void replacedBy(SessionEndpoint next) {
+    onLoop(() -> {
+      if (held != null) {
+        held.forEach(next::deliver);
+        held = null;
+      }
+      successor = next;
+      if (departure == Departure.NONE) {
+        departure = Departure.REPLACED;
+      }
+      close(CloseCodes.RESUMED_ELSEWHERE, "resumed on another connection");
+    });
+  }
+
   // ---- liveness and shutdown, on the edge event loop ----
 
   /** Sends a ping, or drops the session when nothing was heard for two intervals. */
   public void checkLiveness(long nowNanos, long intervalNanos) {
     if (nowNanos - lastHeardNanos > 2 * intervalNanos) {
       services.metrics().livenessDrop();
-      terminate(CloseCodes.PING_TIMEOUT, "ping timeout");
+      depart(Departure.SUSPEND, LeaveReason.DISCONNECTED); // the network may be at fault: the client may resume
+      close(CloseCodes.PING_TIMEOUT, "ping timeout");
     } else if (!closing.get()) {
       socket.writePing(Buffer.buffer());
     }
   }
 
-  /** Node shutdown: presence is told at once, the client is told to go elsewhere. */
+  /**
+   * Node shutdown: the client is told to go elsewhere, and the session waits in its grace period for it to
+   * resume there (the others hear {@code node-lost} if it does not).
+   */
   public void shutdown() {
-    terminate(CloseCodes.GOING_AWAY, "node shutting down");
+    depart(Departure.SUSPEND, LeaveReason.NODE_LOST);
+    close(CloseCodes.GOING_AWAY, "node shutting down");
   }
 
   /**
-   * The server ends the session: presence hears of it now, not when the close handshake completes (a client
-   * that stopped reading may never complete it). Edge loop only.
+   * The server ends the session for good (abuse): presence hears of it now, not when the close handshake
+   * completes (a client that stopped reading may never complete it). Edge loop only.
    */
   private void terminate(short code, String reason) {
-    depart(LeaveReason.DISCONNECTED);
+    depart(Departure.LEAVE, LeaveReason.DISCONNECTED);
     close(code, reason);
   }
 

@@ -60,7 +60,8 @@ class ConcurrencyTest {
   @BeforeEach
   void start() {
     node = TestNode.start(new JsonObject().put("limits", new JsonObject()
-      .put("maxParticipantsPerRoom", 500).put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000)));
+      .put("maxParticipantsPerRoom", 500).put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000))
+      .put("rooms", new JsonObject().put("gracePeriodSeconds", 1)));
   }
 
   @AfterEach

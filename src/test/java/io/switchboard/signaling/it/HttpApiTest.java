@@ -191,7 +191,8 @@ class HttpApiTest {
     @DisplayName("switchboard_sessions and switchboard_rooms follow sessions opening and closing")
     void gauges() throws Exception {
       // its own node: on the shared one, sockets of earlier tests may still be closing and move the gauges
-      try (TestNode quiet = TestNode.start()) {
+      try (TestNode quiet = TestNode.start(new JsonObject().put("rooms",
+        new JsonObject().put("gracePeriodSeconds", 1)))) {
         DoubleSupplier sessions = () -> metric(io.switchboard.testing.Metrics.scrape(quiet.port()), "switchboard_sessions");
         DoubleSupplier rooms = () -> metric(io.switchboard.testing.Metrics.scrape(quiet.port()), "switchboard_rooms");
         assertEquals(0.0, sessions.getAsDouble());
@@ -306,11 +307,11 @@ class HttpApiTest {
       body.getJsonArray("participants").forEach(p -> byId.put(((JsonObject) p).getString("id"), (JsonObject) p));
       assertEquals(2, byId.size(), body.encode());
       assertEquals(new JsonObject().put("id", alice.id()).put("identity", "alice").put("name", "Alice A.")
-        .put("role", "publisher").put("meta", new JsonObject().put("k", 1)).put("node", node.node().nodeId()),
-        byId.get(alice.id()));
+        .put("role", "publisher").put("meta", new JsonObject().put("k", 1)).put("node", node.node().nodeId())
+        .put("state", "connected"), byId.get(alice.id()));
       assertEquals(new JsonObject().put("id", viewer.id()).put("identity", "vic").put("name", "vic")
-        .put("role", "viewer").put("meta", new JsonObject()).put("node", node.node().nodeId()),
-        byId.get(viewer.id()));
+        .put("role", "viewer").put("meta", new JsonObject()).put("node", node.node().nodeId())
+        .put("state", "connected"), byId.get(viewer.id()));
       alice.close();
       viewer.close();
     }

@@ -36,7 +36,9 @@ class LimitsTest {
       .put("rateBurst", 20)
       .put("rateAbuseSeconds", 2)
       .put("maxParticipantsPerRoom", 3)
-      .put("pingIntervalSeconds", 1)));
+      .put("pingIntervalSeconds", 1))
+      // a dropped session is announced when its grace period ends: keep it short here
+      .put("rooms", new JsonObject().put("gracePeriodSeconds", 1)));
     client = WsClient.newClient(vertx);
   }
 

@@ -28,7 +28,8 @@ class SignalingProtocolTest {
 
   @BeforeAll
   static void start(Vertx vertx) {
-    node = TestNode.start();
+    // a dropped session is announced when its grace period ends: keep it short here
+    node = TestNode.start(new JsonObject().put("rooms", new JsonObject().put("gracePeriodSeconds", 1)));
     client = WsClient.newClient(vertx);
   }
 

@@ -1,0 +1,160 @@
+package io.switchboard.signaling.presence;
+
+import io.switchboard.testing.Http;
+import io.switchboard.testing.TestCluster;
+import io.switchboard.testing.TestNode;
+import io.switchboard.testing.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Cluster presence and relay: two clustered nodes in one JVM")
+class ClusterPresenceTest {
+
+  private static TestCluster cluster;
+  private static WebSocketClient client;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    cluster = TestCluster.start(2, new JsonObject());
+    client = WsClient.newClient(vertx);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  private static WsClient join(int node, String identity, String room) {
+    TestNode n = cluster.node(node);
+    return WsClient.join(client, n.port(), n.token(identity, room));
+  }
+
+  @Test
+  @DisplayName("presence changes start no thread per Hazelcast operation (its default async executor is bounded)")
+  void noThreadPerOperation() {
+    // On two cores (ForkJoinPool common parallelism 1), Hazelcast's stock default executor starts a thread for
+    // every callback on an operation's result: several per join. HazelcastFutures bounds it.
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    String room = TestNode.unique("room");
+    join(0, "warm", room).close(); // first uses start pools lazily
+    long before = threads.getTotalStartedThreadCount();
+    for (int i = 0; i < 30; i++) {
+      WsClient session = join(i % 2, "user" + i, room);
+      session.close();
+      session.awaitClose();
+    }
+    long started = threads.getTotalStartedThreadCount() - before;
+    assertTrue(started < 15, started + " threads started for 30 joins and leaves");
+  }
+
+  @Test
+  @DisplayName("welcome.peers lists a peer on the other node; peer-joined, directed frames and peer-left cross nodes")
+  void crossNode() {
+    String room = TestNode.unique("room");
+    WsClient alice = join(0, "alice", room);
+    WsClient bob = join(1, "bob", room);
+    assertNotEquals(alice.welcome().getString("node"), bob.welcome().getString("node"));
+    JsonArray peers = bob.welcome().getJsonArray("peers");
+    assertEquals(1, peers.size(), peers.encode());
+    assertEquals(alice.id(), peers.getJsonObject(0).getString("id"));
+    assertEquals(bob.id(), alice.expect("peer-joined").getJsonObject("peer").getString("id"));
+
+    alice.send(new JsonObject().put("type", "offer").put("to", bob.id()).put("sdp", "v=0 x"));
+    JsonObject offer = bob.expect("offer");
+    assertEquals(alice.id(), offer.getString("from"));
+    assertEquals("v=0 x", offer.getString("sdp"));
+
+    bob.send(new JsonObject().put("type", "leave"));
+    JsonObject left = alice.expect("peer-left");
+    assertEquals(bob.id(), left.getString("id"));
+    assertEquals("left", left.getString("reason"));
+  }
+
+  @Test
+  @DisplayName("roles hold across nodes: a viewer sees only publishers, and only publishers hear of a viewer")
+  void rolesAcrossNodes() {
+    String room = TestNode.unique("room");
+    TestNode n0 = cluster.node(0);
+    TestNode n1 = cluster.node(1);
+    WsClient publisher = WsClient.join(client, n0.port(), n0.token("pub", room, "publisher"));
+    WsClient viewer1 = WsClient.join(client, n1.port(), n1.token("v1", room, "viewer"));
+    WsClient viewer2 = WsClient.join(client, n0.port(), n0.token("v2", room, "viewer"));
+    assertEquals(1, viewer2.welcome().getJsonArray("peers").size(), "a viewer sees only the publisher");
+    assertEquals(viewer1.id(), publisher.expect("peer-joined").getJsonObject("peer").getString("id"));
+    assertEquals(viewer2.id(), publisher.expect("peer-joined").getJsonObject("peer").getString("id"));
+    viewer1.expectNothing(300);
+
+    viewer1.send(new JsonObject().put("type", "offer").put("to", viewer2.id()).put("sdp", "v=0"));
+    viewer1.expectError("forbidden");
+    viewer1.send(new JsonObject().put("type", "message").put("data", "to publishers"));
+    assertEquals(viewer1.id(), publisher.expect("message").getString("from"));
+    viewer2.expectNothing(300);
+  }
+
+  @Test
+  @DisplayName("a second node with an id already in the cluster refuses to start")
+  void duplicateNodeId() {
+    String room = TestNode.unique("room");
+    WsClient alice = join(0, "alice", room);
+    WsClient bob = join(1, "bob", room);
+    alice.expect("peer-joined");
+    JsonObject clash = new JsonObject().put("node", new JsonObject().put("id", cluster.node(0).node().nodeId()));
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+      () -> TestCluster.join(cluster, clash));
+    org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(e.getCause()).contains("already used"),
+      String.valueOf(e.getCause()));
+    // the refused member left the cluster carrying node 0's id: node 0's sessions must not go with it
+    bob.expectNothing(1500);
+    bob.send(new JsonObject().put("type", "offer").put("to", alice.id()).put("sdp", "v=0"));
+    assertEquals(bob.id(), alice.expect("offer").getString("from"));
+  }
+
+  @Test
+  @DisplayName("frames between nodes cost no operation on the rooms map: routes come from the replica")
+  void noMapLookupPerFrame() {
+    String room = TestNode.unique("room");
+    WsClient alice = join(0, "alice", room);
+    WsClient bob = join(1, "bob", room);
+    alice.expect("peer-joined");
+    long before = roomsMapOperations();
+    for (int i = 0; i < 200; i++) {
+      alice.send(new JsonObject().put("type", "message").put("to", bob.id()).put("data", i));
+    }
+    for (int i = 0; i < 200; i++) {
+      assertEquals(i, bob.expect("message").getInteger("data"));
+    }
+    assertEquals(before, roomsMapOperations(), "a frame must not read or write the rooms map");
+  }
+
+  /** Every operation on the rooms map counted by the members in this JVM (gets, puts, entry processors...). */
+  private static long roomsMapOperations() {
+    long total = 0;
+    for (com.hazelcast.core.HazelcastInstance hz : com.hazelcast.core.Hazelcast.getAllHazelcastInstances()) {
+      com.hazelcast.map.LocalMapStats stats = hz.getMap(io.switchboard.cluster.HazelcastSetup.ROOMS_MAP).getLocalMapStats();
+      total += stats.getGetOperationCount() + stats.getPutOperationCount() + stats.getRemoveOperationCount()
+        + stats.getOtherOperationCount();
+    }
+    return total;
+  }
+
+  @Test
+  @DisplayName("/health reports two trusted members and event-bus TLS")
+  void health() {
+    JsonObject health = Http.get(cluster.node(0).port(), "/health", null).json();
+    assertEquals(new JsonObject().put("enabled", true).put("members", 2).put("tls", true),
+      health.getJsonObject("cluster"));
+  }
+}
