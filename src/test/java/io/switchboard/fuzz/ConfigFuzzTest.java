@@ -26,7 +26,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Fuzz target 5: the configuration loader ({@link ConfigLoader#load}) and validation ({@link SwitchboardConfig#from}).
  * The input is a configuration file, optionally followed by environment variables: {@code file NUL NAME=value NUL
- * NAME=value ...} (the NUL can never be part of a JSON text, so the split is unambiguous).
+ * NAME=value ...} (the NUL can never be part of a JSON text, so the split is unambiguous). An input that starts with
+ * {@code @} is settings instead, one per line, {@code section.key=value} (the value as JSON when it parses, else as
+ * a string), written into a file by this test with an HS256 secret in the environment: so the fuzzer reaches every
+ * key's checks, and can put any character into a value, without having to keep a whole file valid.
  *
  * <p>Invariants, and what each protects:
  * <ul>
@@ -41,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @DisplayName("fuzz: configuration loader and validation")
 class ConfigFuzzTest {
 
+  static final String SECRET = "k3Jd9sLq0ZxW2vB7nM4tY8uR1oP6aE5cHfGiQ0wXyTzA";
   private static final FuzzStats STATS = new FuzzStats(ConfigFuzzTest.class, "load");
   private static Path dir;
   private static Path file;
@@ -65,9 +69,17 @@ class ConfigFuzzTest {
   @FuzzTest(maxDuration = "8s")
   void load(byte[] input) throws IOException {
     STATS.executed();
-    int nul = indexOf(input, (byte) 0);
-    byte[] content = nul < 0 ? input : Arrays.copyOf(input, nul);
-    Map<String, String> env = nul < 0 ? Map.of() : environment(Arrays.copyOfRange(input, nul + 1, input.length));
+    byte[] content;
+    Map<String, String> env;
+    if (input.length > 0 && input[0] == '@') {
+      content = settings(new String(input, 1, input.length - 1, StandardCharsets.UTF_8)).encode()
+        .getBytes(StandardCharsets.UTF_8);
+      env = Map.of("SWITCHBOARD_AUTH_HS256_SECRETS", SECRET);
+    } else {
+      int nul = indexOf(input, (byte) 0);
+      content = nul < 0 ? input : Arrays.copyOf(input, nul);
+      env = nul < 0 ? Map.of() : environment(Arrays.copyOfRange(input, nul + 1, input.length));
+    }
     Files.write(file, content);
     check(file, env);
     check(null, env);
@@ -75,8 +87,9 @@ class ConfigFuzzTest {
 
   private static void check(Path path, Map<String, String> env) {
     SwitchboardConfig config;
+    JsonObject json;
     try {
-      JsonObject json = ConfigLoader.load(path, env);
+      json = ConfigLoader.load(path, env);
       config = SwitchboardConfig.from(json);
     } catch (ConfigException e) {
       assertNotNull(e.getMessage());
@@ -86,6 +99,35 @@ class ConfigFuzzTest {
       return;
     }
     accepted(config);
+    wholeNumbers(json, "");
+  }
+
+  /** {@code section.key=value} lines as a JSON object; the value is JSON when it parses, else the text itself. */
+  private static JsonObject settings(String lines) {
+    JsonObject json = new JsonObject();
+    for (String line : lines.split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq <= 0) {
+        continue;
+      }
+      String[] path = line.substring(0, eq).split("\\.", -1);
+      String raw = line.substring(eq + 1);
+      Object value;
+      try {
+        value = io.vertx.core.json.Json.decodeValue(raw);
+      } catch (RuntimeException e) {
+        value = raw;
+      }
+      JsonObject section = json;
+      for (int i = 0; i < path.length - 1; i++) {
+        Object next = section.getValue(path[i]);
+        JsonObject child = next instanceof JsonObject object ? object : new JsonObject();
+        section.put(path[i], child);
+        section = child;
+      }
+      section.put(path[path.length - 1], value);
+    }
+    return json;
   }
 
   /** NAME=value entries separated by NUL; a name without = gets the empty value. */
@@ -96,6 +138,24 @@ class ConfigFuzzTest {
       env.put(eq < 0 ? entry : entry.substring(0, eq), eq < 0 ? "" : entry.substring(eq + 1));
     }
     return env;
+  }
+
+  /**
+   * Every setting of the configuration that is a number is a whole number that fits an int: so in a configuration
+   * that was accepted, each number must be one exactly (a number that only wraps into range is garbage).
+   */
+  private static void wholeNumbers(Object value, String path) {
+    if (value instanceof JsonObject object) {
+      object.forEach(e -> wholeNumbers(e.getValue(), path + "." + e.getKey()));
+    } else if (value instanceof io.vertx.core.json.JsonArray array) {
+      array.forEach(item -> wholeNumbers(item, path + "[]"));
+    } else if (value instanceof Number n) {
+      java.math.BigDecimal exact = new java.math.BigDecimal(n.toString());
+      assertTrue(exact.signum() == 0 || (exact.stripTrailingZeros().scale() <= 0
+          && exact.compareTo(java.math.BigDecimal.valueOf(Integer.MIN_VALUE)) >= 0
+          && exact.compareTo(java.math.BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0),
+        "accepted " + path + " = " + n + ", which no setting can hold");
+    }
   }
 
   private static void accepted(SwitchboardConfig config) {

@@ -430,7 +430,7 @@ public final class SeedCorpus {
     byte[] shipped = Files.readAllBytes(project.resolve("conf/switchboard.json"));
     write(dir, "switchboard.json", shipped);
     write(dir, "production.example.json", Files.readAllBytes(project.resolve("conf/production.example.json")));
-    String secret = "k3Jd9sLq0ZxW2vB7nM4tY8uR1oP6aE5cHfGiQ0wXyTzA";
+    String secret = ConfigFuzzTest.SECRET;
     write(dir, "switchboard.json+env", concat(shipped, env(
       "SWITCHBOARD_AUTH_HS256_SECRETS=" + secret,
       "SWITCHBOARD_ICE_TURN_SECRETS=[\"" + secret + "x\"]",
@@ -443,6 +443,20 @@ public final class SeedCorpus {
       + "\"[::1]:5702\"],\"insecure\":true},\"relay\":{\"staticUsers\":[\"alice:" + secret + "\"]}}")
       .getBytes(StandardCharsets.UTF_8), env("SWITCHBOARD_AUTH_HS256_SECRETS=" + secret,
       "SWITCHBOARD_CLUSTER_HOST=10.1.2.3", "SWITCHBOARD_CLUSTER_MAX_NO_HEARTBEAT_SECONDS=7")));
+    // files named in the configuration: the Hazelcast XML, the cluster's TLS files, a PEM key file
+    write(dir, "cluster-files+env", concat(("{\"cluster\":{\"enabled\":true,\"hazelcastConfig\":"
+      + "\"cluster/hazelcast-network.xml\",\"tls\":{\"cert\":\"cluster/local/member.pem\",\"key\":"
+      + "\"cluster/local/member.key\",\"ca\":\"cluster/local/ca.pem\"}},\"auth\":{\"rs256PublicKeys\":"
+      + "[\"conf/auth-public.pem\"]}}").getBytes(StandardCharsets.UTF_8),
+      env("SWITCHBOARD_AUTH_HS256_SECRETS=" + secret, "SWITCHBOARD_CLUSTER_HOST=192.0.2.10")));
+    write(dir, "settings-cluster", String.join("\n", "@cluster.enabled=true",
+      "cluster.hazelcastConfig=cluster/hazelcast-network.xml", "cluster.host=192.0.2.10",
+      "cluster.members=[\"192.0.2.11:5701\"]", "cluster.tls.cert=cluster/local/member.pem",
+      "cluster.tls.key=cluster/local/member.key", "cluster.tls.ca=cluster/local/ca.pem"));
+    write(dir, "settings-keys-and-relay", String.join("\n", "@auth.rs256PublicKeys=[\"conf/auth-public.pem\"]",
+      "auth.issuer=https://auth.example.org", "relay.externalAddress=203.0.113.7", "relay.host=0.0.0.0",
+      "relay.staticUsers=[\"alice:" + secret + "\"]", "relay.deniedPeers=[\"198.51.100.0/24\"]",
+      "http.port=8443", "limits.maxFrameBytes=65536", "node.id=node-1"));
     write(dir, "env-only", concat(new byte[0], env("SWITCHBOARD_AUTH_HS256_SECRETS=" + secret,
       "SWITCHBOARD_LIMITS_MAX_FRAME_BYTES=1e3", "SWITCHBOARD_RELAY_ENABLED=yes")));
     write(dir, "rs256-inline", ("{\"auth\":{\"rs256PublicKeys\":[" + new JsonArray().add(TokenFuzzTest.RSA_PUBLIC_PEM)
@@ -451,7 +465,8 @@ public final class SeedCorpus {
     Set<String> words = new LinkedHashSet<>();
     collect(ConfigLoader.builtInDefault(), "", words);
     words.addAll(java.util.List.of("true", "false", "null", "[]", "{}", "0.0.0.0", "127.0.0.1", "::1", "::",
-      "localhost", "10.0.0.0/8", "-----BEGIN PUBLIC KEY-----", "/dev/null", "/etc/hostname", ".", secret));
+      "localhost", "10.0.0.0/8", "-----BEGIN PUBLIC KEY-----", "/dev/null", "/etc/hostname", ".", secret,
+      "\\u0000", "\\\"", "1e400", "-0.0", "2147483648", "9223372036854775808", "18446744073709551616"));
     StringBuilder dict = new StringBuilder("# written by io.switchboard.fuzz.SeedCorpus: keys, environment variable names and values of the configuration\n");
     for (String word : words) {
       dict.append('"').append(word.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
