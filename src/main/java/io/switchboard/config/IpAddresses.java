@@ -36,7 +36,48 @@ final class IpAddresses {
 
   /** The address, or null for anything that is not a single address (a name, a CIDR block, garbage). */
   static IPAddress parse(String text) {
-    IPAddress address = new IPAddressString(text).getAddress();
+    if (!sanePrefixLength(text)) {
+      return null;
+    }
+    IPAddress address;
+    try {
+      address = new IPAddressString(text).getAddress();
+    } catch (RuntimeException e) {
+      return null; // the library's own fault on garbage: see sanePrefixLength
+    }
     return address == null || address.isPrefixed() ? null : address;
+  }
+
+  /** True for an IP address or a CIDR block (relay.allowedPeers, relay.deniedPeers). */
+  static boolean isAddressOrBlock(String text) {
+    if (!sanePrefixLength(text)) {
+      return false;
+    }
+    try {
+      return new IPAddressString(text).isIPAddress();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * False when the text has a prefix length of more than three digits. ipaddress 5.6.2 reads prefix lengths into an
+   * int unchecked (found by fuzzing the configuration): {@code 10.0.0.0/2147483648} throws
+   * ArrayIndexOutOfBoundsException, and {@code 10.0.0.0/4294967304} wraps around to {@code 10.0.0.0/8}.
+   */
+  private static boolean sanePrefixLength(String text) {
+    int slash = text.lastIndexOf('/');
+    if (slash < 0) {
+      return true;
+    }
+    int digits = 0;
+    for (int i = slash + 1; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return true; // not a prefix length (a mask, or garbage the library refuses)
+      }
+      digits++;
+    }
+    return digits <= 3;
   }
 }

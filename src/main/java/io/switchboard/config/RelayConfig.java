@@ -1,6 +1,5 @@
 package io.switchboard.config;
 
-import inet.ipaddr.IPAddressString;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -124,8 +123,7 @@ public final class RelayConfig {
 
   private static List<String> cidrs(List<String> entries, String key) {
     for (String entry : entries) {
-      IPAddressString parsed = new IPAddressString(entry);
-      if (!parsed.isIPAddress()) {
+      if (!IpAddresses.isAddressOrBlock(entry)) {
         throw new ConfigException(key + ": '" + entry + "' is not an IP address or CIDR block (e.g. 203.0.113.0/24)");
       }
     }

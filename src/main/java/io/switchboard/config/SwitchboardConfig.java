@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -224,7 +225,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
       throw new ConfigException("cluster.name must be 1-64 of [A-Za-z0-9_.-]");
     }
     String file = string(cluster, "hazelcastConfig", "cluster.hazelcastConfig");
-    if (!file.isEmpty() && !Files.isReadable(Path.of(file))) {
+    if (!file.isEmpty() && !Files.isReadable(path(file, "cluster.hazelcastConfig"))) {
       throw new ConfigException("cluster.hazelcastConfig: cannot read " + file);
     }
     String host = nonBlank(cluster, "cluster.host");
@@ -249,7 +250,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     for (String[] file : new String[][] {{"cert", parsed.cert()}, {"key", parsed.key()}, {"ca", parsed.ca()}}) {
       if (!file[1].isEmpty()) {
         given.add(file[0]);
-        if (!Files.isReadable(Path.of(file[1]))) {
+        if (!Files.isReadable(path(file[1], "cluster.tls." + file[0]))) {
           throw new ConfigException("cluster.tls." + file[0] + ": cannot read " + file[1]);
         }
       }
@@ -377,7 +378,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
       String pem = entry;
       if (!entry.contains("-----BEGIN")) {
         try {
-          pem = Files.readString(Path.of(entry));
+          pem = Files.readString(path(entry, key));
         } catch (IOException e) {
           throw new ConfigException(key + ": cannot read PEM file " + entry + ": " + e.getMessage());
         }
@@ -388,6 +389,18 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
       pems.add(pem);
     }
     return List.copyOf(pems);
+  }
+
+  /**
+   * The file a setting names. A value no file can have (a NUL character; found by fuzzing, which got
+   * InvalidPathException out of the loader) is refused like any other bad value.
+   */
+  private static Path path(String value, String key) {
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new ConfigException(key + " is not a file path: " + e.getReason());
+    }
   }
 
   private static JsonObject section(JsonObject json, String name) {

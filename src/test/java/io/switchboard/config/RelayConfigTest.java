@@ -3,6 +3,8 @@ package io.switchboard.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -78,6 +80,19 @@ class RelayConfigTest {
     assertTrue(refusal(withRelay(new JsonObject().put("externalAddress", "REPLACE-ME: the public IP")))
       .contains("placeholder"));
     assertTrue(refusal(withRelay(new JsonObject().put("host", "relay.local"))).contains("relay.host"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"2001:db8::/7777777777777777777777732", "10.0.0.0/2147483648", "10.0.0.0/4294967304",
+    "0.0.0.0/4294967296"})
+  @DisplayName("a peer block whose prefix length overflows an int is refused: ipaddress 5.6.2 threw "
+    + "ArrayIndexOutOfBoundsException or wrapped it around (10.0.0.0/4294967304 read as /8); found by fuzzing")
+  void overlongPrefixLength(String block) {
+    for (String key : new String[] {"allowedPeers", "deniedPeers"}) {
+      String message = refusal(withRelay(new JsonObject().put(key, new JsonArray().add(block))));
+      assertTrue(message.contains("relay." + key), message);
+    }
+    assertTrue(refusal(withRelay(new JsonObject().put("host", block))).contains("relay.host"));
   }
 
   @Test

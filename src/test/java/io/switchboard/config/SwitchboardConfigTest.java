@@ -78,6 +78,20 @@ class SwitchboardConfigTest {
     assertMentions(refused(json), section + "." + key);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @DisplayName("a file setting with a NUL character is refused with ConfigException, not InvalidPathException (fuzzing)")
+  @ValueSource(strings = {"cluster.hazelcastConfig", "cluster.tls.cert", "auth.rs256PublicKeys", "auth.es256PublicKeys"})
+  void nulInFilePath(String key) {
+    JsonObject json = production();
+    String bad = "conf/a\u0000b.pem";
+    switch (key) {
+      case "cluster.hazelcastConfig" -> json.getJsonObject("cluster").put("hazelcastConfig", bad);
+      case "cluster.tls.cert" -> json.getJsonObject("cluster").getJsonObject("tls").put("cert", bad);
+      default -> json.getJsonObject("auth").put(key.substring(5), new JsonArray().add(bad));
+    }
+    assertMentions(refused(json), key, "not a file path");
+  }
+
   @Nested
   @DisplayName("cluster section")
   class ClusterSection {
