@@ -448,11 +448,11 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
       throw new ConfigException(path + " must be a whole number");
     }
-    long v = n.longValue();
-    if (v < min || v > max) {
-      throw new ConfigException(path + " must be between " + min + " and " + max + ", not " + v);
+    // compared as the number written, before any conversion: 18446744073709559696 must not wrap to 8080
+    if (n.doubleValue() < min || n.doubleValue() > max) {
+      throw new ConfigException(path + " must be between " + min + " and " + max + ", not " + value);
     }
-    return (int) v;
+    return n.intValue();
   }
 
   static List<String> strings(JsonObject section, String key, String path) {

@@ -485,11 +485,35 @@ class SwitchboardConfigTest {
       "http, headerTimeoutSeconds, 2.5",
       "auth, clockSkewSeconds, 601",
       "ice, credentialTtlSeconds, 59",
+      "rooms, gracePeriodSeconds, -1",
+      "rooms, gracePeriodSeconds, 3601",
+      "rooms, resumeBufferFrames, 0",
+      "rooms, resumeBufferBytes, 1023",
     })
     void outOfRange(String section, String key, double value) {
       JsonObject json = production();
       json.getJsonObject(section).put(key, value == Math.rint(value) ? (Object) (long) value : (Object) value);
       assertMentions(refused(json), section + "." + key);
+    }
+
+    @Test
+    @DisplayName("a number too large for a long is refused, not wrapped into range (18446744073709559696 is not 8080)")
+    void noWrapAround() {
+      JsonObject json = production();
+      json.getJsonObject("http").put("port", new java.math.BigInteger("18446744073709559696"));
+      assertMentions(refused(json), "http.port", "18446744073709559696");
+      json.getJsonObject("http").put("port", new java.math.BigInteger("-18446744073709543536"));
+      assertMentions(refused(json), "http.port");
+    }
+
+    @Test
+    @DisplayName("rooms.duplicateIdentity is replace or reject")
+    void duplicateIdentity() {
+      JsonObject json = production();
+      json.getJsonObject("rooms").put("duplicateIdentity", "kick");
+      assertMentions(refused(json), "rooms.duplicateIdentity");
+      json.getJsonObject("rooms").put("duplicateIdentity", "reject");
+      assertEquals(SwitchboardConfig.DuplicateIdentity.REJECT, SwitchboardConfig.from(json).rooms().duplicateIdentity());
     }
 
     @Test

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fuzz executions of {@code mvn verify}), proves afterwards that it really fuzzed. Jazzer skips, rather than fails,
  * a second {@code @FuzzTest} in one JVM, and a fuzz test whose agent did not start would only replay its seeds: both
  * would look green. {@link #checkFuzzed} turns them into failures. It also prints one {@code FUZZ-STATS} line that
- * scripts/fuzz-long.sh reads.
+ * loadtest/fuzz-long.sh reads.
  */
 final class FuzzStats {
 

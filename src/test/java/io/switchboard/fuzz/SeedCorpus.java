@@ -53,7 +53,7 @@ import java.util.function.Consumer;
  *
  * <p>Run from the project directory: {@code mvn -o -q test-compile exec:java}-style, or
  * {@code java -cp target/test-classes:target/classes:$(cat cp.txt) io.switchboard.fuzz.SeedCorpus .}
- * (scripts/fuzz-long.sh --seeds does that).
+ * (loadtest/fuzz-long.sh --seeds does that).
  */
 public final class SeedCorpus {
 

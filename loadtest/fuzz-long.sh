@@ -3,7 +3,7 @@
 # `mvn verify` fuzzes each target for 8-15 s; this runs them for as long as you like and prints, per target:
 # executions, seconds fuzzed, corpus size, and crashes found. Manual: CI never runs it.
 #
-# Usage: scripts/fuzz-long.sh [DURATION] [TARGET...]
+# Usage: loadtest/fuzz-long.sh [DURATION] [TARGET...]
 #   DURATION  per target, as Jazzer reads it (30s, 10m, 1h); default 8m
 #   TARGET    fuzz test class names (StunDecoderFuzzTest ...); default all of them
 # Environment:
