@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-@DisplayName("TokenVerifier: JWT checks of PROTOCOL.md section 2")
+@DisplayName("TokenVerifier: JWT checks of docs/protocol.md, Authentication")
 class TokenVerifierTest {
 
   /**
