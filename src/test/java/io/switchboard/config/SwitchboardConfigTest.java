@@ -169,7 +169,7 @@ class SwitchboardConfigTest {
   class BuiltInDefault {
 
     @Test
-    @DisplayName("parses, with the limits PROTOCOL.md gives as defaults")
+    @DisplayName("parses, with the limits docs/protocol.md gives as defaults")
     void parsesWithDocumentedDefaults() {
       SwitchboardConfig config = SwitchboardConfig.from(ConfigLoader.load(null,
         Map.of("SWITCHBOARD_AUTH_HS256_SECRETS", GOOD_SECRET)));
