@@ -84,7 +84,8 @@ class NodeLossIT {
   }
 
   @Test
-  @DisplayName("SIGKILL of a node: the others announce its participants as node-lost within 10 s and keep no stale entry")
+  @DisplayName("SIGKILL of a node: the others announce its participants as node-lost within 10 s and keep no "
+    + "stale entry")
   void killedNode() throws InterruptedException {
     try (ProcessCluster cluster = ProcessCluster.start(3, 3, Map.of())) {
       String room = TestNode.unique("room");
@@ -144,7 +145,8 @@ class NodeLossIT {
   }
 
   @Test
-  @DisplayName("SIGTERM: the node closes its sockets with 1001, its participants leave as disconnected at once, it leaves the cluster")
+  @DisplayName("SIGTERM: the node closes its sockets with 1001, its participants leave as disconnected at once, "
+    + "it leaves the cluster")
   void gracefulShutdown() {
     try (ProcessCluster cluster = ProcessCluster.start(2, 2, Map.of())) {
       String room = TestNode.unique("room");
@@ -167,7 +169,8 @@ class NodeLossIT {
   }
 
   @Test
-  @DisplayName("a frozen node (no reset, packets just stop) is lost within 10 s; when it resumes, presence is reconciled")
+  @DisplayName("a frozen node (no reset, packets just stop) is lost within 10 s; when it resumes, presence is "
+    + "reconciled")
   void partitionHeals() throws InterruptedException {
     try (ProcessCluster cluster = ProcessCluster.start(2, 2, Map.of())) {
       String room = TestNode.unique("room");
