@@ -209,7 +209,8 @@ class SwitchboardConfigTest {
       SwitchboardConfig.Auth auth = SwitchboardConfig.from(demo()).auth();
       assertTrue(auth.generatedSecret());
       assertEquals(1, auth.hs256Secrets().size());
-      assertTrue(auth.hs256Secrets().get(0).length() >= SwitchboardConfig.MIN_SECRET_LENGTH, auth.hs256Secrets().get(0));
+      String secret = auth.hs256Secrets().get(0);
+      assertTrue(secret.length() >= SwitchboardConfig.MIN_SECRET_LENGTH, secret);
       String again = SwitchboardConfig.from(demo()).auth().hs256Secrets().get(0);
       assertNotEquals(auth.hs256Secrets().get(0), again, "each start must make up a new secret");
     }
@@ -525,6 +526,7 @@ class SwitchboardConfigTest {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"));
     byte[] der = generator.generateKeyPair().getPublic().getEncoded();
-    return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END PUBLIC KEY-----\n";
+    return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(der)
+      + "\n-----END PUBLIC KEY-----\n";
   }
 }
