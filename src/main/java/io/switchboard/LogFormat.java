@@ -8,9 +8,10 @@ import java.util.logging.Formatter;
 import java.util.logging.LogRecord;
 
 /**
- * One log line: {@code 2026-11-21 16:04:05.123 INFO    [logger] message}. Unlike {@link java.util.logging.SimpleFormatter}
- * it never asks for the record's source class, which makes the JDK walk the stack for every line (13 % of
- * the CPU of a WebSocket upgrade, which logs one access line), and it reuses one date formatter.
+ * One log line: {@code 2026-11-21 16:04:05.123 INFO    [logger] message}. Unlike
+ * {@link java.util.logging.SimpleFormatter} it never asks for the record's source class, which makes the JDK walk
+ * the stack for every line (13 % of the CPU of a WebSocket upgrade, which logs one access line), and it reuses one
+ * date formatter.
  */
 public final class LogFormat extends Formatter {
 

@@ -47,6 +47,8 @@ public final class Main {
   private Main() {
   }
 
+  // the command line's own output (a minted token, a refused configuration) and exit status
+  @SuppressWarnings({"checkstyle:forbiddenOutput", "checkstyle:forbiddenExit"})
   public static void main(String[] args) {
     configureLogging();
     try {
@@ -56,7 +58,8 @@ public final class Main {
         rest.remove(0);
       }
       Map<String, String> options = parseOptions(rest);
-      JsonObject json = ConfigLoader.load(options.containsKey("conf") ? Path.of(options.get("conf")) : null, System.getenv());
+      Path conf = options.containsKey("conf") ? Path.of(options.get("conf")) : null;
+      JsonObject json = ConfigLoader.load(conf, System.getenv());
       if (token) {
         System.out.println(TokenCommand.mint(json, options));
       } else {
@@ -86,6 +89,8 @@ public final class Main {
     return args.length == 0 && env.keySet().stream().noneMatch(name -> name.startsWith(ConfigLoader.ENV_PREFIX));
   }
 
+  // a node that cannot start ends the process with status 1, for its supervisor
+  @SuppressWarnings("checkstyle:forbiddenExit")
   private static void run(SwitchboardConfig config) {
     startupWarnings(config).forEach(warning -> LOG.log(System.Logger.Level.WARNING, warning));
     long started = System.nanoTime();

@@ -18,7 +18,8 @@ class NodeListenersTest {
 
   private static SwitchboardConfig config(JsonObject overrides) {
     JsonObject json = ConfigLoader.builtInDefault().mergeIn(overrides, true);
-    json.getJsonObject("auth").put("hs256Secrets", new JsonArray().add("q8Vx2LmT7nR4bK9wZp3YjH6dF1sGa5Ue0cNiOo7tXr2Wv4Qk"));
+    json.getJsonObject("auth")
+      .put("hs256Secrets", new JsonArray().add("q8Vx2LmT7nR4bK9wZp3YjH6dF1sGa5Ue0cNiOo7tXr2Wv4Qk"));
     return SwitchboardConfig.from(json);
   }
 

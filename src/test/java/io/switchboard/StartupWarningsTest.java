@@ -51,7 +51,8 @@ class StartupWarningsTest {
   @DisplayName("a cluster without event-bus TLS (cluster.insecure) is announced")
   void insecureCluster() {
     JsonObject json = ConfigLoader.builtInDefault();
-    json.getJsonObject("auth").put("hs256Secrets", new JsonArray().add("q8Vx2LmT7nR4bK9wZp3YjH6dF1sGa5Ue0cNiOo7tXr2Wv4Qk"));
+    json.getJsonObject("auth")
+      .put("hs256Secrets", new JsonArray().add("q8Vx2LmT7nR4bK9wZp3YjH6dF1sGa5Ue0cNiOo7tXr2Wv4Qk"));
     json.getJsonObject("cluster").put("enabled", true).put("insecure", true);
     assertEquals(List.of(Main.INSECURE_CLUSTER_WARNING), Main.startupWarnings(SwitchboardConfig.from(json)));
   }

@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
 
 /**
  * Verifies Switchboard JWTs. Signatures are checked by vertx-auth-jwt; the header and claims are checked
- * here first so that every refusal carries a precise reason (PROTOCOL.md section 2). Accepted algorithms are
- * exactly those with a configured key: HS256 (secrets), RS256 and ES256 (PEM public keys); {@code none} never.
+ * here first so that every refusal carries a precise reason (docs/protocol.md, "Authentication"). Accepted
+ * algorithms are exactly those with a configured key: HS256 (secrets), RS256 and ES256 (PEM public keys);
+ * {@code none} never.
  */
 public final class TokenVerifier {
 
@@ -100,6 +101,23 @@ public final class TokenVerifier {
   }
 
   private JsonObject verify(String token) {
+    String[] parts = segments(token);
+    JsonObject header = decodeSegment(parts[0], "header");
+    JsonObject payload = decodeSegment(parts[1], "payload");
+    checkAlgorithm(header);
+    if (parts[2].isEmpty()) {
+      throw new AuthFailure(Reason.SIGNATURE, "token has no signature");
+    }
+    // vertx-auth-jwt reads exp/nbf/iat as numbers while verifying: refuse other types before it sees them
+    checkTimeClaimTypes(payload);
+    checkSignature(token);
+    checkTimes(payload);
+    checkIssuerAndAudience(payload);
+    return payload;
+  }
+
+  /** The token's three dot-separated segments; header and payload not empty (the signature is checked later). */
+  private static String[] segments(String token) {
     if (token == null || token.isEmpty()) {
       throw new AuthFailure(Reason.MISSING, "no token: send Authorization: Bearer <jwt> or access_token=<jwt>");
     }
@@ -110,8 +128,11 @@ public final class TokenVerifier {
     if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
       throw new AuthFailure(Reason.MALFORMED, "token is not a JWT (expected header.payload.signature)");
     }
-    JsonObject header = decodeSegment(parts[0], "header");
-    JsonObject payload = decodeSegment(parts[1], "payload");
+    return parts;
+  }
+
+  /** The header's alg: present, not none, and one this server accepts. */
+  private void checkAlgorithm(JsonObject header) {
     Object alg = header.getValue("alg");
     if (!(alg instanceof String algorithm)) {
       throw new AuthFailure(Reason.ALGORITHM, "token header has no alg");
@@ -122,15 +143,6 @@ public final class TokenVerifier {
     if (!algorithms.contains(algorithm)) {
       throw new AuthFailure(Reason.ALGORITHM, "algorithm " + printable(algorithm) + " is not accepted by this server");
     }
-    if (parts[2].isEmpty()) {
-      throw new AuthFailure(Reason.SIGNATURE, "token has no signature");
-    }
-    // vertx-auth-jwt reads exp/nbf/iat as numbers while verifying: refuse other types before it sees them
-    checkTimeClaimTypes(payload);
-    checkSignature(token);
-    checkTimes(payload);
-    checkIssuerAndAudience(payload);
-    return payload;
   }
 
   private void checkSignature(String token) {

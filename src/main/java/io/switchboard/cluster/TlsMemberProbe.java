@@ -66,7 +66,10 @@ public final class TlsMemberProbe implements MemberProbe {
       .recover(failure -> Future.failedFuture(where + ": " + rootMessage(failure)));
   }
 
-  /** The innermost message (for a refused certificate, the PKIX or alert text that says why), and whether TLS failed. */
+  /**
+   * The innermost message (for a refused certificate, the PKIX or alert text that says why), and whether TLS
+   * failed.
+   */
   static String rootMessage(Throwable failure) {
     Throwable cause = failure;
     boolean tls = failure instanceof SSLException;

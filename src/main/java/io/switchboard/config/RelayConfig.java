@@ -29,25 +29,13 @@ public final class RelayConfig {
   private RelayConfig() {
   }
 
+  /** Where the relay listens, binds relay ports, and what clients are told; see {@link #addresses}. */
+  private record Addresses(String host, String relayHost, String external, String publicHost) {
+  }
+
   static SwitchboardConfig.Relay parse(JsonObject relay) {
     boolean enabled = SwitchboardConfig.bool(relay, "enabled", "relay.enabled");
-    String host = ipLiteral(SwitchboardConfig.nonBlank(relay, "relay.host"), "relay.host");
-    String relayHost = SwitchboardConfig.string(relay, "relayHost", "relay.relayHost");
-    relayHost = relayHost.isEmpty() ? host : ipLiteral(relayHost, "relay.relayHost");
-    String external = SwitchboardConfig.string(relay, "externalAddress", "relay.externalAddress");
-    if (!external.isEmpty()) {
-      refusePlaceholder(external, "relay.externalAddress", "the relay's public IP address");
-      external = ipLiteral(external, "relay.externalAddress");
-    }
-    boolean wildcard = IpAddresses.isWildcard(relayHost);
-    if (enabled && wildcard && external.isEmpty()) {
-      throw new ConfigException("relay.relayHost (or relay.host) " + relayHost + " is a wildcard address, so "
-        + "relay.externalAddress (SWITCHBOARD_RELAY_EXTERNAL_ADDRESS) must name the public IP clients reach the relay on");
-    }
-    String publicHost = SwitchboardConfig.string(relay, "publicHost", "relay.publicHost");
-    if (publicHost.isEmpty()) {
-      publicHost = !external.isEmpty() ? external : IpAddresses.isWildcard(host) ? relayHost : host;
-    }
+    Addresses addresses = addresses(relay, enabled);
     String realm = SwitchboardConfig.nonBlank(relay, "relay.realm");
     if (realm.length() > MAX_REALM_LENGTH) {
       throw new ConfigException("relay.realm is longer than " + MAX_REALM_LENGTH + " characters");
@@ -64,10 +52,10 @@ public final class RelayConfig {
       throw new ConfigException("relay.defaultLifetimeSeconds " + defaultLifetime
         + " is above relay.maxLifetimeSeconds " + maxLifetime);
     }
-    return new SwitchboardConfig.Relay(enabled, host,
+    return new SwitchboardConfig.Relay(enabled, addresses.host(),
       SwitchboardConfig.range(relay, "port", "relay.port", 1, 65535),
       SwitchboardConfig.range(relay, "instances", "relay.instances", 1, 64),
-      relayHost, external, publicHost, realm, minPort, maxPort,
+      addresses.relayHost(), addresses.external(), addresses.publicHost(), realm, minPort, maxPort,
       staticUsers(SwitchboardConfig.strings(relay, "staticUsers", "relay.staticUsers")),
       cidrs(SwitchboardConfig.strings(relay, "allowedPeers", "relay.allowedPeers"), "relay.allowedPeers"),
       cidrs(SwitchboardConfig.strings(relay, "deniedPeers", "relay.deniedPeers"), "relay.deniedPeers"),
@@ -80,6 +68,32 @@ public final class RelayConfig {
       SwitchboardConfig.range(relay, "unauthorizedBurst", "relay.unauthorizedBurst", 1, 1_000_000),
       defaultLifetime, maxLifetime,
       SwitchboardConfig.range(relay, "nonceLifetimeSeconds", "relay.nonceLifetimeSeconds", 30, 86400));
+  }
+
+  /**
+   * relay.host (IP literal); relayHost, the address relay ports bind to (default: host); externalAddress, the
+   * public IP, required when relayHost is a wildcard and the relay is on; publicHost, what clients are told
+   * (default: externalAddress, else relayHost for a wildcard host, else host).
+   */
+  private static Addresses addresses(JsonObject relay, boolean enabled) {
+    String host = ipLiteral(SwitchboardConfig.nonBlank(relay, "relay.host"), "relay.host");
+    String relayHost = SwitchboardConfig.string(relay, "relayHost", "relay.relayHost");
+    relayHost = relayHost.isEmpty() ? host : ipLiteral(relayHost, "relay.relayHost");
+    String external = SwitchboardConfig.string(relay, "externalAddress", "relay.externalAddress");
+    if (!external.isEmpty()) {
+      refusePlaceholder(external, "relay.externalAddress", "the relay's public IP address");
+      external = ipLiteral(external, "relay.externalAddress");
+    }
+    if (enabled && IpAddresses.isWildcard(relayHost) && external.isEmpty()) {
+      throw new ConfigException("relay.relayHost (or relay.host) " + relayHost + " is a wildcard address, so "
+        + "relay.externalAddress (SWITCHBOARD_RELAY_EXTERNAL_ADDRESS) must name the public IP clients reach the "
+        + "relay on");
+    }
+    String publicHost = SwitchboardConfig.string(relay, "publicHost", "relay.publicHost");
+    if (publicHost.isEmpty()) {
+      publicHost = !external.isEmpty() ? external : IpAddresses.isWildcard(host) ? relayHost : host;
+    }
+    return new Addresses(host, relayHost, external, publicHost);
   }
 
   /**

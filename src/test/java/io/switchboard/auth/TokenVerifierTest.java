@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-@DisplayName("TokenVerifier: JWT checks of PROTOCOL.md section 2")
+@DisplayName("TokenVerifier: JWT checks of docs/protocol.md, Authentication")
 class TokenVerifierTest {
 
   /**
@@ -203,7 +203,8 @@ class TokenVerifierTest {
     @DisplayName("HS256 with name, role viewer and meta: all carried into Claims")
     void hs256AllClaims() {
       JsonObject meta = new JsonObject().put("avatar", "https://x.example/a.png").put("tags", new JsonArray().add(1));
-      Claims c = verifier.verifyParticipant(hs256(claims().put("name", "Alice A.").put("role", "viewer").put("meta", meta)));
+      Claims c = verifier.verifyParticipant(
+        hs256(claims().put("name", "Alice A.").put("role", "viewer").put("meta", meta)));
       assertEquals("Alice A.", c.name());
       assertEquals("viewer", c.role());
       assertEquals(meta, c.meta());
@@ -313,8 +314,8 @@ class TokenVerifierTest {
       int room = TokenVerifier.MAX_TOKEN_LENGTH - base.length();
       // base64 grows 4/3: pad so the token stays within the limit
       String token = hs256(claims().put("pad", "x".repeat(room * 3 / 4 - 3)));
-      assertTrue(token.length() <= TokenVerifier.MAX_TOKEN_LENGTH && token.length() > TokenVerifier.MAX_TOKEN_LENGTH - 8,
-        "length " + token.length());
+      assertTrue(token.length() <= TokenVerifier.MAX_TOKEN_LENGTH
+        && token.length() > TokenVerifier.MAX_TOKEN_LENGTH - 8, "length " + token.length());
       assertEquals("alice", verifier.verifyParticipant(token).subject());
     }
   }

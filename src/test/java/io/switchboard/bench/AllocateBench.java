@@ -22,6 +22,8 @@ public final class AllocateBench {
   private AllocateBench() {
   }
 
+  // a command-line program: its one line of output is what loadtest/turn-quota-cost.sh reports
+  @SuppressWarnings("checkstyle:forbiddenOutput")
   public static void main(String[] args) {
     int relayPort = Integer.parseInt(args[0]);
     String secret = args[1];

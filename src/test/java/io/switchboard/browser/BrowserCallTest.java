@@ -113,8 +113,10 @@ class BrowserCallTest {
     nodes.add(TestNode.start(TestNode.development().put("http", new JsonObject().put("port", port))));
 
     Call after = awaitCall(browsers.get(0), urlA, browsers.get(1), urlB);
-    assertNotEquals(before.a().state().getString("id"), after.a().state().getString("id"), "a new session on the new node");
-    assertNotEquals(before.b().state().getString("id"), after.b().state().getString("id"), "a new session on the new node");
+    assertNotEquals(before.a().state().getString("id"), after.a().state().getString("id"),
+      "a new session on the new node");
+    assertNotEquals(before.b().state().getString("id"), after.b().state().getString("id"),
+      "a new session on the new node");
   }
 
   @Test
@@ -326,6 +328,12 @@ class BrowserCallTest {
      * decoding its video; null when it is.
      */
     String problem(String otherName) {
+      String problem = sessionProblem(otherName);
+      return problem != null ? problem : connectionProblem(state().getJsonArray("peers", new JsonArray()));
+    }
+
+    /** Why the page's session is not joined with exactly one peer named {@code otherName}-...; null when it is. */
+    private String sessionProblem(String otherName) {
       if (error != null) {
         return error;
       }
@@ -341,6 +349,11 @@ class BrowserCallTest {
       if (!identity.startsWith(otherName + "-")) {
         return "state() lists peer identity '" + identity + "', expected '" + otherName + "-<suffix>'";
       }
+      return null;
+    }
+
+    /** Why the one peer connection (to the one peer in {@code peers}) is not connected and decoding; null if it is. */
+    private String connectionProblem(JsonArray peers) {
       JsonObject stats = stats();
       if (stats.size() != 1) {
         return "stats() has " + stats.size() + " peer connections, expected 1";

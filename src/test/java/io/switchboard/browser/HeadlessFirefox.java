@@ -62,13 +62,29 @@ final class HeadlessFirefox implements AutoCloseable {
 
   private static Map<String, Object> prefs() {
     Map<String, Object> prefs = new LinkedHashMap<>();
+    fakeMedia(prefs);
+    loopbackIce(prefs);
+    quietFirstRun(prefs);
+    noUpdates(prefs);
+    noRemoteSettings(prefs);
+    noSafeBrowsingLists(prefs);
+    noTelemetry(prefs);
+    noNetworkProbes(prefs);
+    noBackgroundFetches(prefs);
+    trapProxy(prefs);
+    consoleToStdout(prefs);
+    return prefs;
+  }
 
+  private static void fakeMedia(Map<String, Object> prefs) {
     // Media without devices or prompts: a fake camera and microphone, playback allowed before a user gesture.
     prefs.put("media.navigator.streams.fake", true);
     prefs.put("media.navigator.permission.disabled", true);
     prefs.put("media.autoplay.default", 0);
     prefs.put("media.autoplay.blocking_policy", 0);
+  }
 
+  private static void loopbackIce(Map<String, Object> prefs) {
     // ICE on loopback. Firefox gathers 127.0.0.1 only with ice.loopback, shows real host addresses (not mDNS
     // names) only with obfuscate_host_addresses off, and - because a fake stream does not count as capturing -
     // gathers anything but the default route's address (ICE log: "use only default local addresses: yes") only
@@ -79,7 +95,9 @@ final class HeadlessFirefox implements AutoCloseable {
     prefs.put("media.peerconnection.ice.loopback", true);
     prefs.put("media.peerconnection.ice.obfuscate_host_addresses", false);
     prefs.put("media.peerconnection.ice.default_address_only", false);
+  }
 
+  private static void quietFirstRun(Map<String, Object> prefs) {
     // First run: no welcome, privacy, what's-new or default-browser pages or prompts.
     prefs.put("browser.shell.checkDefaultBrowser", false);
     prefs.put("browser.startup.homepage_override.mstone", "ignore");
@@ -92,7 +110,9 @@ final class HeadlessFirefox implements AutoCloseable {
     prefs.put("browser.uitour.enabled", false);
     prefs.put("browser.sessionstore.resume_from_crash", false);
     prefs.put("toolkit.startup.max_resumed_crashes", -1);
+  }
 
+  private static void noUpdates(Map<String, Object> prefs) {
     // Updates of the browser, add-ons, plugins (GMP: OpenH264, Widevine) and search engines.
     prefs.put("app.update.enabled", false);
     prefs.put("app.update.auto", false);
@@ -115,7 +135,9 @@ final class HeadlessFirefox implements AutoCloseable {
     prefs.put("browser.search.update", false);
     prefs.put("browser.search.suggest.enabled", false);
     prefs.put("browser.urlbar.suggest.searches", false);
+  }
 
+  private static void noRemoteSettings(Map<String, Object> prefs) {
     // Remote settings, experiments and studies. Release builds honour services.settings.server only with
     // MOZ_REMOTE_SETTINGS_DEVTOOLS=1 in the environment (set by start()); without it they ask
     // firefox.settings.services.mozilla.com whatever the pref says.
@@ -129,7 +151,9 @@ final class HeadlessFirefox implements AutoCloseable {
     prefs.put("security.remote_settings.intermediates.enabled", false);
     prefs.put("security.remote_settings.crlite_filters.enabled", false);
     prefs.put("security.certerrors.mitm.priming.enabled", false);
+  }
 
+  private static void noSafeBrowsingLists(Map<String, Object> prefs) {
     // Safe browsing and tracking-protection list downloads.
     prefs.put("browser.safebrowsing.malware.enabled", false);
     prefs.put("browser.safebrowsing.phishing.enabled", false);
@@ -141,7 +165,9 @@ final class HeadlessFirefox implements AutoCloseable {
     prefs.put("browser.safebrowsing.provider.mozilla.updateURL", "");
     prefs.put("privacy.trackingprotection.enabled", false);
     prefs.put("privacy.trackingprotection.pbmode.enabled", false);
+  }
 
+  private static void noTelemetry(Map<String, Object> prefs) {
     // Telemetry, health report, crash reports, pings.
     prefs.put("datareporting.healthreport.uploadEnabled", false);
     prefs.put("datareporting.policy.dataSubmissionEnabled", false);
@@ -161,7 +187,9 @@ final class HeadlessFirefox implements AutoCloseable {
     prefs.put("browser.ping-centre.telemetry", false);
     prefs.put("browser.tabs.crashReporting.sendReport", false);
     prefs.put("browser.crashReports.unsubmittedCheck.autoSubmit2", false);
+  }
 
+  private static void noNetworkProbes(Map<String, Object> prefs) {
     // Network probes and guesses: captive portal, connectivity, DNS over HTTPS, prefetch, speculative connects.
     prefs.put("network.captive-portal-service.enabled", false);
     prefs.put("captivedetect.canonicalURL", "");
@@ -175,7 +203,9 @@ final class HeadlessFirefox implements AutoCloseable {
     prefs.put("network.http.speculative-parallel-limit", 0);
     prefs.put("browser.urlbar.speculativeConnect.enabled", false);
     prefs.put("browser.places.speculativeConnect.enabled", false);
+  }
 
+  private static void noBackgroundFetches(Map<String, Object> prefs) {
     // Everything else that fetches on its own: new-tab content, location, push, accounts, translations, ML models.
     prefs.put("browser.newtabpage.enabled", false);
     prefs.put("browser.newtab.preload", false);
@@ -196,7 +226,9 @@ final class HeadlessFirefox implements AutoCloseable {
     prefs.put("browser.ml.enable", false);
     prefs.put("places.semanticHistory.featureGate", false);
     prefs.put("browser.backup.enabled", false);
+  }
 
+  private static void trapProxy(Map<String, Object> prefs) {
     // The trap: any HTTP(S) request to anything but localhost goes to a closed loopback port (localhost itself is
     // never proxied, network.proxy.allow_hijacking_localhost stays false), so it fails without a DNS lookup.
     prefs.put("network.proxy.type", 1);
@@ -207,11 +239,12 @@ final class HeadlessFirefox implements AutoCloseable {
     prefs.put("network.proxy.share_proxy_settings", false);
     prefs.put("network.proxy.no_proxies_on", "");
     prefs.put("network.proxy.allow_hijacking_localhost", false);
+  }
 
+  private static void consoleToStdout(Map<String, Object> prefs) {
     // Diagnostics: the page's console goes to stdout, hence into the log a failing test shows.
     prefs.put("devtools.console.stdout.content", true);
     prefs.put("browser.dom.window.dump.enabled", true);
-    return prefs;
   }
 
   /**

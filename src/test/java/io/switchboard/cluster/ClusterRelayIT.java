@@ -39,6 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @DisplayName("Three node processes from the fat jar: presence, relay, limits, replacement and kicks across nodes")
 class ClusterRelayIT {
 
+  private static final System.Logger LOG = System.getLogger(ClusterRelayIT.class.getName());
+
   private static final int ROOM_LIMIT = 6;
   private static final int CLUSTER_QUOTA = 3;
   private static ProcessCluster cluster;
@@ -66,7 +68,8 @@ class ClusterRelayIT {
   }
 
   @Test
-  @DisplayName("welcome lists peers on every node; peer-joined, broadcasts and 1,000 directed frames in order cross nodes")
+  @DisplayName("welcome lists peers on every node; peer-joined, broadcasts and 1,000 directed frames in order "
+    + "cross nodes")
   void presenceAndOrderedRelay() {
     String room = TestNode.unique("room");
     WsClient alice = join(0, "alice", room);
@@ -140,7 +143,8 @@ class ClusterRelayIT {
   }
 
   @Test
-  @DisplayName("a relay never relays to a member's service listeners (STUN/TURN, HTTP, Hazelcast, event bus), its own or another's")
+  @DisplayName("a relay never relays to a member's service listeners (STUN/TURN, HTTP, Hazelcast, event bus), "
+    + "its own or another's")
   void relayRefusesServiceEndpoints() throws Exception {
     String username = (System.currentTimeMillis() / 1000 + 3600) + ":prober";
     try (StunClient client = new StunClient(cluster.node(0).relayPort())
@@ -163,7 +167,8 @@ class ClusterRelayIT {
       int number = channel;
       assertEquals(0, client.request(Method.CHANNEL_BIND, w -> {
         ChannelNumber.write(w, number);
-        XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, (java.net.InetSocketAddress) harmless.getLocalSocketAddress());
+        XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS,
+          (java.net.InetSocketAddress) harmless.getLocalSocketAddress());
       }).errorCode(), "any other port on the same (allowed) address still works");
     }
   }
@@ -222,7 +227,7 @@ class ClusterRelayIT {
       assertEquals(200, kick.status(), kick.body());
       double after = Metrics.awaitValue(() -> Metrics.value(relayNode.port(), series), before + 1, 2000);
       long elapsedMs = (System.nanoTime() - kickedAt) / 1_000_000;
-      System.out.println("revocation reached the other node's relay in " + elapsedMs + " ms");
+      LOG.log(System.Logger.Level.INFO, "revocation reached the other node''s relay in {0} ms", elapsedMs);
       assertEquals(before + 1, after, "closed on the other node's relay within 2 s (took " + elapsedMs + " ms)");
       assertEquals(401, client.request(Method.REFRESH, w -> io.switchboard.relay.proto.Lifetime.write(w, 600))
         .errorCode(), "and the credential is refused there");

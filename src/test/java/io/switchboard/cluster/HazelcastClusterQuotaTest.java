@@ -22,7 +22,8 @@ class HazelcastClusterQuotaTest {
   }
 
   @Test
-  @DisplayName("the limit counts every node's allocations of the owner; a release frees one; none left removes the entry")
+  @DisplayName("the limit counts every node's allocations of the owner; a release frees one; none left removes "
+    + "the entry")
   void acquireAndRelease() {
     Entry entry = new Entry();
     assertTrue(new HazelcastClusterQuota.Acquire("n1", 3).process(entry));

@@ -52,7 +52,8 @@ class HazelcastSetupTest {
   }
 
   @ParameterizedTest(name = "file [{0}]")
-  @DisplayName("every shipped file (built-in when empty) parses, keeps Vert.x's structures, no multicast, no phone-home")
+  @DisplayName("every shipped file (built-in when empty) parses, keeps Vert.x's structures, no multicast, "
+    + "no phone-home")
   @ValueSource(strings = {"", "cluster/hazelcast-network.xml", "cluster/hazelcast-kubernetes.xml"})
   void shippedFiles(String file) {
     String path = file.isEmpty() ? "" : Path.of(System.getProperty("basedir", ".")).resolve(file).toString();
@@ -67,7 +68,8 @@ class HazelcastSetupTest {
   }
 
   @ParameterizedTest(name = "file [{0}]")
-  @DisplayName("whatever the file: the member protocol alone, on cluster.host alone, and Java deserialization allow-listed")
+  @DisplayName("whatever the file: the member protocol alone, on cluster.host alone, and Java deserialization "
+    + "allow-listed")
   @ValueSource(strings = {"", "cluster/hazelcast-network.xml", "cluster/hazelcast-kubernetes.xml"})
   void exposure(String file) {
     String path = file.isEmpty() ? "" : Path.of(System.getProperty("basedir", ".")).resolve(file).toString();

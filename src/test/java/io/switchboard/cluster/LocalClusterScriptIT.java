@@ -26,7 +26,8 @@ class LocalClusterScriptIT {
     Pattern.compile("node-(\\d) http://127\\.0\\.0\\.1:(\\d+)/ turn 127\\.0\\.0\\.1:(\\d+) pid (\\d+) log .*");
 
   @Test
-  @DisplayName("start-local.sh 2 starts two members that see each other over mutual TLS and prints their URLs; stop-local.sh stops exactly them")
+  @DisplayName("start-local.sh 2 starts two members that see each other over mutual TLS and prints their URLs; "
+    + "stop-local.sh stops exactly them")
   void startAndStop(@TempDir Path state) throws Exception {
     int httpBase = TestPorts.freeUdpBlock(2);
     int hazelcastBase = TestPorts.freeUdpBlock(2);
@@ -34,7 +35,8 @@ class LocalClusterScriptIT {
     Map<String, String> env = Map.of("HTTP_BASE", Integer.toString(httpBase),
       "HAZELCAST_BASE", Integer.toString(hazelcastBase), "TURN_BASE", Integer.toString(relayBase),
       "RELAY_MIN", Integer.toString(relayBase + 2), "RELAY_MAX", Integer.toString(relayBase + 11),
-      "STATE_DIR", state.toString(), "CLUSTER_NAME", "script-" + httpBase, "JAR", System.getProperty("switchboard.jar"));
+      "STATE_DIR", state.toString(), "CLUSTER_NAME", "script-" + httpBase,
+      "JAR", System.getProperty("switchboard.jar"));
     Result start = run(List.of("cluster/start-local.sh", "2"), env, 120);
     List<Long> pids = Files.readAllLines(state.resolve("pids")).stream().map(Long::parseLong).toList();
     try {
@@ -86,7 +88,8 @@ class LocalClusterScriptIT {
       Process process = builder.start();
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new AssertionError(command + " did not finish within " + timeoutSeconds + " s: " + Files.readString(output));
+        throw new AssertionError(command + " did not finish within " + timeoutSeconds + " s: "
+          + Files.readString(output));
       }
       return new Result(process.exitValue(), Files.readString(output));
     } finally {

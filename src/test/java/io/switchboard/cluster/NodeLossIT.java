@@ -86,7 +86,8 @@ class NodeLossIT {
   }
 
   @Test
-  @DisplayName("SIGKILL of a node: the others announce its participants as node-lost within 10 s plus the grace period, and keep no stale entry")
+  @DisplayName("SIGKILL of a node: the others announce its participants as node-lost within 10 s plus the grace "
+    + "period, and keep no stale entry")
   void killedNode() throws InterruptedException {
     try (ProcessCluster cluster = ProcessCluster.start(3, 3, SHORT_GRACE)) {
       String room = TestNode.unique("room");
@@ -146,7 +147,8 @@ class NodeLossIT {
   }
 
   @Test
-  @DisplayName("SIGTERM: the node closes its sockets with 1001; participants that do not resume elsewhere leave as node-lost when the grace period ends; it leaves the cluster")
+  @DisplayName("SIGTERM: the node closes its sockets with 1001; participants that do not resume elsewhere leave as "
+    + "node-lost when the grace period ends; it leaves the cluster")
   void gracefulShutdown() {
     try (ProcessCluster cluster = ProcessCluster.start(2, 2, SHORT_GRACE)) {
       String room = TestNode.unique("room");
@@ -169,7 +171,8 @@ class NodeLossIT {
   }
 
   @Test
-  @DisplayName("a frozen node (no reset, packets just stop) is lost within 10 s plus the grace period; when it resumes, presence is reconciled")
+  @DisplayName("a frozen node (no reset, packets just stop) is lost within 10 s plus the grace period; when it "
+    + "resumes, presence is reconciled")
   void partitionHeals() throws InterruptedException {
     try (ProcessCluster cluster = ProcessCluster.start(2, 2, SHORT_GRACE)) {
       String room = TestNode.unique("room");

@@ -161,7 +161,8 @@ class ConfigLoaderTest {
       JsonObject defaults = ConfigLoader.builtInDefault();
       assertEquals(2048, config.getJsonObject("limits").getInteger("maxFrameBytes"));
       assertEquals(9000, config.getJsonObject("http").getInteger("port"));
-      assertEquals(new JsonArray().add("https://a.example"), config.getJsonObject("http").getJsonArray("allowedOrigins"));
+      assertEquals(new JsonArray().add("https://a.example"),
+        config.getJsonObject("http").getJsonArray("allowedOrigins"));
       assertEquals(defaults.getJsonObject("limits").getInteger("rateBurst"),
         config.getJsonObject("limits").getInteger("rateBurst"));
       assertEquals(defaults.getJsonObject("http").getString("host"), config.getJsonObject("http").getString("host"));

@@ -183,7 +183,7 @@ class SwitchboardConfigTest {
   class BuiltInDefault {
 
     @Test
-    @DisplayName("parses, with the limits PROTOCOL.md gives as defaults")
+    @DisplayName("parses, with the limits docs/protocol.md gives as defaults")
     void parsesWithDocumentedDefaults() {
       SwitchboardConfig config = SwitchboardConfig.from(ConfigLoader.load(null,
         Map.of("SWITCHBOARD_AUTH_HS256_SECRETS", GOOD_SECRET)));
@@ -223,7 +223,8 @@ class SwitchboardConfigTest {
       SwitchboardConfig.Auth auth = SwitchboardConfig.from(demo()).auth();
       assertTrue(auth.generatedSecret());
       assertEquals(1, auth.hs256Secrets().size());
-      assertTrue(auth.hs256Secrets().get(0).length() >= SwitchboardConfig.MIN_SECRET_LENGTH, auth.hs256Secrets().get(0));
+      String secret = auth.hs256Secrets().get(0);
+      assertTrue(secret.length() >= SwitchboardConfig.MIN_SECRET_LENGTH, secret);
       String again = SwitchboardConfig.from(demo()).auth().hs256Secrets().get(0);
       assertNotEquals(auth.hs256Secrets().get(0), again, "each start must make up a new secret");
     }
@@ -563,6 +564,7 @@ class SwitchboardConfigTest {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"));
     byte[] der = generator.generateKeyPair().getPublic().getEncoded();
-    return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END PUBLIC KEY-----\n";
+    return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(der)
+      + "\n-----END PUBLIC KEY-----\n";
   }
 }

@@ -130,7 +130,8 @@ class IceServersTest {
   }
 
   @Test
-  @DisplayName("the expiry is spread a little earlier (at most a quarter of the life, at most 900 s): two of one identity differ")
+  @DisplayName("the expiry is spread a little earlier (at most a quarter of the life, at most 900 s): "
+    + "two of one identity differ")
   void spread() {
     IceServers servers = new IceServers(new SwitchboardConfig.Ice(STUN, TURN, List.of(SECRET), 86400, false), CLOCK);
     java.util.Set<String> names = new java.util.HashSet<>();

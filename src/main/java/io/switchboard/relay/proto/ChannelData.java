@@ -3,8 +3,8 @@ package io.switchboard.relay.proto;
 import io.netty.buffer.ByteBuf;
 
 /**
- * A ChannelData message (RFC 8656 section 12.4): channel number ({@link ChannelNumber}), data length, data. Over UDP the
- * sender may pad to four bytes; the padding is not data. The first two bits are 01, which tells it apart from STUN
+ * A ChannelData message (RFC 8656 section 12.4): channel number ({@link ChannelNumber}), data length, data. Over UDP
+ * the sender may pad to four bytes; the padding is not data. The first two bits are 01, which tells it apart from STUN
  * (00) on the same port.
  */
 public final class ChannelData {

@@ -81,7 +81,6 @@ public final class StunMessage {
     int at = start + HEADER_LENGTH;
     int end = start + HEADER_LENGTH + length;
     int count = 0;
-    boolean afterIntegrity = false;
     while (at < end) {
       if (fingerprint >= 0) {
         throw new MalformedMessageException("attribute after FINGERPRINT");
@@ -102,28 +101,36 @@ public final class StunMessage {
       types[count] = attrType;
       offsets[count] = at + 4;
       lengths[count] = attrLength;
-      if (attrType == AttributeType.FINGERPRINT) {
-        if (attrLength != 4) {
-          throw new MalformedMessageException("FINGERPRINT must be 4 bytes");
-        }
-        fingerprint = count;
-      } else if (attrType == AttributeType.MESSAGE_INTEGRITY && !afterIntegrity) {
-        if (attrLength != 20) {
-          throw new MalformedMessageException("MESSAGE-INTEGRITY must be 20 bytes");
-        }
-        integrity = count;
-        afterIntegrity = true;
-      } else if (attrType == AttributeType.MESSAGE_INTEGRITY_SHA256 && integritySha256 < 0) {
-        if (attrLength < 16 || attrLength > 32 || (attrLength & 3) != 0) {
-          throw new MalformedMessageException("MESSAGE-INTEGRITY-SHA256 must be 16 to 32 bytes, a multiple of 4");
-        }
-        integritySha256 = count;
-        afterIntegrity = true;
-      } else if (!afterIntegrity) {
-        visible = count + 1;
-      }
+      place(count, attrType, attrLength);
       count++;
       at += 4 + padded;
+    }
+  }
+
+  /**
+   * Notes where FINGERPRINT and the first MESSAGE-INTEGRITY and MESSAGE-INTEGRITY-SHA256 are, checking their
+   * lengths; attributes after an integrity attribute are not visible (RFC 8489 section 14.5).
+   */
+  private void place(int index, int attrType, int attrLength) {
+    boolean afterIntegrity = integrity >= 0 || integritySha256 >= 0;
+    if (attrType == AttributeType.FINGERPRINT) {
+      require(attrLength == 4, "FINGERPRINT must be 4 bytes");
+      fingerprint = index;
+    } else if (attrType == AttributeType.MESSAGE_INTEGRITY && !afterIntegrity) {
+      require(attrLength == 20, "MESSAGE-INTEGRITY must be 20 bytes");
+      integrity = index;
+    } else if (attrType == AttributeType.MESSAGE_INTEGRITY_SHA256 && integritySha256 < 0) {
+      require(attrLength >= 16 && attrLength <= 32 && (attrLength & 3) == 0,
+        "MESSAGE-INTEGRITY-SHA256 must be 16 to 32 bytes, a multiple of 4");
+      integritySha256 = index;
+    } else if (!afterIntegrity) {
+      visible = index + 1;
+    }
+  }
+
+  private static void require(boolean wellFormed, String problem) {
+    if (!wellFormed) {
+      throw new MalformedMessageException(problem);
     }
   }
 

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.socket.DatagramChannel;
 import io.switchboard.relay.allocation.Allocation;
 import io.switchboard.cluster.HazelcastFutures;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.switchboard.relay.allocation.AllocationManager;
 import io.switchboard.relay.allocation.Bandwidth;
@@ -73,65 +74,37 @@ final class AllocationRequests {
 
   // ---- Allocate (RFC 8656 section 7) ----
 
+  /** What an Allocate asks for, read from its attributes before anything is taken. */
+  private record Wanted(EvenPort.Request even, Long reservationToken, long lifetimeSeconds) {
+  }
+
+  /**
+   * RFC 8656 section 7.2, in its order: the request is authenticated already (step 1); the five-tuple must be
+   * free (2); the attributes are read and checked (3-7); an expired credential opens nothing; a RESERVATION-TOKEN's
+   * port is taken before the quota (8) is asked; the allocation is then pending while the cluster-wide quota
+   * answers and the relay socket is bound.
+   */
   void allocate(TurnRequest request) {
-    StunMessage message = request.message();
-    InetSocketAddress client = request.client();
-    Allocation existing = allocations.get(client);
+    Allocation existing = allocations.get(request.client());
     if (existing != null) {
-      if (message.sameTransaction(existing.transactionId())) {
-        // a retransmission: the same answer again, or nothing while the relay socket is being bound
-        if (existing.successResponse() != null) {
-          byte[] answer = existing.successResponse();
-          responder.send(responder.buffer(answer.length).writeBytes(answer), client);
-        }
-        return;
-      }
-      responder.error(request, StunError.ALLOCATION_MISMATCH);
+      answerExisting(request, existing);
       return;
     }
-    int transportProtocol = RequestedTransport.read(message);
-    if (transportProtocol < 0) {
-      responder.error(request, StunError.BAD_REQUEST);
+    Wanted wanted = readWanted(request);
+    if (wanted == null || refuseExpiredCredential(request)) {
       return;
     }
-    if (transportProtocol != RequestedTransport.UDP) {
-      responder.error(request, StunError.UNSUPPORTED_TRANSPORT_PROTOCOL);
-      return;
-    }
-    int family = RequestedAddressFamily.read(message);
-    int ourFamily = advertisedAddress instanceof Inet4Address ? XorAddress.FAMILY_IPV4 : XorAddress.FAMILY_IPV6;
-    if (family >= 0 && family != ourFamily) {
-      responder.error(request, StunError.ADDRESS_FAMILY_NOT_SUPPORTED);
-      return;
-    }
-    EvenPort.Request even = EvenPort.read(message);
-    Long token = ReservationToken.read(message);
-    if (token != null && even != EvenPort.Request.NONE) {
-      responder.error(request, StunError.BAD_REQUEST);
-      return;
-    }
-    long nowSeconds = services.epochSeconds();
-    if (request.auth().credential().expired(nowSeconds)) {
-      // an expired credential opens no new allocation (refreshing an existing one is another matter)
-      events.authFailure(RelayEvents.AuthFailure.EXPIRED, client);
-      authentication.challenge(message, client, request.nowNanos(), StunError.UNAUTHORIZED);
-      return;
-    }
-    long lifetime = Lifetimes.allocationSeconds(Lifetime.read(message),
-      services.config().defaultLifetimeSeconds(), services.config().maxLifetimeSeconds());
     // a held port is taken first: its quota unit turns into the new allocation's, so a quota full of the
     // reserver's own reservation still admits the Allocate that claims it
     int reserved = -1;
-    if (token != null) {
-      reserved = services.reservations().take(token, request.nowNanos());
+    if (wanted.reservationToken() != null) {
+      reserved = services.reservations().take(wanted.reservationToken(), request.nowNanos());
       if (reserved < 0) {
         responder.error(request, StunError.INSUFFICIENT_CAPACITY);
         return;
       }
     }
-    String username = request.auth().username();
-    String owner = request.auth().credential().owner();
-    if (!services.quota().tryAcquire(owner)) {
+    if (!services.quota().tryAcquire(request.auth().credential().owner())) {
       if (reserved >= 0) {
         services.ports().release(reserved);
       }
@@ -139,52 +112,115 @@ final class AllocationRequests {
       responder.error(request, StunError.ALLOCATION_QUOTA_REACHED);
       return;
     }
-    long credentialExpiry = request.auth().credential().expiresAtEpochSeconds();
-    long refreshDeadline = credentialExpiry == Long.MAX_VALUE ? Long.MAX_VALUE
-      : credentialExpiry + services.config().maxLifetimeSeconds();
-    Allocation allocation = new Allocation(new FiveTuple(client, listenAddress), username, owner,
-      message.transactionId(), refreshDeadline, new Bandwidth(services.config().maxBitsPerSecond(), request.nowNanos()));
-    allocations.add(allocation); // pending: a retransmission meanwhile is recognised
+    Allocation allocation = addPending(request);
     int port = reserved;
     TurnAuthentication.Auth auth = request.auth();
     // the request's bytes are gone by the time the cluster answers: only copies (auth, the allocation) go along
-    HazelcastFutures.on(services.clusterQuota().tryAcquire(owner), context).onComplete(answer -> {
-      if (answer.failed()) {
-        LOG.log(System.Logger.Level.WARNING, "cluster-wide TURN quota unavailable, admitting: {0}",
-          answer.cause().toString());
+    HazelcastFutures.on(services.clusterQuota().tryAcquire(allocation.owner()), context)
+      .onComplete(answer -> clusterQuotaAnswered(answer, allocation, auth, wanted, port));
+  }
+
+  /** Step 2: a retransmission gets the same answer again (or none while the relay socket is being bound). */
+  private void answerExisting(TurnRequest request, Allocation existing) {
+    if (!request.message().sameTransaction(existing.transactionId())) {
+      responder.error(request, StunError.ALLOCATION_MISMATCH);
+      return;
+    }
+    byte[] answer = existing.successResponse();
+    if (answer != null) {
+      responder.send(responder.buffer(answer.length).writeBytes(answer), request.client());
+    }
+  }
+
+  /** Steps 3-7: REQUESTED-TRANSPORT, REQUESTED-ADDRESS-FAMILY, EVEN-PORT and RESERVATION-TOKEN; null once refused. */
+  private Wanted readWanted(TurnRequest request) {
+    StunMessage message = request.message();
+    int transportProtocol = RequestedTransport.read(message);
+    if (transportProtocol < 0) {
+      responder.error(request, StunError.BAD_REQUEST);
+      return null;
+    }
+    if (transportProtocol != RequestedTransport.UDP) {
+      responder.error(request, StunError.UNSUPPORTED_TRANSPORT_PROTOCOL);
+      return null;
+    }
+    int family = RequestedAddressFamily.read(message);
+    int ourFamily = advertisedAddress instanceof Inet4Address ? XorAddress.FAMILY_IPV4 : XorAddress.FAMILY_IPV6;
+    if (family >= 0 && family != ourFamily) {
+      responder.error(request, StunError.ADDRESS_FAMILY_NOT_SUPPORTED);
+      return null;
+    }
+    EvenPort.Request even = EvenPort.read(message);
+    Long token = ReservationToken.read(message);
+    if (token != null && even != EvenPort.Request.NONE) {
+      responder.error(request, StunError.BAD_REQUEST);
+      return null;
+    }
+    long lifetime = Lifetimes.allocationSeconds(Lifetime.read(message),
+      services.config().defaultLifetimeSeconds(), services.config().maxLifetimeSeconds());
+    return new Wanted(even, token, lifetime);
+  }
+
+  /** An expired credential opens no new allocation (refreshing an existing one is another matter). */
+  private boolean refuseExpiredCredential(TurnRequest request) {
+    if (!request.auth().credential().expired(services.epochSeconds())) {
+      return false;
+    }
+    events.authFailure(RelayEvents.AuthFailure.EXPIRED, request.client());
+    authentication.challenge(request.message(), request.client(), request.nowNanos(), StunError.UNAUTHORIZED);
+    return true;
+  }
+
+  /** Adds the allocation, pending until its relay socket is bound, so a retransmission meanwhile is recognised. */
+  private Allocation addPending(TurnRequest request) {
+    long credentialExpiry = request.auth().credential().expiresAtEpochSeconds();
+    long refreshDeadline = credentialExpiry == Long.MAX_VALUE ? Long.MAX_VALUE
+      : credentialExpiry + services.config().maxLifetimeSeconds();
+    Allocation allocation = new Allocation(new FiveTuple(request.client(), listenAddress),
+      request.auth().username(), request.auth().credential().owner(), request.message().transactionId(),
+      refreshDeadline, new Bandwidth(services.config().maxBitsPerSecond(), request.nowNanos()));
+    allocations.add(allocation);
+    return allocation;
+  }
+
+  /** On the relay's context: admitted (or the cluster unavailable) binds the relay socket; refused answers 486. */
+  private void clusterQuotaAnswered(AsyncResult<Boolean> answer, Allocation allocation, TurnAuthentication.Auth auth,
+                                    Wanted wanted, int reserved) {
+    if (answer.failed()) {
+      LOG.log(System.Logger.Level.WARNING, "cluster-wide TURN quota unavailable, admitting: {0}",
+        answer.cause().toString());
+    }
+    boolean admitted = answer.failed() || Boolean.TRUE.equals(answer.result());
+    if (allocation.closed()) {
+      // deleted while the cluster answered (the relay is stopping): its other units are back already
+      if (admitted) {
+        services.clusterQuota().release(allocation.owner());
       }
-      boolean admitted = answer.failed() || Boolean.TRUE.equals(answer.result());
-      if (allocation.closed()) {
-        // deleted while the cluster answered (the relay is stopping): its other units are back already
-        if (admitted) {
-          services.clusterQuota().release(owner);
-        }
-        if (port >= 0) {
-          services.ports().release(port);
-        }
-      } else if (admitted) {
-        allocation.clusterCounted(true);
-        bindRelay(allocation, auth, lifetime, even, port, 1);
-      } else {
-        if (port >= 0) {
-          services.ports().release(port);
-        }
-        events.quotaReached();
-        refuse(allocation, auth, StunError.ALLOCATION_QUOTA_REACHED);
+      if (reserved >= 0) {
+        services.ports().release(reserved);
       }
-    });
+    } else if (admitted) {
+      allocation.clusterCounted(true);
+      bindRelay(allocation, auth, wanted, reserved, 1);
+    } else {
+      if (reserved >= 0) {
+        services.ports().release(reserved);
+      }
+      events.quotaReached();
+      refuse(allocation, auth, StunError.ALLOCATION_QUOTA_REACHED);
+    }
   }
 
   /**
    * Takes a port (any, even, an even pair, or {@code reserved}) and binds the relay socket; tries other ports a
    * few times when one is held by another process, then answers 508.
    */
-  private void bindRelay(Allocation allocation, TurnAuthentication.Auth auth, long lifetime, EvenPort.Request even,
-                         int reserved, int attempt) {
+  private void bindRelay(Allocation allocation, TurnAuthentication.Auth auth, Wanted wanted, int reserved,
+                         int attempt) {
+    EvenPort.Request even = wanted.even();
     int port = reserved >= 0 ? reserved
       : even == EvenPort.Request.EVEN_AND_RESERVE_NEXT ? services.ports().acquireEvenPair()
       : services.ports().acquire(even == EvenPort.Request.EVEN);
-    InetSocketAddress client = allocation.fiveTuple().client();
     if (port < 0 || attempt > MAX_BIND_ATTEMPTS) {
       if (port >= 0) {
         releasePorts(port, even);
@@ -194,50 +230,68 @@ final class AllocationRequests {
     }
     DatagramChannel relay = channels.newChannel(relayBindAddress, dataPath.peerHandler(allocation), false);
     channels.register(relay, new InetSocketAddress(relayBindAddress, port)).addListener(f -> {
-      if (!f.isSuccess()) {
-        releasePorts(port, even);
-        if (allocation.closed() || reserved >= 0) {
-          if (!allocation.closed()) {
-            allocationFailed(allocation, auth);
-          }
-          return;
-        }
-        bindRelay(allocation, auth, lifetime, even, -1, attempt + 1);
-        return;
+      if (f.isSuccess()) {
+        relayBound(allocation, auth, wanted, relay, port);
+      } else {
+        bindFailed(allocation, auth, wanted, port, reserved, attempt);
       }
-      relay.closeFuture().addListener(c -> services.ports().release(port));
-      if (allocation.closed()) {
-        if (even == EvenPort.Request.EVEN_AND_RESERVE_NEXT) {
-          services.ports().release(port + 1);
-        }
-        relay.close();
-        return;
-      }
-      Long reservation = null;
-      if (even == EvenPort.Request.EVEN_AND_RESERVE_NEXT) {
-        // the held port counts against the owner's quota until it is taken or lapses
-        reservation = services.reservations().reserve(port + 1, allocation.owner(), System.nanoTime());
-        if (reservation == null) {
-          services.ports().release(port + 1);
-        }
-      }
-      allocation.relayBound(relay, new InetSocketAddress(advertisedAddress, port));
-      allocation.expiresIn(lifetime, System.nanoTime());
-      ByteBuf out = responder.buffer(160);
-      MessageWriter writer = MessageWriter.start(out, Method.ALLOCATE, MessageClass.SUCCESS,
-        allocation.transactionId());
-      XorAddress.write(writer, AttributeType.XOR_RELAYED_ADDRESS, allocation.relayedAddress());
-      Lifetime.write(writer, lifetime);
-      XorAddress.write(writer, AttributeType.XOR_MAPPED_ADDRESS, client);
-      if (reservation != null) {
-        ReservationToken.write(writer, reservation);
-      }
-      responder.sign(writer, auth);
-      // kept to answer a retransmitted Allocate with the same bytes
-      allocation.successResponse(ByteBufUtil.getBytes(out));
-      events.allocationCreated(allocation);
-      responder.send(out, client);
     });
+  }
+
+  /** A port held by another process: another port, unless the allocation is gone or its port was reserved. */
+  private void bindFailed(Allocation allocation, TurnAuthentication.Auth auth, Wanted wanted, int port,
+                          int reserved, int attempt) {
+    releasePorts(port, wanted.even());
+    if (allocation.closed()) {
+      return;
+    }
+    if (reserved >= 0) {
+      allocationFailed(allocation, auth);
+      return;
+    }
+    bindRelay(allocation, auth, wanted, -1, attempt + 1);
+  }
+
+  /** The relay socket is bound: the allocation goes live and the Allocate is answered. */
+  private void relayBound(Allocation allocation, TurnAuthentication.Auth auth, Wanted wanted, DatagramChannel relay,
+                          int port) {
+    relay.closeFuture().addListener(c -> services.ports().release(port));
+    boolean pair = wanted.even() == EvenPort.Request.EVEN_AND_RESERVE_NEXT;
+    if (allocation.closed()) {
+      if (pair) {
+        services.ports().release(port + 1);
+      }
+      relay.close();
+      return;
+    }
+    Long reservation = null;
+    if (pair) {
+      // the held port counts against the owner's quota until it is taken or lapses
+      reservation = services.reservations().reserve(port + 1, allocation.owner(), System.nanoTime());
+      if (reservation == null) {
+        services.ports().release(port + 1);
+      }
+    }
+    allocation.relayBound(relay, new InetSocketAddress(advertisedAddress, port));
+    allocation.expiresIn(wanted.lifetimeSeconds(), System.nanoTime());
+    answerAllocated(allocation, auth, wanted.lifetimeSeconds(), reservation);
+  }
+
+  private void answerAllocated(Allocation allocation, TurnAuthentication.Auth auth, long lifetime, Long reservation) {
+    ByteBuf out = responder.buffer(160);
+    MessageWriter writer = MessageWriter.start(out, Method.ALLOCATE, MessageClass.SUCCESS,
+      allocation.transactionId());
+    XorAddress.write(writer, AttributeType.XOR_RELAYED_ADDRESS, allocation.relayedAddress());
+    Lifetime.write(writer, lifetime);
+    XorAddress.write(writer, AttributeType.XOR_MAPPED_ADDRESS, allocation.fiveTuple().client());
+    if (reservation != null) {
+      ReservationToken.write(writer, reservation);
+    }
+    responder.sign(writer, auth);
+    // kept to answer a retransmitted Allocate with the same bytes
+    allocation.successResponse(ByteBufUtil.getBytes(out));
+    events.allocationCreated(allocation);
+    responder.send(out, allocation.fiveTuple().client());
   }
 
   private void releasePorts(int port, EvenPort.Request even) {

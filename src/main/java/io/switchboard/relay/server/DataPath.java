@@ -59,9 +59,8 @@ final class DataPath {
       events.dropped(RelayEvents.Drop.MALFORMED); // RFC 8489 section 6.3.2: an indication is silently ignored
       return;
     }
-    Allocation allocation = allocations.get(client);
-    if (allocation == null || allocation.pending()) {
-      events.dropped(RelayEvents.Drop.NO_ALLOCATION);
+    Allocation allocation = liveAllocation(client);
+    if (allocation == null) {
       return;
     }
     InetSocketAddress peer;
@@ -77,27 +76,14 @@ final class DataPath {
       events.dropped(RelayEvents.Drop.MALFORMED);
       return;
     }
-    if (!services.peerPolicy().allowed(peer)) {
-      events.dropped(RelayEvents.Drop.PEER_REFUSED);
-      return;
-    }
-    if (!allocation.permitted(peer.getAddress(), now)) {
-      events.dropped(RelayEvents.Drop.NO_PERMISSION);
-      return;
-    }
-    int length = message.valueLength(data);
-    if (admit(allocation, allocation.relay(), length, now)) {
-      allocation.relay().write(new DatagramPacket(narrowed(message.buffer(), message.valueOffset(data), length), peer),
-        allocation.relay().voidPromise());
-      markDirty(allocation.relay());
-      events.relayed(RelayEvents.Direction.CLIENT_TO_PEER, length);
+    if (permitted(allocation, peer, now)) {
+      toPeer(allocation, message.buffer(), message.valueOffset(data), message.valueLength(data), peer, now);
     }
   }
 
   void channelDataFromClient(ByteBuf buf, InetSocketAddress client, long now) {
-    Allocation allocation = allocations.get(client);
-    if (allocation == null || allocation.pending()) {
-      events.dropped(RelayEvents.Drop.NO_ALLOCATION);
+    Allocation allocation = liveAllocation(client);
+    if (allocation == null) {
       return;
     }
     int number = ChannelData.channel(buf);
@@ -114,10 +100,38 @@ final class DataPath {
       events.dropped(RelayEvents.Drop.NO_PERMISSION);
       return;
     }
-    int length = ChannelData.dataLength(buf);
+    toPeer(allocation, buf, buf.readerIndex() + ChannelData.HEADER_LENGTH, ChannelData.dataLength(buf),
+      binding.peer(), now);
+  }
+
+  /** The client's allocation once its relay socket is bound; null (and counted) otherwise. */
+  private Allocation liveAllocation(InetSocketAddress client) {
+    Allocation allocation = allocations.get(client);
+    if (allocation == null || allocation.pending()) {
+      events.dropped(RelayEvents.Drop.NO_ALLOCATION);
+      return null;
+    }
+    return allocation;
+  }
+
+  /** A Send indication's peer: the peer policy, then the allocation's permission; false (and counted) if refused. */
+  private boolean permitted(Allocation allocation, InetSocketAddress peer, long now) {
+    if (!services.peerPolicy().allowed(peer)) {
+      events.dropped(RelayEvents.Drop.PEER_REFUSED);
+      return false;
+    }
+    if (!allocation.permitted(peer.getAddress(), now)) {
+      events.dropped(RelayEvents.Drop.NO_PERMISSION);
+      return false;
+    }
+    return true;
+  }
+
+  /** Writes {@code [offset, offset + length)} of the received buffer to {@code peer} if the allocation admits it. */
+  private void toPeer(Allocation allocation, ByteBuf received, int offset, int length, InetSocketAddress peer,
+                      long now) {
     if (admit(allocation, allocation.relay(), length, now)) {
-      allocation.relay().write(new DatagramPacket(
-        narrowed(buf, buf.readerIndex() + ChannelData.HEADER_LENGTH, length), binding.peer()),
+      allocation.relay().write(new DatagramPacket(narrowed(received, offset, length), peer),
         allocation.relay().voidPromise());
       markDirty(allocation.relay());
       events.relayed(RelayEvents.Direction.CLIENT_TO_PEER, length);

@@ -41,35 +41,10 @@ final class PermissionRequests {
     if (allocation == null) {
       return;
     }
-    StunMessage message = request.message();
-    List<InetAddress> peers = new ArrayList<>();
-    for (int i = 0; i < message.attributeCount(); i++) {
-      if (message.attributeType(i) == AttributeType.XOR_PEER_ADDRESS) {
-        peers.add(XorAddress.readAt(message, i).getAddress());
-      }
-    }
-    if (peers.isEmpty()) {
-      responder.error(request, StunError.BAD_REQUEST);
-      return;
-    }
-    // the peer policy first: a refused address is 403 whatever its family
-    for (InetAddress peer : peers) {
-      if (!services.peerPolicy().allowed(peer)) {
-        events.peerRefused(allocation, peer);
-        responder.error(request, StunError.FORBIDDEN);
-        return;
-      }
-    }
-    for (InetAddress peer : peers) {
-      if (!sameFamily(peer, allocation)) {
-        responder.error(request, StunError.PEER_ADDRESS_FAMILY_MISMATCH);
-        return;
-      }
-    }
-    int room = Lifetimes.MAX_PERMISSIONS_PER_ALLOCATION - allocation.permissionCount();
-    long fresh = peers.stream().distinct().filter(p -> !allocation.hasPermissionEntry(p)).count();
-    if (fresh > room) {
-      responder.error(request, StunError.INSUFFICIENT_CAPACITY);
+    List<InetAddress> peers = peerAddresses(request.message());
+    StunError refusal = peers.isEmpty() ? StunError.BAD_REQUEST : refusePeers(allocation, peers);
+    if (refusal != null) {
+      responder.error(request, refusal);
       return;
     }
     for (InetAddress peer : peers) {
@@ -77,8 +52,39 @@ final class PermissionRequests {
         events.permissionCreated(allocation, peer);
       }
     }
-    MessageWriter writer = MessageWriter.answer(responder.buffer(96), message, MessageClass.SUCCESS);
+    MessageWriter writer = MessageWriter.answer(responder.buffer(96), request.message(), MessageClass.SUCCESS);
     responder.signAndSend(writer, request.auth(), request.client());
+  }
+
+  /** Every XOR-PEER-ADDRESS of a CreatePermission, in order. */
+  private static List<InetAddress> peerAddresses(StunMessage message) {
+    List<InetAddress> peers = new ArrayList<>();
+    for (int i = 0; i < message.attributeCount(); i++) {
+      if (message.attributeType(i) == AttributeType.XOR_PEER_ADDRESS) {
+        peers.add(XorAddress.readAt(message, i).getAddress());
+      }
+    }
+    return peers;
+  }
+
+  /**
+   * The error a CreatePermission for {@code peers} is answered with, or null when all of them may be permitted:
+   * the peer policy first (a refused address is 403 whatever its family), then the family (443), then the
+   * permissions left to the allocation (508).
+   */
+  private StunError refusePeers(Allocation allocation, List<InetAddress> peers) {
+    for (InetAddress peer : peers) {
+      if (!services.peerPolicy().allowed(peer)) {
+        events.peerRefused(allocation, peer);
+        return StunError.FORBIDDEN;
+      }
+    }
+    if (!peers.stream().allMatch(peer -> sameFamily(peer, allocation))) {
+      return StunError.PEER_ADDRESS_FAMILY_MISMATCH;
+    }
+    int room = Lifetimes.MAX_PERMISSIONS_PER_ALLOCATION - allocation.permissionCount();
+    long fresh = peers.stream().distinct().filter(p -> !allocation.hasPermissionEntry(p)).count();
+    return fresh > room ? StunError.INSUFFICIENT_CAPACITY : null;
   }
 
   /** Whether {@code peer} has the family of the allocation's relayed address (else 443, or a dropped Send). */
@@ -96,41 +102,51 @@ final class PermissionRequests {
     StunMessage message = request.message();
     int number = ChannelNumber.read(message);
     InetSocketAddress peer = XorAddress.read(message, AttributeType.XOR_PEER_ADDRESS);
-    if (number < 0 || !ChannelNumber.valid(number) || peer == null) {
-      responder.error(request, StunError.BAD_REQUEST);
-      return;
+    StunError refusal = number < 0 || !ChannelNumber.valid(number) || peer == null ? StunError.BAD_REQUEST
+      : refuseChannelPeer(allocation, peer);
+    if (refusal == null) {
+      refusal = bind(allocation, number, peer, request.nowNanos());
     }
-    if (!services.peerPolicy().allowed(peer)) {
-      events.peerRefused(allocation, peer.getAddress());
-      responder.error(request, StunError.FORBIDDEN);
+    if (refusal != null) {
+      responder.error(request, refusal);
       return;
-    }
-    if (!sameFamily(peer.getAddress(), allocation)) {
-      responder.error(request, StunError.PEER_ADDRESS_FAMILY_MISMATCH);
-      return;
-    }
-    if (!allocation.hasPermissionEntry(peer.getAddress())
-      && allocation.permissionCount() >= Lifetimes.MAX_PERMISSIONS_PER_ALLOCATION) {
-      responder.error(request, StunError.INSUFFICIENT_CAPACITY);
-      return;
-    }
-    switch (allocation.bind(number, peer, request.nowNanos())) {
-      case CONFLICT -> {
-        responder.error(request, StunError.BAD_REQUEST);
-        return;
-      }
-      case TOO_MANY -> {
-        responder.error(request, StunError.INSUFFICIENT_CAPACITY);
-        return;
-      }
-      case CREATED -> events.channelBound(allocation, number, peer);
-      case REFRESHED -> {
-      }
     }
     if (allocation.permit(peer.getAddress(), request.nowNanos()) == Allocation.PermitResult.CREATED) {
       events.permissionCreated(allocation, peer.getAddress());
     }
     MessageWriter writer = MessageWriter.answer(responder.buffer(96), message, MessageClass.SUCCESS);
     responder.signAndSend(writer, request.auth(), request.client());
+  }
+
+  /**
+   * The error a ChannelBind to {@code peer} is answered with before anything is bound, or null: the peer policy
+   * (403), the family (443), and room for the permission the binding installs (508).
+   */
+  private StunError refuseChannelPeer(Allocation allocation, InetSocketAddress peer) {
+    if (!services.peerPolicy().allowed(peer)) {
+      events.peerRefused(allocation, peer.getAddress());
+      return StunError.FORBIDDEN;
+    }
+    if (!sameFamily(peer.getAddress(), allocation)) {
+      return StunError.PEER_ADDRESS_FAMILY_MISMATCH;
+    }
+    if (!allocation.hasPermissionEntry(peer.getAddress())
+      && allocation.permissionCount() >= Lifetimes.MAX_PERMISSIONS_PER_ALLOCATION) {
+      return StunError.INSUFFICIENT_CAPACITY;
+    }
+    return null;
+  }
+
+  /** Binds or refreshes the channel; null when done, else the error: bound otherwise (400) or no room (508). */
+  private StunError bind(Allocation allocation, int number, InetSocketAddress peer, long nowNanos) {
+    return switch (allocation.bind(number, peer, nowNanos)) {
+      case CONFLICT -> StunError.BAD_REQUEST;
+      case TOO_MANY -> StunError.INSUFFICIENT_CAPACITY;
+      case CREATED -> {
+        events.channelBound(allocation, number, peer);
+        yield null;
+      }
+      case REFRESHED -> null;
+    };
   }
 }

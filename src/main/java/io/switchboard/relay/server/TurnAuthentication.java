@@ -42,66 +42,97 @@ final class TurnAuthentication {
     this.responder = responder;
   }
 
+  /** What a request claims, once its NONCE is valid and its REALM ours. */
+  private record Claim(String username, String realm, int passwordAlgorithm) {
+  }
+
   /** The verified credentials of {@code message}, or null after answering it with a challenge or an error. */
   Auth authenticate(StunMessage message, InetSocketAddress client, long now) {
-    boolean sha1 = MessageIntegrity.present(message);
     boolean sha256 = MessageIntegritySha256.present(message);
-    if (!sha1 && !sha256) {
+    if (!sha256 && !MessageIntegrity.present(message)) {
       events.challenged();
       challenge(message, client, now, StunError.UNAUTHORIZED);
       return null;
     }
+    Claim claim = claim(message, client, now);
+    return claim == null ? null : verify(message, client, now, claim, sha256);
+  }
+
+  /**
+   * USERNAME, REALM and NONCE present (else 400), the nonce valid (else 438), the realm ours (else 401), and the
+   * password algorithm (else 400); null after answering.
+   */
+  private Claim claim(StunMessage message, InetSocketAddress client, long now) {
     String username = Username.read(message);
     String realm = Realm.read(message);
     String nonce = Nonce.read(message);
     if (username == null || realm == null || nonce == null) {
-      events.authFailure(RelayEvents.AuthFailure.BAD_REQUEST, client);
-      responder.unauthenticatedError(message, client, now, StunError.BAD_REQUEST, null);
+      refuseMalformed(message, client, now);
       return null;
     }
     if (services.nonces().check(nonce, client) != NonceService.Check.VALID) {
-      events.authFailure(RelayEvents.AuthFailure.STALE_NONCE, client);
-      challenge(message, client, now, StunError.STALE_NONCE);
+      refuseWithChallenge(message, client, now, RelayEvents.AuthFailure.STALE_NONCE, StunError.STALE_NONCE);
       return null;
     }
     if (!realm.equals(services.config().realm())) {
-      events.authFailure(RelayEvents.AuthFailure.WRONG_REALM, client);
-      challenge(message, client, now, StunError.UNAUTHORIZED);
+      refuseWithChallenge(message, client, now, RelayEvents.AuthFailure.WRONG_REALM, StunError.UNAUTHORIZED);
       return null;
     }
+    int algorithm = passwordAlgorithm(message);
+    if (algorithm < 0) {
+      refuseMalformed(message, client, now);
+      return null;
+    }
+    return new Claim(username, realm, algorithm);
+  }
+
+  /**
+   * RFC 8489 section 9.2.4: PASSWORD-ALGORITHM and PASSWORD-ALGORITHMS both or neither (neither means MD5), the
+   * list exactly as we sent it, and a choice from it; -1 otherwise.
+   */
+  private static int passwordAlgorithm(StunMessage message) {
     int algorithm = PasswordAlgorithm.read(message);
     boolean offered = message.has(AttributeType.PASSWORD_ALGORITHMS);
-    if (algorithm >= 0 || offered) {
-      // RFC 8489 section 9.2.4: both or neither, the list exactly as we sent it, and a choice from it
-      if (algorithm < 0 || !offered || !PasswordAlgorithms.valueEquals(message, PASSWORD_ALGORITHMS)
-        || (algorithm != PasswordAlgorithm.MD5 && algorithm != PasswordAlgorithm.SHA256)) {
-        events.authFailure(RelayEvents.AuthFailure.BAD_REQUEST, client);
-        responder.unauthenticatedError(message, client, now, StunError.BAD_REQUEST, null);
-        return null;
-      }
-    } else {
-      algorithm = PasswordAlgorithm.MD5;
+    if (algorithm < 0 && !offered) {
+      return PasswordAlgorithm.MD5;
     }
-    Authenticator.Credential credential = services.authenticator().credential(username, realm, algorithm);
+    boolean valid = algorithm >= 0 && offered && PasswordAlgorithms.valueEquals(message, PASSWORD_ALGORITHMS)
+      && (algorithm == PasswordAlgorithm.MD5 || algorithm == PasswordAlgorithm.SHA256);
+    return valid ? algorithm : -1;
+  }
+
+  /** The claimed user's credential, not revoked, with a key that verifies the MESSAGE-INTEGRITY(-SHA256). */
+  private Auth verify(StunMessage message, InetSocketAddress client, long now, Claim claim, boolean sha256) {
+    Authenticator.Credential credential = services.authenticator()
+      .credential(claim.username(), claim.realm(), claim.passwordAlgorithm());
     if (credential == null) {
-      events.authFailure(RelayEvents.AuthFailure.UNKNOWN_USER, client);
-      challenge(message, client, now, StunError.UNAUTHORIZED);
+      refuseWithChallenge(message, client, now, RelayEvents.AuthFailure.UNKNOWN_USER, StunError.UNAUTHORIZED);
       return null;
     }
-    if (services.revocations().revoked(username)) {
-      events.authFailure(RelayEvents.AuthFailure.REVOKED, client);
-      challenge(message, client, now, StunError.UNAUTHORIZED);
+    if (services.revocations().revoked(claim.username())) {
+      refuseWithChallenge(message, client, now, RelayEvents.AuthFailure.REVOKED, StunError.UNAUTHORIZED);
       return null;
     }
     for (byte[] key : credential.keys()) {
       boolean verified = sha256 ? MessageIntegritySha256.verify(message, key) : MessageIntegrity.verify(message, key);
       if (verified) {
-        return new Auth(username, key, sha256, credential);
+        return new Auth(claim.username(), key, sha256, credential);
       }
     }
-    events.authFailure(RelayEvents.AuthFailure.BAD_INTEGRITY, client);
-    challenge(message, client, now, StunError.UNAUTHORIZED);
+    refuseWithChallenge(message, client, now, RelayEvents.AuthFailure.BAD_INTEGRITY, StunError.UNAUTHORIZED);
     return null;
+  }
+
+  /** A malformed request: counted, and answered 400 without a challenge. */
+  private void refuseMalformed(StunMessage message, InetSocketAddress client, long now) {
+    events.authFailure(RelayEvents.AuthFailure.BAD_REQUEST, client);
+    responder.unauthenticatedError(message, client, now, StunError.BAD_REQUEST, null);
+  }
+
+  private void refuseWithChallenge(StunMessage message, InetSocketAddress client, long now,
+                                   RelayEvents.AuthFailure failure, StunError error) {
+    events.authFailure(failure, client);
+    challenge(message, client, now, error);
   }
 
   /**

@@ -51,7 +51,8 @@ class AllocationTest {
   void permissionBound() throws Exception {
     Allocation a = allocation();
     for (int i = 0; i < Lifetimes.MAX_PERMISSIONS_PER_ALLOCATION; i++) {
-      assertEquals(Allocation.PermitResult.CREATED, a.permit(InetAddress.getByAddress(new byte[]{8, 8, 0, (byte) i}), 0));
+      InetAddress peer = InetAddress.getByAddress(new byte[]{8, 8, 0, (byte) i});
+      assertEquals(Allocation.PermitResult.CREATED, a.permit(peer, 0));
     }
     assertEquals(Allocation.PermitResult.TOO_MANY, a.permit(InetAddress.getByName("9.9.9.9"), 0));
   }

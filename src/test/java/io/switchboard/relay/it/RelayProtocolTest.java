@@ -53,7 +53,8 @@ class RelayProtocolTest {
   @BeforeAll
   static void start() {
     // a generous unauthenticated budget: every client in this class starts with a 401 from 127.0.0.1
-    node = RelayTestNode.start(new JsonObject().put("unauthorizedBurst", 100_000).put("unauthorizedPerSecond", 100_000));
+    node = RelayTestNode.start(new JsonObject().put("unauthorizedBurst", 100_000)
+      .put("unauthorizedPerSecond", 100_000));
   }
 
   @AfterAll

@@ -202,7 +202,8 @@ class RelaySecurityTest {
   }
 
   @Test
-  @DisplayName("the node's own listeners are refused as peers even with loopback allowed; other relayed addresses are fine")
+  @DisplayName("the node's own listeners are refused as peers even with loopback allowed; "
+    + "other relayed addresses are fine")
   void ownServiceEndpoints() throws Exception {
     try (RelayTestNode node = RelayTestNode.start(new JsonObject());
          StunClient alice = restClient(node, "own-a");
@@ -304,6 +305,31 @@ class RelaySecurityTest {
     }
   }
 
+  /**
+   * The {@code i}th datagram of the flood, four kinds in turn: random bytes, {@code valid} with one bit flipped,
+   * ChannelData for the victim's channel number (from the wrong address), {@code valid} truncated.
+   */
+  private static byte[] hostileDatagram(int i, Random random, byte[] valid) {
+    switch (i % 4) {
+      case 0 -> {
+        byte[] datagram = new byte[random.nextInt(120)];
+        random.nextBytes(datagram);
+        return datagram;
+      }
+      case 1 -> {
+        byte[] datagram = valid.clone();
+        datagram[random.nextInt(datagram.length)] ^= (byte) (1 << random.nextInt(8));
+        return datagram;
+      }
+      case 2 -> {
+        return new byte[]{0x40, 0x00, 0x00, 0x04, 1, 2, 3, 4};
+      }
+      default -> {
+        return java.util.Arrays.copyOf(valid, random.nextInt(valid.length));
+      }
+    }
+  }
+
   @Test
   @DisplayName("thousands of hostile datagrams crash nothing and disturb no other allocation")
   void hostileDatagrams() throws Exception {
@@ -322,25 +348,7 @@ class RelaySecurityTest {
       byte[] valid = StunClient.build(Method.ALLOCATE, MessageClass.REQUEST, StunClient.newTransactionId(),
         w -> RequestedTransport.write(w, RequestedTransport.UDP));
       for (int i = 0; i < 3000; i++) {
-        byte[] datagram;
-        switch (i % 4) {
-          case 0 -> {
-            datagram = new byte[random.nextInt(120)];
-            random.nextBytes(datagram);
-          }
-          case 1 -> {
-            datagram = valid.clone();
-            datagram[random.nextInt(datagram.length)] ^= (byte) (1 << random.nextInt(8));
-          }
-          case 2 -> {
-            // ChannelData for the victim's channel number, from the wrong address
-            datagram = new byte[]{0x40, 0x00, 0x00, 0x04, 1, 2, 3, 4};
-          }
-          default -> {
-            datagram = java.util.Arrays.copyOf(valid, random.nextInt(valid.length));
-          }
-        }
-        attacker.sendRaw(datagram);
+        attacker.sendRaw(hostileDatagram(i, random, valid));
       }
       // Binding is still answered; its answer also tells that the relay has worked through the flood (one socket,
       // first in first out), so the kernel's receive buffer has room again for the victim's datagram

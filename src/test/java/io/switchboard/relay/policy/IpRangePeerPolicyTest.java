@@ -39,7 +39,8 @@ class IpRangePeerPolicyTest {
     "ff02::1", "fec0::1", "64:ff9b:1::1", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "2002:0a00:0001::1",
     "2002:c0a8:0101::", "::7f00:1", "192.0.2.1", "198.51.100.7", "203.0.113.9", "192.88.99.1",
     "2001:0:4136:e378:8000:63bf:3fff:fdd2", "2001:2::1", "2001:20::1", "2001:db8::1", "3fff::1"})
-  @DisplayName("internal, special-purpose (documentation, 6to4 relays, Teredo, ORCHID) and IPv4-embedding forms are denied")
+  @DisplayName("internal, special-purpose (documentation, 6to4 relays, Teredo, ORCHID) and IPv4-embedding forms "
+    + "are denied")
   void denied(String address) throws Exception {
     assertFalse(DEFAULT.allowed(InetAddress.getByName(address)), address);
   }

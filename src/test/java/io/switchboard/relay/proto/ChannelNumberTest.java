@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChannelNumberTest {
 
   @Test
-  @DisplayName("round trip; 0x4000-0x7FFF valid (RFC 5766 range, a superset of RFC 8656's), neighbours not; wrong length malformed")
+  @DisplayName("round trip; 0x4000-0x7FFF valid (RFC 5766 range, a superset of RFC 8656's), neighbours not; "
+    + "wrong length malformed")
   void values() {
     assertEquals(0x4abc, ChannelNumber.read(Bytes.request(w -> ChannelNumber.write(w, 0x4abc))));
     assertEquals(-1, ChannelNumber.read(Bytes.request(w -> { })));

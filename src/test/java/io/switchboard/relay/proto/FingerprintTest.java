@@ -13,7 +13,10 @@ class FingerprintTest {
   @Test
   @DisplayName("verifies; any changed byte before it fails; absent is not verified; wrong length malformed")
   void verify() {
-    byte[] bytes = Bytes.build(Method.BINDING, MessageClass.REQUEST, w -> { Software.write(w, "abc"); w.fingerprint(); });
+    byte[] bytes = Bytes.build(Method.BINDING, MessageClass.REQUEST, w -> {
+      Software.write(w, "abc");
+      w.fingerprint();
+    });
     assertTrue(Fingerprint.verify(Bytes.decode(bytes)));
     for (int i = 24; i < bytes.length - 8; i++) {
       byte[] bad = bytes.clone();

@@ -16,8 +16,14 @@ class MessageIntegritySha256Test {
   @Test
   @DisplayName("verifies alone, after MESSAGE-INTEGRITY and before FINGERPRINT; wrong key fails")
   void verify() {
-    StunMessage alone = Bytes.request(w -> { Username.write(w, "alice"); w.integritySha256(KEY); });
-    StunMessage both = Bytes.request(w -> { Username.write(w, "alice"); w.integrity(KEY).integritySha256(KEY).fingerprint(); });
+    StunMessage alone = Bytes.request(w -> {
+      Username.write(w, "alice");
+      w.integritySha256(KEY);
+    });
+    StunMessage both = Bytes.request(w -> {
+      Username.write(w, "alice");
+      w.integrity(KEY).integritySha256(KEY).fingerprint();
+    });
     assertTrue(MessageIntegritySha256.verify(alone, KEY));
     assertTrue(MessageIntegritySha256.verify(both, KEY));
     assertTrue(MessageIntegrity.verify(both, KEY));
@@ -28,7 +34,10 @@ class MessageIntegritySha256Test {
   @Test
   @DisplayName("a sender may truncate to 16 bytes; shorter or not a multiple of 4 is malformed")
   void truncation() {
-    byte[] full = Bytes.build(Method.BINDING, MessageClass.REQUEST, w -> { Username.write(w, "bob"); w.integritySha256(KEY); });
+    byte[] full = Bytes.build(Method.BINDING, MessageClass.REQUEST, w -> {
+      Username.write(w, "bob");
+      w.integritySha256(KEY);
+    });
     // rewrite the attribute as its first 16 bytes, with the header length adjusted, then recompute nothing:
     // the HMAC covers the length field, so a truncated value needs the length it had when it was computed
     io.netty.buffer.ByteBuf out = Unpooled.buffer();

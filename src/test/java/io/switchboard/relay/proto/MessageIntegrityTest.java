@@ -14,8 +14,14 @@ class MessageIntegrityTest {
   @Test
   @DisplayName("verifies with the right key, with and without a FINGERPRINT after it; not with another key")
   void verify() {
-    StunMessage plain = Bytes.request(w -> { Username.write(w, "alice"); w.integrity(KEY); });
-    StunMessage fingerprinted = Bytes.request(w -> { Username.write(w, "alice"); w.integrity(KEY).fingerprint(); });
+    StunMessage plain = Bytes.request(w -> {
+      Username.write(w, "alice");
+      w.integrity(KEY);
+    });
+    StunMessage fingerprinted = Bytes.request(w -> {
+      Username.write(w, "alice");
+      w.integrity(KEY).fingerprint();
+    });
     assertTrue(MessageIntegrity.verify(plain, KEY));
     assertTrue(MessageIntegrity.verify(fingerprinted, KEY));
     assertTrue(Fingerprint.verify(fingerprinted));
