@@ -134,7 +134,8 @@ public final class Node {
     HazelcastFutures.boundDefaultExecutor();
     List<SerializerConfig> serializers = new ArrayList<>(PresenceSerializers.all());
     serializers.addAll(HazelcastClusterQuota.serializers());
-    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.build(cluster, attributes, serializers));
+    HazelcastClusterManager manager =
+      new HazelcastClusterManager(HazelcastSetup.build(cluster, attributes, serializers));
     Vertx.builder().with(options).withClusterManager(manager).buildClustered().onComplete(ar -> {
       if (ar.failed()) {
         started.fail(ar.cause());

@@ -29,11 +29,6 @@ final class IpAddresses {
     return address != null && address.isLoopback();
   }
 
-  /** One IP address or a CIDR block ({@code 10.0.0.0/8}, {@code fd00::/8}); never a host name. */
-  static boolean isAddressOrBlock(String text) {
-    return new IPAddressString(text).getAddress() != null;
-  }
-
   /** The address, or null for anything that is not a single address (a name, a CIDR block, garbage). */
   static IPAddress parse(String text) {
     if (!sanePrefixLength(text)) {
@@ -48,7 +43,10 @@ final class IpAddresses {
     return address == null || address.isPrefixed() ? null : address;
   }
 
-  /** True for an IP address or a CIDR block (relay.allowedPeers, relay.deniedPeers). */
+  /**
+   * One IP address or a CIDR block ({@code 10.0.0.0/8}, {@code fd00::/8}); never a host name
+   * (relay.allowedPeers, relay.deniedPeers, http.exemptAddresses).
+   */
   static boolean isAddressOrBlock(String text) {
     if (!sanePrefixLength(text)) {
       return false;

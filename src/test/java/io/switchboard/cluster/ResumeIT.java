@@ -83,7 +83,8 @@ class ResumeIT {
   }
 
   @Test
-  @DisplayName("a dropped connection resumes on the same node, then on another: peers see nothing, gap frames arrive in order")
+  @DisplayName("a dropped connection resumes on the same node, then on another: peers see nothing, gap frames "
+    + "arrive in order")
   void dropAndResume() {
     try (ProcessCluster cluster = ProcessCluster.start(2, 2, Map.of());
          TcpProxy toFirst = TcpProxy.to(cluster.node(0).port());
@@ -120,7 +121,8 @@ class ResumeIT {
   }
 
   @Test
-  @DisplayName("SIGKILL of the client's node: it resumes on a survivor, peers see nothing, frames sent after detection arrive")
+  @DisplayName("SIGKILL of the client's node: it resumes on a survivor, peers see nothing, frames sent after "
+    + "detection arrive")
   void killedNode() {
     try (ProcessCluster cluster = ProcessCluster.start(3, 3, Map.of())) {
       String room = TestNode.unique("room");
@@ -155,7 +157,8 @@ class ResumeIT {
   }
 
   @Test
-  @DisplayName("a grace period that ends without a resume: peer-left disconnected; for a killed node's session, node-lost")
+  @DisplayName("a grace period that ends without a resume: peer-left disconnected; for a killed node's session, "
+    + "node-lost")
   void graceExpiry() {
     try (ProcessCluster cluster = ProcessCluster.start(2, 2, Map.of("SWITCHBOARD_ROOMS_GRACE_PERIOD_SECONDS", "2"));
          TcpProxy toFirst = TcpProxy.to(cluster.node(0).port())) {

@@ -26,20 +26,31 @@ public record MemberRecord(String id, String identity, String name, String role,
 
   /** What is wrong with this record, or null when it holds what a session of ours could have produced. */
   public String problem() {
+    String problem = identityProblem();
+    return problem != null ? problem : contentProblem();
+  }
+
+  /** Who it is and where it lives: session id, identity, node. */
+  private String identityProblem() {
     if (id == null || !Ids.SESSION_ID.matcher(id).matches()) {
       return "session id is not 22 URL-safe characters";
     }
     if (identity == null || identity.isEmpty() || identity.length() > TokenVerifier.MAX_SUBJECT_LENGTH) {
       return "identity is not 1-" + TokenVerifier.MAX_SUBJECT_LENGTH + " characters";
     }
+    if (node == null || !SwitchboardConfig.NODE_ID.matcher(node).matches()) {
+      return "node id is not 1-64 address-safe characters";
+    }
+    return null;
+  }
+
+  /** What others are shown: name, role, meta. */
+  private String contentProblem() {
     if (name != null && name.length() > TokenVerifier.MAX_NAME_LENGTH) {
       return "name is longer than " + TokenVerifier.MAX_NAME_LENGTH + " characters";
     }
     if (!Role.PUBLISHER.wire().equals(role) && !Role.VIEWER.wire().equals(role)) {
       return "role is neither publisher nor viewer";
-    }
-    if (node == null || !SwitchboardConfig.NODE_ID.matcher(node).matches()) {
-      return "node id is not 1-64 address-safe characters";
     }
     if (meta == null || meta.length() > TokenVerifier.MAX_META_BYTES) {
       return "meta is missing or longer than " + TokenVerifier.MAX_META_BYTES + " bytes";

@@ -138,8 +138,9 @@ final class PresenceEngine {
   }
 
   /**
-   * Resumes the session {@code asked} names on this node ({@code presentedHash} null: the token was malformed). Honoured, it keeps its id and its place in the room, and
-   * what was buffered for it follows its {@code welcome}; nobody else is told.
+   * Resumes the session {@code asked} names on this node ({@code presentedHash} null: the token was malformed).
+   * Honoured, it keeps its id and its place in the room, and what was buffered for it follows its
+   * {@code welcome}; nobody else is told.
    */
   Future<Room> resume(Participant asked, String presentedHash, String newResumeHash, SessionEndpoint endpoint) {
     if (presentedHash == null) {
@@ -475,25 +476,15 @@ final class PresenceEngine {
     members.forEach(m -> wanted.put(m.id(), m));
     for (Member member : replica.room.members()) {
       String id = member.participant().id();
-      String heldBy = member.participant().nodeId();
-      MemberRecord record = wanted.get(id);
-      boolean local = replica.admittedAt.containsKey(id);
       if (id.equals(except)) {
         continue;
-      } else if (known.containsKey(id)) {
+      }
+      if (known.containsKey(id)) {
         removeMember(replica, id, known.get(id), version);
-      } else if (record == null && (!local || member.endpoint() instanceof GraceBuffer)) {
-        LeaveReason reason = local || liveNodes.contains(heldBy) ? LeaveReason.DISCONNECTED : LeaveReason.NODE_LOST;
-        removeMember(replica, id, reason, version);
-      } else if (record != null && !record.node().equals(heldBy) && !record.node().equals(nodeId)) {
-        moveMember(replica, new Moved(record, heldBy), version);
-      } else if (record != null && !local && member.endpoint() instanceof GraceBuffer buffer
-        && liveNodes.contains(record.node())) {
-        // its node is back among the trusted members: frames kept for it go there
-        Participant participant = record.toParticipant(replica.room.name());
-        RemoteEndpoint next = remote(participant);
-        buffer.flushTo(next);
-        replica.room.add(new Member(participant, next));
+      } else if (wanted.containsKey(id)) {
+        reconcile(replica, member, wanted.get(id), version);
+      } else if (!replica.admittedAt.containsKey(id) || member.endpoint() instanceof GraceBuffer) {
+        removeMember(replica, id, departureReason(replica, member), version);
       }
     }
     for (MemberRecord m : members) {
@@ -502,6 +493,28 @@ final class PresenceEngine {
       }
     }
     replica.sequencer.reset(epoch, version);
+  }
+
+  /** Why a member the store no longer has went, as far as this node can tell. */
+  private LeaveReason departureReason(RoomReplica replica, Member member) {
+    boolean local = replica.admittedAt.containsKey(member.participant().id());
+    return local || liveNodes.contains(member.participant().nodeId()) ? LeaveReason.DISCONNECTED
+      : LeaveReason.NODE_LOST;
+  }
+
+  /** A member both here and in the store: it may have moved, or its node may be trusted again. */
+  private void reconcile(RoomReplica replica, Member member, MemberRecord record, long version) {
+    String heldBy = member.participant().nodeId();
+    if (!record.node().equals(heldBy) && !record.node().equals(nodeId)) {
+      moveMember(replica, new Moved(record, heldBy), version);
+    } else if (!replica.admittedAt.containsKey(record.id()) && member.endpoint() instanceof GraceBuffer buffer
+      && liveNodes.contains(record.node())) {
+      // its node is back among the trusted members: frames kept for it go there
+      Participant participant = record.toParticipant(replica.room.name());
+      RemoteEndpoint next = remote(participant);
+      buffer.flushTo(next);
+      replica.room.add(new Member(participant, next));
+    }
   }
 
   void removeMember(RoomReplica replica, String sessionId, LeaveReason reason, long version) {

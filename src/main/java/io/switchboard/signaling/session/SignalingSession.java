@@ -120,7 +120,8 @@ public final class SignalingSession implements SessionEndpoint {
   public void start(Runnable onClosed) {
     socket.pause();
     socket.frameHandler(this::onFrame);
-    socket.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "session {0}: {1}", participant.id(), e.toString()));
+    socket.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "session {0}: {1}", participant.id(),
+      e.toString()));
     socket.closeHandler(v -> {
       depart(Departure.SUSPEND, LeaveReason.DISCONNECTED);
       uncount();

@@ -143,7 +143,8 @@ class ClusterPresenceTest {
   private static long roomsMapOperations() {
     long total = 0;
     for (com.hazelcast.core.HazelcastInstance hz : com.hazelcast.core.Hazelcast.getAllHazelcastInstances()) {
-      com.hazelcast.map.LocalMapStats stats = hz.getMap(io.switchboard.cluster.HazelcastSetup.ROOMS_MAP).getLocalMapStats();
+      com.hazelcast.map.LocalMapStats stats =
+        hz.getMap(io.switchboard.cluster.HazelcastSetup.ROOMS_MAP).getLocalMapStats();
       total += stats.getGetOperationCount() + stats.getPutOperationCount() + stats.getRemoveOperationCount()
         + stats.getOtherOperationCount();
     }

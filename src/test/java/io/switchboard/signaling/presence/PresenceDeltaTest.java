@@ -93,12 +93,13 @@ class PresenceDeltaTest {
   }
 
   @Test
-  @DisplayName("a delta without a sender or room, with a wrong type, an unknown reason or a move without origin does not decode")
+  @DisplayName("a delta without a sender or room, with a wrong type, an unknown reason or a move without origin "
+    + "does not decode")
   void undecodable() {
     JsonObject good = PresenceDelta.encode("n1", change(List.of(), List.of(member("n1"))));
     for (JsonObject bad : List.of(good.copy().put("from", null), good.copy().put("room", 5),
-      PresenceDelta.encode("n1", change(List.of(member("n2")), List.of())).put("left", new io.vertx.core.json.JsonArray()
-        .add(member("n2").toJson().put("reason", "EVAPORATED"))),
+      PresenceDelta.encode("n1", change(List.of(member("n2")), List.of()))
+        .put("left", new io.vertx.core.json.JsonArray().add(member("n2").toJson().put("reason", "EVAPORATED"))),
       good.copy().put("moved", new io.vertx.core.json.JsonArray().add(member("n1").toJson())),
       good.copy().put("joined", "everyone"), good.copy().put("epoch", "x"),
       good.copy().put("joined", new io.vertx.core.json.JsonArray().add(member("n1").toJson().put("id", 42))))) {
