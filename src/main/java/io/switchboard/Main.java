@@ -32,6 +32,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Main {
 
+  /** What a shutdown may take besides the grace period: closing sockets, the last presence changes, Vert.x. */
+  private static final long DRAIN_SECONDS = 10;
+
   static {
     // before the first logger exists: JUL reads this once, when it starts
     if (System.getProperty("java.util.logging.manager") == null) {
@@ -102,7 +105,9 @@ public final class Main {
       Node node = ar.result();
       LOG.log(System.Logger.Level.INFO, "started in {0} ms", (System.nanoTime() - started) / 1_000_000);
       node.logReady();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(node), "switchboard-shutdown"));
+      // a draining node waits up to the grace period for its clients to resume elsewhere, then finishes leaving
+      long drainSeconds = config.rooms().gracePeriodSeconds() + DRAIN_SECONDS;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(node, drainSeconds), "switchboard-shutdown"));
     });
   }
 
@@ -133,12 +138,12 @@ public final class Main {
   }
 
   /** Runs on the JVM's shutdown-hook thread, never on an event loop, so waiting here is fine. */
-  private static void drain(Node node) {
+  private static void drain(Node node, long seconds) {
     CountDownLatch closed = new CountDownLatch(1);
     node.close().onComplete(ar -> closed.countDown());
     try {
-      if (!closed.await(10, TimeUnit.SECONDS)) {
-        LOG.log(System.Logger.Level.WARNING, "shutdown did not finish within 10 s");
+      if (!closed.await(seconds, TimeUnit.SECONDS)) {
+        LOG.log(System.Logger.Level.WARNING, "shutdown did not finish within {0} s", seconds);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -8,7 +8,7 @@ import java.io.IOException;
 
 /**
  * Validates one client frame with a streaming parser: the whole frame must be one JSON object in strict UTF-8,
- * and the fields its type needs must be present and well typed (PROTOCOL.md section 4). Payload fields
+ * and the fields its type needs must be present and well typed (docs/protocol.md, "Client frames"). Payload fields
  * ({@code sdp}, {@code candidate}, {@code data}, anything unknown) are skipped, never materialised.
  * A problem found part-way is remembered and the scan goes on, so {@code ref} is echoed wherever it stands.
  */

@@ -1,6 +1,6 @@
 package io.switchboard.signaling.protocol;
 
-/** Client-to-server frame types (PROTOCOL.md section 4). */
+/** Client-to-server frame types (docs/protocol.md, "Client frames"). */
 public enum FrameType {
   OFFER("offer"),
   ANSWER("answer"),

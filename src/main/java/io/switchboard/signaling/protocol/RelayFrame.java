@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Makes the frame a receiver gets from the frame a sender sent: {@code to} removed, {@code "from"} added in
- * front, every other byte untouched (PROTOCOL.md section 4: SDP and candidates are opaque). Works on the raw
- * bytes, so relaying costs one copy, not a parse tree and a re-encode.
+ * front, every other byte untouched (docs/protocol.md, "What the receiver gets": SDP and candidates are
+ * opaque). Works on the raw bytes, so relaying costs one copy, not a parse tree and a re-encode.
  */
 public final class RelayFrame {
 

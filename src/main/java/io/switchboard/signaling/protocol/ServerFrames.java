@@ -3,7 +3,7 @@ package io.switchboard.signaling.protocol;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** Encodes the frames the server itself originates (PROTOCOL.md sections 3 and 4). */
+/** Encodes the frames the server itself originates (docs/protocol.md, "Session start" and "Server frames"). */
 public final class ServerFrames {
 
   public static final String PONG = "{\"type\":\"pong\"}";

@@ -1,6 +1,6 @@
 package io.switchboard.signaling.room;
 
-/** Participant roles (PROTOCOL.md section 5). */
+/** Participant roles (docs/protocol.md, "Roles and visibility"). */
 public enum Role {
   PUBLISHER("publisher"),
   VIEWER("viewer");
