@@ -1,7 +1,7 @@
 package io.switchboard.signaling.http;
 
 import io.switchboard.auth.AuthClient;
-import io.switchboard.auth.AuthFailure;
+import io.switchboard.auth.AuthFailureException;
 import io.switchboard.auth.Claims;
 import io.switchboard.auth.TokenIssuer;
 import io.switchboard.auth.TokenVerifier;
@@ -355,9 +355,9 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private void unauthorized(RoutingContext ctx, Throwable cause) {
-    if (cause instanceof AuthFailure failure) {
+    if (cause instanceof AuthFailureException failure) {
       services.sessions().metrics().authFailure(failure.reason());
-      if (failure.reason() == AuthFailure.Reason.FORBIDDEN) {
+      if (failure.reason() == AuthFailureException.Reason.FORBIDDEN) {
         error(ctx, 403, "forbidden", failure.getMessage());
       } else {
         error(ctx, 401, "unauthorized", failure.getMessage());
