@@ -18,7 +18,7 @@ public final class AuthClient {
 
   public Future<Claims> verify(String token, TokenKind kind) {
     if (token == null || token.isEmpty()) {
-      return Future.failedFuture(new AuthFailure(AuthFailure.Reason.MISSING,
+      return Future.failedFuture(new AuthFailureException(AuthFailureException.Reason.MISSING,
         "no token: send Authorization: Bearer <jwt> or access_token=<jwt>"));
     }
     try {
@@ -27,11 +27,12 @@ public final class AuthClient {
         case ADMIN -> verifier.verifyAdmin(token);
         case ANY -> verifier.verifyAny(token);
       });
-    } catch (AuthFailure failure) {
+    } catch (AuthFailureException failure) {
       return Future.failedFuture(failure);
     } catch (RuntimeException unexpected) {
       // a token that trips the JWT library is still just a bad token
-      return Future.failedFuture(new AuthFailure(AuthFailure.Reason.MALFORMED, "token could not be verified"));
+      return Future.failedFuture(new AuthFailureException(AuthFailureException.Reason.MALFORMED,
+        "token could not be verified"));
     }
   }
 }

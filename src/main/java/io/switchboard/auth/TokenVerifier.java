@@ -1,6 +1,6 @@
 package io.switchboard.auth;
 
-import io.switchboard.auth.AuthFailure.Reason;
+import io.switchboard.auth.AuthFailureException.Reason;
 import io.switchboard.config.SwitchboardConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -70,10 +70,10 @@ public final class TokenVerifier {
     String subject = subject(payload);
     Object room = payload.getValue("room");
     if (!(room instanceof String r)) {
-      throw new AuthFailure(Reason.CLAIMS, "token has no room claim");
+      throw new AuthFailureException(Reason.CLAIMS, "token has no room claim");
     }
     if (!ROOM_NAME.matcher(r).matches()) {
-      throw new AuthFailure(Reason.CLAIMS, "room claim must be 1-64 characters of A-Z a-z 0-9 _ . -");
+      throw new AuthFailureException(Reason.CLAIMS, "room claim must be 1-64 characters of A-Z a-z 0-9 _ . -");
     }
     return new Claims(subject, r, name(payload, subject), role(payload), meta(payload),
       Boolean.TRUE.equals(payload.getValue("admin")), payload.getLong("exp"));
@@ -84,7 +84,7 @@ public final class TokenVerifier {
     JsonObject payload = verify(token);
     String subject = subject(payload);
     if (!Boolean.TRUE.equals(payload.getValue("admin"))) {
-      throw new AuthFailure(Reason.FORBIDDEN, "token is not an admin token");
+      throw new AuthFailureException(Reason.FORBIDDEN, "token is not an admin token");
     }
     Object room = payload.getValue("room");
     return new Claims(subject, room instanceof String r ? r : null, name(payload, subject), "publisher",
@@ -106,7 +106,7 @@ public final class TokenVerifier {
     JsonObject payload = decodeSegment(parts[1], "payload");
     checkAlgorithm(header);
     if (parts[2].isEmpty()) {
-      throw new AuthFailure(Reason.SIGNATURE, "token has no signature");
+      throw new AuthFailureException(Reason.SIGNATURE, "token has no signature");
     }
     // vertx-auth-jwt reads exp/nbf/iat as numbers while verifying: refuse other types before it sees them
     checkTimeClaimTypes(payload);
@@ -119,14 +119,15 @@ public final class TokenVerifier {
   /** The token's three dot-separated segments; header and payload not empty (the signature is checked later). */
   private static String[] segments(String token) {
     if (token == null || token.isEmpty()) {
-      throw new AuthFailure(Reason.MISSING, "no token: send Authorization: Bearer <jwt> or access_token=<jwt>");
+      throw new AuthFailureException(Reason.MISSING,
+        "no token: send Authorization: Bearer <jwt> or access_token=<jwt>");
     }
     if (token.length() > MAX_TOKEN_LENGTH) {
-      throw new AuthFailure(Reason.MALFORMED, "token is longer than " + MAX_TOKEN_LENGTH + " characters");
+      throw new AuthFailureException(Reason.MALFORMED, "token is longer than " + MAX_TOKEN_LENGTH + " characters");
     }
     String[] parts = token.split("\\.", -1);
     if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
-      throw new AuthFailure(Reason.MALFORMED, "token is not a JWT (expected header.payload.signature)");
+      throw new AuthFailureException(Reason.MALFORMED, "token is not a JWT (expected header.payload.signature)");
     }
     return parts;
   }
@@ -135,13 +136,14 @@ public final class TokenVerifier {
   private void checkAlgorithm(JsonObject header) {
     Object alg = header.getValue("alg");
     if (!(alg instanceof String algorithm)) {
-      throw new AuthFailure(Reason.ALGORITHM, "token header has no alg");
+      throw new AuthFailureException(Reason.ALGORITHM, "token header has no alg");
     }
     if (algorithm.equalsIgnoreCase("none")) {
-      throw new AuthFailure(Reason.ALGORITHM, "unsigned tokens (alg none) are refused");
+      throw new AuthFailureException(Reason.ALGORITHM, "unsigned tokens (alg none) are refused");
     }
     if (!algorithms.contains(algorithm)) {
-      throw new AuthFailure(Reason.ALGORITHM, "algorithm " + printable(algorithm) + " is not accepted by this server");
+      throw new AuthFailureException(Reason.ALGORITHM,
+        "algorithm " + printable(algorithm) + " is not accepted by this server");
     }
   }
 
@@ -151,22 +153,22 @@ public final class TokenVerifier {
     try {
       result = signatures.authenticate(new TokenCredentials(token));
     } catch (RuntimeException e) {
-      throw new AuthFailure(Reason.SIGNATURE, "token signature does not verify");
+      throw new AuthFailureException(Reason.SIGNATURE, "token signature does not verify");
     }
     if (result.failed()) {
-      throw new AuthFailure(Reason.SIGNATURE, "token signature does not verify");
+      throw new AuthFailureException(Reason.SIGNATURE, "token signature does not verify");
     }
   }
 
   private static void checkTimeClaimTypes(JsonObject payload) {
     Object exp = payload.getValue("exp");
     if (exp == null) {
-      throw new AuthFailure(Reason.CLAIMS, "token has no exp claim");
+      throw new AuthFailureException(Reason.CLAIMS, "token has no exp claim");
     }
     for (String claim : new String[] {"exp", "nbf", "iat"}) {
       Object value = payload.getValue(claim);
       if (value != null && !(value instanceof Number)) {
-        throw new AuthFailure(Reason.CLAIMS, claim + " claim must be a number");
+        throw new AuthFailureException(Reason.CLAIMS, claim + " claim must be a number");
       }
     }
   }
@@ -174,27 +176,27 @@ public final class TokenVerifier {
   private void checkTimes(JsonObject payload) {
     long now = clock.millis() / 1000;
     if (now - skewSeconds >= ((Number) payload.getValue("exp")).longValue()) {
-      throw new AuthFailure(Reason.EXPIRED, "token expired");
+      throw new AuthFailureException(Reason.EXPIRED, "token expired");
     }
     Object nbf = payload.getValue("nbf");
     if (nbf instanceof Number notBefore && now + skewSeconds < notBefore.longValue()) {
-      throw new AuthFailure(Reason.NOT_YET_VALID, "token is not valid yet (nbf)");
+      throw new AuthFailureException(Reason.NOT_YET_VALID, "token is not valid yet (nbf)");
     }
     Object iat = payload.getValue("iat");
     if (iat instanceof Number issuedAt && now + skewSeconds < issuedAt.longValue()) {
-      throw new AuthFailure(Reason.NOT_YET_VALID, "token is issued in the future (iat)");
+      throw new AuthFailureException(Reason.NOT_YET_VALID, "token is issued in the future (iat)");
     }
   }
 
   private void checkIssuerAndAudience(JsonObject payload) {
     if (!issuer.isEmpty() && !issuer.equals(payload.getValue("iss"))) {
-      throw new AuthFailure(Reason.ISSUER, "token issuer is not accepted");
+      throw new AuthFailureException(Reason.ISSUER, "token issuer is not accepted");
     }
     if (!audience.isEmpty()) {
       Object aud = payload.getValue("aud");
       boolean matches = audience.equals(aud) || (aud instanceof JsonArray list && list.contains(audience));
       if (!matches) {
-        throw new AuthFailure(Reason.AUDIENCE, "token audience is not accepted");
+        throw new AuthFailureException(Reason.AUDIENCE, "token audience is not accepted");
       }
     }
   }
@@ -202,10 +204,10 @@ public final class TokenVerifier {
   private static String subject(JsonObject payload) {
     Object sub = payload.getValue("sub");
     if (!(sub instanceof String s) || s.isEmpty()) {
-      throw new AuthFailure(Reason.CLAIMS, "token has no sub claim");
+      throw new AuthFailureException(Reason.CLAIMS, "token has no sub claim");
     }
     if (s.length() > MAX_SUBJECT_LENGTH) {
-      throw new AuthFailure(Reason.CLAIMS, "sub claim is longer than " + MAX_SUBJECT_LENGTH + " characters");
+      throw new AuthFailureException(Reason.CLAIMS, "sub claim is longer than " + MAX_SUBJECT_LENGTH + " characters");
     }
     return s;
   }
@@ -216,7 +218,8 @@ public final class TokenVerifier {
       return subject;
     }
     if (!(name instanceof String n) || n.length() > MAX_NAME_LENGTH) {
-      throw new AuthFailure(Reason.CLAIMS, "name claim must be a string of at most " + MAX_NAME_LENGTH + " characters");
+      throw new AuthFailureException(Reason.CLAIMS,
+        "name claim must be a string of at most " + MAX_NAME_LENGTH + " characters");
     }
     return n;
   }
@@ -227,7 +230,7 @@ public final class TokenVerifier {
       return "publisher";
     }
     if (!"publisher".equals(role) && !"viewer".equals(role)) {
-      throw new AuthFailure(Reason.CLAIMS, "role claim must be publisher or viewer");
+      throw new AuthFailureException(Reason.CLAIMS, "role claim must be publisher or viewer");
     }
     return (String) role;
   }
@@ -238,10 +241,10 @@ public final class TokenVerifier {
       return new JsonObject();
     }
     if (!(meta instanceof JsonObject m)) {
-      throw new AuthFailure(Reason.CLAIMS, "meta claim must be a JSON object");
+      throw new AuthFailureException(Reason.CLAIMS, "meta claim must be a JSON object");
     }
     if (m.encode().getBytes(StandardCharsets.UTF_8).length > MAX_META_BYTES) {
-      throw new AuthFailure(Reason.CLAIMS, "meta claim is larger than " + MAX_META_BYTES + " bytes");
+      throw new AuthFailureException(Reason.CLAIMS, "meta claim is larger than " + MAX_META_BYTES + " bytes");
     }
     return m;
   }
@@ -251,7 +254,7 @@ public final class TokenVerifier {
       byte[] json = Base64.getUrlDecoder().decode(segment);
       return new JsonObject(new String(json, StandardCharsets.UTF_8));
     } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
-      throw new AuthFailure(Reason.MALFORMED, "token " + what + " is not base64url-encoded JSON");
+      throw new AuthFailureException(Reason.MALFORMED, "token " + what + " is not base64url-encoded JSON");
     }
   }
 

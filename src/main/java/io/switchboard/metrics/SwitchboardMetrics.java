@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.switchboard.auth.AuthFailure;
+import io.switchboard.auth.AuthFailureException;
 import io.switchboard.signaling.protocol.ErrorCode;
 import io.switchboard.signaling.protocol.FrameType;
 
@@ -33,7 +33,7 @@ public final class SwitchboardMetrics {
   private final Map<FrameType, Counter> framesReceived;
   private final Map<FrameType, Counter> framesRelayed;
   private final Map<ErrorCode, Counter> errors;
-  private final Map<AuthFailure.Reason, Counter> authFailures;
+  private final Map<AuthFailureException.Reason, Counter> authFailures;
   private final Counter framesDropped;
   private final Counter slowConsumersClosed;
   private final Counter livenessDrops;
@@ -52,8 +52,8 @@ public final class SwitchboardMetrics {
       FrameType::wire, "Frames written to a receiving session (a broadcast counts once per receiver)");
     errors = EnumCounters.register(registry, ErrorCode.class, "switchboard.errors", "code", ErrorCode::wire,
       "error frames sent, by code");
-    authFailures = EnumCounters.register(registry, AuthFailure.Reason.class, "switchboard.auth.failures", "reason",
-      EnumCounters::lowerCase, "Refused tokens, by reason");
+    authFailures = EnumCounters.register(registry, AuthFailureException.Reason.class, "switchboard.auth.failures",
+      "reason", EnumCounters::lowerCase, "Refused tokens, by reason");
     framesDropped = Counter.builder("switchboard.frames.dropped")
       .description("Frames dropped by the per-session rate limit").register(registry);
     slowConsumersClosed = Counter.builder("switchboard.sessions.slow.closed")
@@ -99,7 +99,7 @@ public final class SwitchboardMetrics {
     errors.get(code).increment();
   }
 
-  public void authFailure(AuthFailure.Reason reason) {
+  public void authFailure(AuthFailureException.Reason reason) {
     authFailures.get(reason).increment();
   }
 

@@ -1,6 +1,6 @@
 package io.switchboard.auth;
 
-import io.switchboard.auth.AuthFailure.Reason;
+import io.switchboard.auth.AuthFailureException.Reason;
 import io.switchboard.config.SwitchboardConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -155,18 +155,18 @@ class TokenVerifierTest {
   }
 
   /** Asserts a refusal with {@code reason} whose message does not repeat the token or any sizeable part of it. */
-  private static AuthFailure assertRefused(Reason reason, String token, Executable verification) {
-    AuthFailure failure = assertThrows(AuthFailure.class, verification);
+  private static AuthFailureException assertRefused(Reason reason, String token, Executable verification) {
+    AuthFailureException failure = assertThrows(AuthFailureException.class, verification);
     assertEquals(reason, failure.reason(), "reason; message: " + failure.getMessage());
     assertTokenNotEchoed(failure, token);
     return failure;
   }
 
-  private static AuthFailure assertRefused(Reason reason, String token) {
+  private static AuthFailureException assertRefused(Reason reason, String token) {
     return assertRefused(reason, token, () -> verifier.verifyParticipant(token));
   }
 
-  private static void assertTokenNotEchoed(AuthFailure failure, String token) {
+  private static void assertTokenNotEchoed(AuthFailureException failure, String token) {
     String message = failure.getMessage();
     assertFalse(message == null || message.isBlank(), "a refusal must say why");
     if (token == null || token.isEmpty()) {
@@ -714,7 +714,7 @@ class TokenVerifierTest {
       try {
         verifier.verifyParticipant(token);
         fail("expected a refusal for " + token);
-      } catch (AuthFailure failure) {
+      } catch (AuthFailureException failure) {
         assertTokenNotEchoed(failure, token);
         assertFalse(failure.getMessage().contains(longAlg), "echoes a long client-chosen alg: " + failure.getMessage());
         assertFalse(failure.getMessage().contains("bad room name"), failure.getMessage());

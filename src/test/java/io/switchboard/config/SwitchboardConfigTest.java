@@ -79,8 +79,10 @@ class SwitchboardConfigTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @DisplayName("a file setting with a NUL character is refused with ConfigException, not InvalidPathException (fuzzing)")
-  @ValueSource(strings = {"cluster.hazelcastConfig", "cluster.tls.cert", "auth.rs256PublicKeys", "auth.es256PublicKeys"})
+  @DisplayName("a file setting with a NUL character is refused with ConfigException, not InvalidPathException"
+    + " (fuzzing)")
+  @ValueSource(strings = {
+    "cluster.hazelcastConfig", "cluster.tls.cert", "auth.rs256PublicKeys", "auth.es256PublicKeys"})
   void nulInFilePath(String key) {
     JsonObject json = production();
     String bad = "conf/a\u0000b.pem";
@@ -514,7 +516,8 @@ class SwitchboardConfigTest {
       json.getJsonObject("rooms").put("duplicateIdentity", "kick");
       assertMentions(refused(json), "rooms.duplicateIdentity");
       json.getJsonObject("rooms").put("duplicateIdentity", "reject");
-      assertEquals(SwitchboardConfig.DuplicateIdentity.REJECT, SwitchboardConfig.from(json).rooms().duplicateIdentity());
+      assertEquals(SwitchboardConfig.DuplicateIdentity.REJECT,
+        SwitchboardConfig.from(json).rooms().duplicateIdentity());
     }
 
     @Test

@@ -44,7 +44,10 @@ final class FuzzStats {
     return executions.get();
   }
 
-  /** Jazzer's own rule (its Utils.isFuzzing): JAZZER_FUZZ as environment variable or system property, "1"/"true"/"yes". */
+  /**
+   * Jazzer's own rule (its Utils.isFuzzing): JAZZER_FUZZ as environment variable or system property,
+   * "1"/"true"/"yes".
+   */
   static boolean fuzzing() {
     return truthy(System.getenv("JAZZER_FUZZ")) || truthy(System.getProperty("JAZZER_FUZZ"));
   }
@@ -73,8 +76,7 @@ final class FuzzStats {
     long runs = executions.get();
     double seconds = runs == 0 ? 0 : (lastNanos - firstNanos) / 1e9;
     int seeds = seedFiles();
-    System.out.printf("FUZZ-STATS target=%s.%s mode=%s executions=%d seconds=%.1f seeds=%d%n",
-      testClass.getSimpleName(), method, fuzzing() ? "fuzzing" : "regression", runs, seconds, seeds);
+    printStatsLine(runs, seconds, seeds);
     if (fuzzing()) {
       // the seeds run twice (as JUnit invocations, then as libFuzzer's initial corpus), plus the empty input
       long replayOnly = 2L * (seeds + 1);
@@ -83,5 +85,12 @@ final class FuzzStats {
     } else {
       assertTrue(runs >= 1, testClass.getSimpleName() + " did not run at all");
     }
+  }
+
+  // the FUZZ-STATS line goes to standard output: loadtest/fuzz-long.sh reads it from surefire's captured output
+  @SuppressWarnings("checkstyle:forbiddenOutput")
+  private void printStatsLine(long runs, double seconds, int seeds) {
+    System.out.printf("FUZZ-STATS target=%s.%s mode=%s executions=%d seconds=%.1f seeds=%d%n",
+      testClass.getSimpleName(), method, fuzzing() ? "fuzzing" : "regression", runs, seconds, seeds);
   }
 }

@@ -240,7 +240,8 @@ class RelaySequenceFuzzTest {
     try {
       STATS.checkFuzzed();
       // the series as Prometheus exposes it, once at the end (the counter is read directly per input)
-      String line = registry.scrape().lines().filter(l -> l.startsWith("switchboard_turn_dropped_total{reason=\"internal_error\""))
+      String line = registry.scrape().lines()
+        .filter(l -> l.startsWith("switchboard_turn_dropped_total{reason=\"internal_error\""))
         .findFirst().orElseThrow(() -> new AssertionError("no internal_error series in the relay's metrics"));
       assertTrue(line.endsWith(" 0.0"), line);
     } finally {
@@ -276,7 +277,9 @@ class RelaySequenceFuzzTest {
     after.checkBounds(sequence);
     assertEquals(1, after.allocations.size(), sequence.trace("allocations left after every client deleted its own: "
       + after.allocations));
-    assertEquals(1, after.quota, sequence.trace("quota in use after clean-up"));
+    // a held port keeps a unit of its owner's quota until it is taken or lapses
+    assertEquals(1 + after.reservations, after.quota,
+      sequence.trace("quota in use after clean-up, with " + after.reservations + " reserved"));
     assertEquals(1 + after.reservations, after.portsInUse,
       sequence.trace("relay ports in use after clean-up, with " + after.reservations + " reserved"));
     checkNoInternalErrors(sequence);
@@ -334,7 +337,8 @@ class RelaySequenceFuzzTest {
 
     void checkBounds(Sequence sequence) {
       assertTrue(allocations.size() <= MAX_ALLOCATIONS, sequence.trace(allocations.size() + " allocations"));
-      assertEquals(allocations.size(), quota, sequence.trace("quota in use vs allocations " + allocations));
+      assertEquals(allocations.size() + reservations, quota,
+        sequence.trace("quota in use vs allocations " + allocations + " and " + reservations + " reserved"));
       Map<String, Integer> perUser = new HashMap<>();
       for (AllocationState a : allocations) {
         assertTrue(!a.pending && !a.closed, sequence.trace("allocation left pending or closed: " + a));
@@ -428,6 +432,40 @@ class RelaySequenceFuzzTest {
   // ---- one input's clients and operations ----
 
   /** One client socket and what it learned. */
+  /**
+   * An Allocate's attributes. A lifetime or family below 0 is left out, and so is a null reservation token;
+   * {@code evenPort} is 0 (none), 1 (R=0), 2 (R=1) or 3 (R=1 in four bytes: malformed).
+   */
+  private record AllocateAttributes(int transport, long lifetime, int evenPort, Long reservation, int family,
+                                    boolean dontFragment, Consumer<MessageWriter> extra)
+    implements Consumer<MessageWriter> {
+
+    @Override
+    public void accept(MessageWriter w) {
+      RequestedTransport.write(w, transport);
+      if (lifetime >= 0) {
+        Lifetime.write(w, lifetime);
+      }
+      switch (evenPort) {
+        case 1 -> EvenPort.write(w, false);
+        case 2 -> EvenPort.write(w, true);
+        case 3 -> w.attribute(AttributeType.EVEN_PORT, new byte[]{(byte) 0x80, 0, 0, 0});
+        default -> {
+        }
+      }
+      if (reservation != null) {
+        ReservationToken.write(w, reservation);
+      }
+      if (family >= 0) {
+        RequestedAddressFamily.write(w, family);
+      }
+      if (dontFragment) {
+        DontFragment.write(w);
+      }
+      extra.accept(w);
+    }
+  }
+
   private static final class FuzzClient {
     final DatagramSocket socket = socket(InetAddress.getLoopbackAddress());
     Credentials credentials;
@@ -456,6 +494,7 @@ class RelaySequenceFuzzTest {
     private final FuzzClient[] clients = new FuzzClient[3];
     private FuzzClient client;
     private final StringBuilder log = new StringBuilder();
+    private final Runnable[] handlers = handlers();
 
     Sequence(Input in) {
       this.in = in;
@@ -471,125 +510,121 @@ class RelaySequenceFuzzTest {
       for (int ops = 0; ops < MAX_OPS && !in.exhausted(); ops++) {
         int op = in.u8() % Op.COUNT;
         log.append(' ').append(op);
-        switch (op) {
-          case Op.BINDING -> exchange(build(Method.BINDING, MessageClass.REQUEST, extra()));
-          case Op.ALLOCATE_UNAUTHENTICATED -> exchange(build(Method.ALLOCATE, MessageClass.REQUEST,
-            w -> RequestedTransport.write(w, RequestedTransport.UDP)));
-          case Op.ALLOCATE -> signedRequest(Method.ALLOCATE, allocateAttributes(in.u8()));
-          case Op.REFRESH -> {
-            int flags = in.u8();
-            long lifetime = (flags & 1) != 0 ? lifetime(in.u8()) : -1;
-            Consumer<MessageWriter> extra = (flags & 0x80) != 0 ? extra() : w -> { };
-            signedRequest(Method.REFRESH, w -> {
-              if (lifetime >= 0) {
-                Lifetime.write(w, lifetime);
-              }
-              extra.accept(w);
-            });
-          }
-          case Op.PERMISSION -> {
-            int[] peers = new int[1 + in.u8() % 3];
-            for (int i = 0; i < peers.length; i++) {
-              peers[i] = in.u8();
-            }
-            signedRequest(Method.CREATE_PERMISSION, w -> {
-              for (int peer : peers) {
-                writePeer(w, peer);
-              }
-            });
-          }
-          case Op.CHANNEL_BIND -> {
-            int number = channel(in.u8());
-            int peer = in.u8();
-            int flags = in.u8();
-            Consumer<MessageWriter> extra = (flags & 0x80) != 0 ? extra() : w -> { };
-            client.channel = number;
-            signedRequest(Method.CHANNEL_BIND, w -> {
-              if ((flags & 1) == 0) {
-                ChannelNumber.write(w, number);
-              }
-              if ((flags & 2) == 0) {
-                writePeer(w, peer);
-              }
-              extra.accept(w);
-            });
-          }
-          case Op.SEND -> {
-            int peer = in.u8();
-            byte[] payload = in.bytes(in.u8());
-            int flags = in.u8();
-            Consumer<MessageWriter> extra = (flags & 0x80) != 0 ? extra() : w -> { };
-            exchange(build(Method.SEND, MessageClass.INDICATION, w -> {
-              if ((flags & 1) == 0) {
-                writePeer(w, peer);
-              }
-              if ((flags & 2) == 0) {
-                Data.write(w, Unpooled.wrappedBuffer(payload), 0, payload.length);
-              }
-              extra.accept(w);
-            }));
-          }
-          case Op.CHANNEL_DATA -> exchange(channelData());
-          case Op.FROM_PEER -> fromPeer();
-          case Op.GARBAGE -> exchange(garbage());
-          case Op.MUTATED -> mutated();
-          case Op.CREDENTIALS -> client.credentials = credentials(in.u8());
-          case Op.CLIENT -> {
-            int index = in.u8() % clients.length;
-            if (clients[index] == null) {
-              clients[index] = new FuzzClient(freshRestUser(3600));
-            }
-            client = clients[index];
-          }
-          case Op.RETRANSMIT -> {
-            if (client.lastRequest != null) {
-              exchange(client.lastRequest);
-            }
-          }
-          case Op.INTEGRITY -> client.integrity = in.u8() % 4;
-          case Op.NONCE -> nonce(in.u8() % 4);
-          default -> throw new IllegalStateException("op " + op);
+        handlers[op].run();
+      }
+    }
+
+    /** What each op does, by its code ({@link Op}); each handler reads its own operands from the input. */
+    private Runnable[] handlers() {
+      Runnable[] table = new Runnable[Op.COUNT];
+      table[Op.BINDING] = () -> exchange(build(Method.BINDING, MessageClass.REQUEST, extra()));
+      table[Op.ALLOCATE_UNAUTHENTICATED] = () -> exchange(build(Method.ALLOCATE, MessageClass.REQUEST,
+        w -> RequestedTransport.write(w, RequestedTransport.UDP)));
+      table[Op.ALLOCATE] = () -> signedRequest(Method.ALLOCATE, allocateAttributes(in.u8()));
+      table[Op.REFRESH] = this::refresh;
+      table[Op.PERMISSION] = this::permission;
+      table[Op.CHANNEL_BIND] = this::channelBind;
+      table[Op.SEND] = this::sendIndication;
+      table[Op.CHANNEL_DATA] = () -> exchange(channelData());
+      table[Op.FROM_PEER] = this::fromPeer;
+      table[Op.GARBAGE] = () -> exchange(garbage());
+      table[Op.MUTATED] = this::mutated;
+      table[Op.CREDENTIALS] = () -> client.credentials = credentials(in.u8());
+      table[Op.CLIENT] = this::switchClient;
+      table[Op.RETRANSMIT] = this::retransmit;
+      table[Op.INTEGRITY] = () -> client.integrity = in.u8() % 4;
+      table[Op.NONCE] = () -> nonce(in.u8() % 4);
+      return table;
+    }
+
+    private void refresh() {
+      int flags = in.u8();
+      long lifetime = (flags & 1) != 0 ? lifetime(in.u8()) : -1;
+      Consumer<MessageWriter> extra = (flags & 0x80) != 0 ? extra() : w -> { };
+      signedRequest(Method.REFRESH, w -> {
+        if (lifetime >= 0) {
+          Lifetime.write(w, lifetime);
         }
+        extra.accept(w);
+      });
+    }
+
+    private void permission() {
+      int[] peers = new int[1 + in.u8() % 3];
+      for (int i = 0; i < peers.length; i++) {
+        peers[i] = in.u8();
+      }
+      signedRequest(Method.CREATE_PERMISSION, w -> {
+        for (int peer : peers) {
+          writePeer(w, peer);
+        }
+      });
+    }
+
+    private void channelBind() {
+      int number = channel(in.u8());
+      int peer = in.u8();
+      int flags = in.u8();
+      Consumer<MessageWriter> extra = (flags & 0x80) != 0 ? extra() : w -> { };
+      client.channel = number;
+      signedRequest(Method.CHANNEL_BIND, w -> {
+        if ((flags & 1) == 0) {
+          ChannelNumber.write(w, number);
+        }
+        if ((flags & 2) == 0) {
+          writePeer(w, peer);
+        }
+        extra.accept(w);
+      });
+    }
+
+    private void sendIndication() {
+      int peer = in.u8();
+      byte[] payload = in.bytes(in.u8());
+      int flags = in.u8();
+      Consumer<MessageWriter> extra = (flags & 0x80) != 0 ? extra() : w -> { };
+      exchange(build(Method.SEND, MessageClass.INDICATION, w -> {
+        if ((flags & 1) == 0) {
+          writePeer(w, peer);
+        }
+        if ((flags & 2) == 0) {
+          Data.write(w, Unpooled.wrappedBuffer(payload), 0, payload.length);
+        }
+        extra.accept(w);
+      }));
+    }
+
+    /** The next ops come from another of the three clients (a new one on first use). */
+    private void switchClient() {
+      int index = in.u8() % clients.length;
+      if (clients[index] == null) {
+        clients[index] = new FuzzClient(freshRestUser(3600));
+      }
+      client = clients[index];
+    }
+
+    private void retransmit() {
+      if (client.lastRequest != null) {
+        exchange(client.lastRequest);
       }
     }
 
     // -- requests --
 
+    /** An Allocate's attributes: read from the input now, in this order, written when the message is built. */
     private Consumer<MessageWriter> allocateAttributes(int flags) {
       long lifetime = (flags & 1) != 0 ? lifetime(in.u8()) : -1;
-      int even = (flags >> 1) & 3;
-      Long token = null;
-      if ((flags & 8) != 0) {
-        // the last RESERVATION-TOKEN an answer carried, or one made up
-        token = in.u8() == 0 && client.token != null ? client.token : Long.valueOf(in.u64());
-      }
-      Long reservation = token;
+      int evenPort = (flags >> 1) & 3;
+      Long reservation = (flags & 8) != 0 ? reservationToken() : null;
       int family = (flags & 0x10) != 0 ? in.u8() : -1;
       int transport = (flags & 0x40) != 0 ? in.u8() : RequestedTransport.UDP;
       Consumer<MessageWriter> extra = (flags & 0x80) != 0 ? extra() : w -> { };
-      return w -> {
-        RequestedTransport.write(w, transport);
-        if (lifetime >= 0) {
-          Lifetime.write(w, lifetime);
-        }
-        switch (even) {
-          case 1 -> EvenPort.write(w, false);
-          case 2 -> EvenPort.write(w, true);
-          case 3 -> w.attribute(AttributeType.EVEN_PORT, new byte[]{(byte) 0x80, 0, 0, 0});
-          default -> {
-          }
-        }
-        if (reservation != null) {
-          ReservationToken.write(w, reservation);
-        }
-        if (family >= 0) {
-          RequestedAddressFamily.write(w, family);
-        }
-        if ((flags & 0x20) != 0) {
-          DontFragment.write(w);
-        }
-        extra.accept(w);
-      };
+      return new AllocateAttributes(transport, lifetime, evenPort, reservation, family, (flags & 0x20) != 0, extra);
+    }
+
+    /** The last RESERVATION-TOKEN an answer carried, or one made up. */
+    private Long reservationToken() {
+      return in.u8() == 0 && client.token != null ? client.token : Long.valueOf(in.u64());
     }
 
     /** An attribute of a type and value read from the input now, written when the message is built. */
@@ -827,7 +862,8 @@ class RelaySequenceFuzzTest {
       int mutation = in.u8() % 6;
       int operand = in.u16();
       if (client.nonce == null) {
-        exchange(build(Method.ALLOCATE, MessageClass.REQUEST, w -> RequestedTransport.write(w, RequestedTransport.UDP)));
+        exchange(build(Method.ALLOCATE, MessageClass.REQUEST,
+          w -> RequestedTransport.write(w, RequestedTransport.UDP)));
         if (client.nonce == null) {
           return;
         }
@@ -921,6 +957,24 @@ class RelaySequenceFuzzTest {
         assertTrue(Data.find(m) >= 0, trace("Data indication without DATA"));
         return;
       }
+      Credentials signer = checkAnswer(m, answer);
+      if (m.messageClass() == MessageClass.ERROR) {
+        learnFromError(m);
+      } else if (m.method() == Method.ALLOCATE) {
+        learnAllocation(m, signer);
+      } else if (m.method() == Method.REFRESH && Lifetime.read(m) == 0) {
+        client.allocatedWith = null;
+        client.relayed = null;
+      }
+    }
+
+    /**
+     * An answer: with a valid FINGERPRINT, a success or an error, signed with a key of the client when it carries
+     * integrity or answers an authenticated request.
+     *
+     * @return the credentials that signed it, or null
+     */
+    private Credentials checkAnswer(StunMessage m, byte[] answer) {
       assertTrue(Fingerprint.verify(m), trace("answer without a valid FINGERPRINT: " + m + " " + hex(answer)));
       MessageClass cls = m.messageClass();
       assertTrue(cls == MessageClass.SUCCESS || cls == MessageClass.ERROR, trace("the relay sent a " + m));
@@ -928,41 +982,42 @@ class RelaySequenceFuzzTest {
       if (m.hasIntegrity() || (cls == MessageClass.SUCCESS && m.method() != Method.BINDING)) {
         assertNotNull(signer, trace("answer not signed with any key of the client: " + m));
       }
-      if (cls == MessageClass.ERROR) {
-        ErrorCodeAttribute.Value error = ErrorCodeAttribute.read(m);
-        assertNotNull(error, trace("error answer without ERROR-CODE: " + m));
-        if (error.code() == 401 || error.code() == 438) {
-          String nonce = Nonce.read(m);
-          assertNotNull(nonce, trace(error.code() + " without NONCE"));
-          assertEquals(REALM, Realm.read(m), trace(error.code() + " realm"));
-          client.nonce = nonce;
-          client.realm = REALM;
-          if (error.code() == 438) {
-            staleAnswers++;
-          }
+      return signer;
+    }
+
+    /** An error answer has an ERROR-CODE; a 401 or 438 teaches the client the nonce and realm. */
+    private void learnFromError(StunMessage m) {
+      ErrorCodeAttribute.Value error = ErrorCodeAttribute.read(m);
+      assertNotNull(error, trace("error answer without ERROR-CODE: " + m));
+      if (error.code() == 401 || error.code() == 438) {
+        String nonce = Nonce.read(m);
+        assertNotNull(nonce, trace(error.code() + " without NONCE"));
+        assertEquals(REALM, Realm.read(m), trace(error.code() + " realm"));
+        client.nonce = nonce;
+        client.realm = REALM;
+        if (error.code() == 438) {
+          staleAnswers++;
         }
-        return;
       }
-      if (m.method() == Method.ALLOCATE) {
-        client.allocatedWith = signer;
-        client.relayed = XorAddress.read(m, AttributeType.XOR_RELAYED_ADDRESS);
-        assertNotNull(client.relayed, trace("Allocate success without XOR-RELAYED-ADDRESS"));
-        int port = client.relayed.getPort();
-        assertTrue(port >= minPort && port <= maxPort, trace("relayed port " + port + " outside the range"));
-        assertEquals(client.address(), XorAddress.read(m, AttributeType.XOR_MAPPED_ADDRESS), trace("mapped"));
-        Long token = ReservationToken.read(m);
-        if (token != null) {
-          client.token = token;
-          // the next client may take the reserved port
-          for (FuzzClient other : clients) {
-            if (other != null) {
-              other.token = token;
-            }
+    }
+
+    /** An Allocate success: a relayed address in the port range, the client's mapped address, maybe a token. */
+    private void learnAllocation(StunMessage m, Credentials signer) {
+      client.allocatedWith = signer;
+      client.relayed = XorAddress.read(m, AttributeType.XOR_RELAYED_ADDRESS);
+      assertNotNull(client.relayed, trace("Allocate success without XOR-RELAYED-ADDRESS"));
+      int port = client.relayed.getPort();
+      assertTrue(port >= minPort && port <= maxPort, trace("relayed port " + port + " outside the range"));
+      assertEquals(client.address(), XorAddress.read(m, AttributeType.XOR_MAPPED_ADDRESS), trace("mapped"));
+      Long token = ReservationToken.read(m);
+      if (token != null) {
+        client.token = token;
+        // the next client may take the reserved port
+        for (FuzzClient other : clients) {
+          if (other != null) {
+            other.token = token;
           }
         }
-      } else if (m.method() == Method.REFRESH && Lifetime.read(m) == 0) {
-        client.allocatedWith = null;
-        client.relayed = null;
       }
     }
 
@@ -1153,7 +1208,8 @@ class RelaySequenceFuzzTest {
   }
 
   /** Waits for a datagram equal to {@code expected} (others, e.g. from fuzzed sequences, are skipped). */
-  private static void awaitDatagram(DatagramSocket socket, byte[] expected, int offset, Sequence sequence, String what) {
+  private static void awaitDatagram(DatagramSocket socket, byte[] expected, int offset, Sequence sequence,
+                                    String what) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
     byte[] got;
     while ((got = receive(socket, deadline)) != null) {

@@ -88,6 +88,37 @@ public final class SeedCorpus {
   private static final String NONCE = "obMatJos2gAAA" + "6a4f1c20" + "0123456789abcdef01234567";
   private static final InetSocketAddress PEER = new InetSocketAddress("127.13.37.1", 40000);
 
+  /** An offer as Chrome writes it (shortened): audio and video, BUNDLE, trickle ICE. */
+  private static final String CHROME_SDP = String.join("\r\n",
+    "v=0",
+    "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
+    "s=-",
+    "t=0 0",
+    "a=group:BUNDLE 0 1",
+    "a=extmap-allow-mixed",
+    "a=msid-semantic: WMS 3c3e1b3f-6d43-4ad6-a1bb-1e1b4d4b4c9e",
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126",
+    "c=IN IP4 0.0.0.0",
+    "a=rtcp:9 IN IP4 0.0.0.0",
+    "a=ice-ufrag:Wq4u",
+    "a=ice-pwd:9n3sYwSgAx8ZpU4cQe2bKd1L",
+    "a=ice-options:trickle",
+    "a=fingerprint:sha-256 7B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0"
+      + ":A1:2C:19:08",
+    "a=setup:actpass",
+    "a=mid:0",
+    "a=sendrecv",
+    "a=rtcp-mux",
+    "a=rtpmap:111 opus/48000/2",
+    "a=fmtp:111 minptime=10;useinbandfec=1",
+    "m=video 9 UDP/TLS/RTP/SAVPF 96 97 102",
+    "c=IN IP4 0.0.0.0",
+    "a=mid:1",
+    "a=rtpmap:96 VP8/90000",
+    "a=rtcp-fb:96 goog-remb",
+    "a=rtcp-fb:96 nack pli",
+    "");
+
   private final Path root;
 
   private SeedCorpus(Path project) {
@@ -111,6 +142,12 @@ public final class SeedCorpus {
     write(dir, "rfc5769-2.2-ipv4-response", hex(RFC5769_IPV4_RESPONSE));
     write(dir, "rfc5769-2.3-ipv6-response", hex(RFC5769_IPV6_RESPONSE));
     write(dir, "rfc5769-2.4-long-term-request", hex(RFC5769_LONG_TERM_REQUEST));
+    stunFromClients(dir);
+    stunFromServer(dir);
+  }
+
+  /** Requests and indications as the tests' {@link StunClient} sends them, and a ChannelData message. */
+  private static void stunFromClients(Path dir) throws IOException {
     write(dir, "client-binding", stun(Method.BINDING, MessageClass.REQUEST, 1, w -> { }));
     write(dir, "client-allocate-unauthenticated", stun(Method.ALLOCATE, MessageClass.REQUEST, 2,
       w -> RequestedTransport.write(w, RequestedTransport.UDP)));
@@ -140,6 +177,10 @@ public final class SeedCorpus {
       Data.write(w, Unpooled.wrappedBuffer(data), 0, data.length);
     }));
     write(dir, "client-channeldata", new byte[]{0x40, 0x01, 0x00, 0x05, 'h', 'e', 'l', 'l', 'o', 0, 0, 0});
+  }
+
+  /** The relay's answers: challenges, errors, successes, a Data indication. */
+  private static void stunFromServer(Path dir) throws IOException {
     write(dir, "server-401", stun(Method.ALLOCATE, MessageClass.ERROR, 2, w -> {
       ErrorCodeAttribute.write(w, StunError.UNAUTHORIZED);
       Realm.write(w, RelaySequenceFuzzTest.REALM);
@@ -228,6 +269,13 @@ public final class SeedCorpus {
 
   private void relay() throws IOException {
     Path dir = root.resolve("RelaySequenceFuzzTestInputs/sequence");
+    relayFlows(dir);
+    relayRefusals(dir);
+    relayMalformed(dir);
+  }
+
+  /** What clients do: allocate, permit, bind, send, refresh; with REST or static credentials, MD5 or SHA-256. */
+  private static void relayFlows(Path dir) throws IOException {
     byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
     // Allocate (401, then signed) -> CreatePermission -> ChannelBind -> ChannelData -> peer data -> Send -> Refresh
     write(dir, "allocate-permission-channel-send-refresh", new Program()
@@ -267,6 +315,10 @@ public final class SeedCorpus {
       .op(Op.ALLOCATE, 8, 0)
       .op(Op.ALLOCATE, 2 | 8, 0)
       .build());
+  }
+
+  /** What the relay refuses: over quota, bad credentials, stale nonces and wrong realms, forbidden peers. */
+  private static void relayRefusals(Path dir) throws IOException {
     write(dir, "quota-of-one-user", new Program()
       .op(Op.CREDENTIALS, 4).op(Op.ALLOCATE, 0)
       .op(Op.CLIENT, 1).op(Op.CREDENTIALS, 4).op(Op.ALLOCATE, 0)
@@ -297,6 +349,10 @@ public final class SeedCorpus {
       .op(Op.CHANNEL_BIND, 5, 0, 1)
       .op(Op.ALLOCATE, 0x40, 6)
       .build());
+  }
+
+  /** Garbage, mutated messages, odd lifetimes and channel numbers. */
+  private static void relayMalformed(Path dir) throws IOException {
     byte[] garbage = hex(RFC5769_REQUEST);
     write(dir, "garbage-and-mutations", new Program()
       .op(Op.ALLOCATE, 0)
@@ -330,39 +386,11 @@ public final class SeedCorpus {
 
   private void frames() throws IOException {
     Path dir = root.resolve("FrameParserFuzzTestInputs/parseAndRewrite");
-    String sdp = String.join("\r\n",
-      "v=0",
-      "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
-      "s=-",
-      "t=0 0",
-      "a=group:BUNDLE 0 1",
-      "a=extmap-allow-mixed",
-      "a=msid-semantic: WMS 3c3e1b3f-6d43-4ad6-a1bb-1e1b4d4b4c9e",
-      "m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126",
-      "c=IN IP4 0.0.0.0",
-      "a=rtcp:9 IN IP4 0.0.0.0",
-      "a=ice-ufrag:Wq4u",
-      "a=ice-pwd:9n3sYwSgAx8ZpU4cQe2bKd1L",
-      "a=ice-options:trickle",
-      "a=fingerprint:sha-256 7B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:24:C2:43:F0:A1:58:D0:A1:2C:19:08",
-      "a=setup:actpass",
-      "a=mid:0",
-      "a=sendrecv",
-      "a=rtcp-mux",
-      "a=rtpmap:111 opus/48000/2",
-      "a=fmtp:111 minptime=10;useinbandfec=1",
-      "m=video 9 UDP/TLS/RTP/SAVPF 96 97 102",
-      "c=IN IP4 0.0.0.0",
-      "a=mid:1",
-      "a=rtpmap:96 VP8/90000",
-      "a=rtcp-fb:96 goog-remb",
-      "a=rtcp-fb:96 nack pli",
-      "") ;
     String peer = "Qm7_kP2-xZ";
-    write(dir, "chrome-offer.json", new JsonObject().put("type", "offer").put("to", peer).put("sdp", sdp)
+    write(dir, "chrome-offer.json", new JsonObject().put("type", "offer").put("to", peer).put("sdp", CHROME_SDP)
       .put("ref", "o-1").encode());
     write(dir, "chrome-answer.json", new JsonObject().put("type", "answer").put("to", peer)
-      .put("sdp", sdp.replace("a=setup:actpass", "a=setup:active")).encode());
+      .put("sdp", CHROME_SDP.replace("a=setup:actpass", "a=setup:active")).encode());
     JsonObject candidate = new JsonObject()
       .put("candidate", "candidate:842163049 1 udp 1677729535 203.0.113.7 52814 typ srflx raddr 192.168.1.20 rport "
         + "52814 generation 0 ufrag Wq4u network-id 1 network-cost 10")
@@ -381,7 +409,8 @@ public final class SeedCorpus {
     write(dir, "ping.json", "{\"type\":\"ping\",\"ref\":\"p1\"}");
     write(dir, "leave.json", "{\"type\":\"leave\"}");
     byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-    byte[] offerWithBom = ("{\"type\":\"offer\",\"sdp\":\"v=0\",\"to\":\"" + peer + "\"}").getBytes(StandardCharsets.UTF_8);
+    byte[] offerWithBom = ("{\"type\":\"offer\",\"sdp\":\"v=0\",\"to\":\"" + peer + "\"}")
+      .getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream withBom = new ByteArrayOutputStream();
     withBom.write(bom, 0, 3);
     withBom.write(offerWithBom, 0, offerWithBom.length);
@@ -467,7 +496,8 @@ public final class SeedCorpus {
     words.addAll(java.util.List.of("true", "false", "null", "[]", "{}", "0.0.0.0", "127.0.0.1", "::1", "::",
       "localhost", "10.0.0.0/8", "-----BEGIN PUBLIC KEY-----", "/dev/null", "/etc/hostname", ".", secret,
       "\\u0000", "\\\"", "1e400", "-0.0", "2147483648", "9223372036854775808", "18446744073709551616"));
-    StringBuilder dict = new StringBuilder("# written by io.switchboard.fuzz.SeedCorpus: keys, environment variable names and values of the configuration\n");
+    StringBuilder dict = new StringBuilder("# written by io.switchboard.fuzz.SeedCorpus: keys, environment variable"
+      + " names and values of the configuration\n");
     for (String word : words) {
       dict.append('"').append(word.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
     }

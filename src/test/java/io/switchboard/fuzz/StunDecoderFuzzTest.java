@@ -68,7 +68,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 @DisplayName("fuzz: STUN/TURN decoder, attribute readers and ChannelData")
 class StunDecoderFuzzTest {
 
-  /** The key the corpus's signed messages use (MD5 long-term key of the test client, or the RFC 5769 short-term key). */
+  /**
+   * The keys the corpus's signed messages use: the test client's long-term keys (MD5, SHA-256) and RFC 5769's
+   * short-term and long-term keys.
+   */
   static final List<byte[]> KEYS = List.of(SeedCorpus.RELAY_KEY_MD5, SeedCorpus.RELAY_KEY_SHA256,
     SeedCorpus.RFC5769_SHORT_TERM_KEY, SeedCorpus.RFC5769_LONG_TERM_KEY);
 

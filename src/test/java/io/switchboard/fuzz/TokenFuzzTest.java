@@ -1,7 +1,7 @@
 package io.switchboard.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.switchboard.auth.AuthFailure;
+import io.switchboard.auth.AuthFailureException;
 import io.switchboard.auth.Claims;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.config.SwitchboardConfig;
@@ -40,8 +40,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>Invariants, and what each protects:
  * <ul>
- *   <li>for anything, verifyParticipant / verifyAdmin / verifyAny return or throw {@link AuthFailure} with a reason,
- *       nothing else (a garbage token is a 401, never a 500), and the message never quotes the token;</li>
+ *   <li>for anything, verifyParticipant / verifyAdmin / verifyAny return or throw {@link AuthFailureException} with a
+ *       reason, nothing else (a garbage token is a 401, never a 500), and the message never quotes the token;</li>
  *   <li>a token is accepted only if its signature is the HS256 HMAC, under the configured key, of exactly its
  *       header and payload as sent (checked here independently): no token without a valid signature, none signed
  *       with another key, none signed HS256 with the RS256 public key;</li>
@@ -131,7 +131,7 @@ class TokenFuzzTest {
     Claims claims;
     try {
       claims = verify.apply(token);
-    } catch (AuthFailure e) {
+    } catch (AuthFailureException e) {
       assertNotNull(e.reason());
       assertNotNull(e.getMessage());
       if (token.length() >= 8) {
@@ -139,7 +139,7 @@ class TokenFuzzTest {
       }
       return;
     } catch (RuntimeException e) {
-      fail(kind + " threw " + e + " (only AuthFailure is allowed)", e);
+      fail(kind + " threw " + e + " (only AuthFailureException is allowed)", e);
       return;
     }
     signedWithKey(token);

@@ -1,7 +1,7 @@
 package io.switchboard.signaling.http;
 
 import io.switchboard.auth.AuthClient;
-import io.switchboard.auth.AuthFailure;
+import io.switchboard.auth.AuthFailureException;
 import io.switchboard.auth.Claims;
 import io.switchboard.auth.TokenIssuer;
 import io.switchboard.auth.TokenVerifier;
@@ -30,8 +30,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The HTTP/WebSocket edge: authenticates upgrades, owns the sessions opened on its event loop, and serves the
@@ -248,24 +250,45 @@ public final class EdgeVerticle extends VerticleBase {
     json(ctx, 200, new JsonObject().put("token", token));
   }
 
+  /** The first field of a dev-token request that is wrong, as a message for the client; null if none is. */
   private static String devTokenProblem(JsonObject body) {
-    Object identity = body.getValue("identity");
-    Object room = body.getValue("room");
-    Object role = body.getValue("role");
-    Object name = body.getValue("name");
-    Object ttl = body.getValue("ttl");
+    return Stream.of(identityProblem(body.getValue("identity")), roomProblem(body.getValue("room")),
+        roleProblem(body.getValue("role")), nameProblem(body.getValue("name")), ttlProblem(body.getValue("ttl")))
+      .filter(Objects::nonNull).findFirst().orElse(null);
+  }
+
+  private static String identityProblem(Object identity) {
     if (!(identity instanceof String s) || s.isEmpty() || s.length() > TokenVerifier.MAX_SUBJECT_LENGTH) {
       return "identity must be 1-" + TokenVerifier.MAX_SUBJECT_LENGTH + " characters";
     }
+    return null;
+  }
+
+  private static String roomProblem(Object room) {
     if (!(room instanceof String r) || !TokenVerifier.ROOM_NAME.matcher(r).matches()) {
       return "room must be 1-64 characters of A-Z a-z 0-9 _ . -";
     }
+    return null;
+  }
+
+  /** Optional: publisher (the default) or viewer. */
+  private static String roleProblem(Object role) {
     if (role != null && !"publisher".equals(role) && !"viewer".equals(role)) {
       return "role must be publisher or viewer";
     }
+    return null;
+  }
+
+  /** Optional. */
+  private static String nameProblem(Object name) {
     if (name != null && (!(name instanceof String n) || n.length() > TokenVerifier.MAX_NAME_LENGTH)) {
       return "name must be a string of at most " + TokenVerifier.MAX_NAME_LENGTH + " characters";
     }
+    return null;
+  }
+
+  /** Optional: seconds, {@value #DEV_TOKEN_DEFAULT_TTL} if absent. */
+  private static String ttlProblem(Object ttl) {
     if (ttl != null && (!(ttl instanceof Number t) || t.longValue() < 1 || t.longValue() > DEV_TOKEN_MAX_TTL)) {
       return "ttl must be 1-" + DEV_TOKEN_MAX_TTL + " seconds";
     }
@@ -355,9 +378,9 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private void unauthorized(RoutingContext ctx, Throwable cause) {
-    if (cause instanceof AuthFailure failure) {
+    if (cause instanceof AuthFailureException failure) {
       services.sessions().metrics().authFailure(failure.reason());
-      if (failure.reason() == AuthFailure.Reason.FORBIDDEN) {
+      if (failure.reason() == AuthFailureException.Reason.FORBIDDEN) {
         error(ctx, 403, "forbidden", failure.getMessage());
       } else {
         error(ctx, 401, "unauthorized", failure.getMessage());

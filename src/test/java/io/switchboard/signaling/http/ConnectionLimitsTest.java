@@ -21,7 +21,8 @@ class ConnectionLimitsTest {
 
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
 
-  private static SwitchboardConfig.Http http(int maxConnections, int upgradesPerSecond, int burst, List<String> exempt) {
+  private static SwitchboardConfig.Http http(int maxConnections, int upgradesPerSecond, int burst,
+                                            List<String> exempt) {
     return new SwitchboardConfig.Http("127.0.0.1", 0, 1, List.of(), "webroot", 10, 75, maxConnections,
       upgradesPerSecond, burst, exempt);
   }

@@ -33,7 +33,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.DoubleSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -100,7 +99,8 @@ class ConcurrencyTest {
   private static boolean roomListed(String room) {
     Http.Response response = Http.get(node.port(), "/api/rooms", node.adminToken());
     assertEquals(200, response.status(), response.body());
-    return response.json().getJsonArray("rooms").stream().anyMatch(r -> room.equals(((JsonObject) r).getString("room")));
+    return response.json().getJsonArray("rooms").stream()
+      .anyMatch(r -> room.equals(((JsonObject) r).getString("room")));
   }
 
   private static List<String> peerIds(JsonObject welcome) {
@@ -139,127 +139,191 @@ class ConcurrencyTest {
     }
   }
 
+  // ---- a crowd ----
+
+  private static final int CROWD = 100;
+  private static final int LEAVING = 50;
+
+  /** The crowd, by index i (identity user-i): clients, their welcomes, their session ids. */
+  private record Crowd(WsClient[] clients, JsonObject[] welcomes, String[] ids, Map<String, String> identityOf) {
+
+    int size() {
+      return clients.length;
+    }
+
+    /** Every session id; no two are the same. */
+    Set<String> all() {
+      return Set.of(ids);
+    }
+  }
+
   @Test
-  @DisplayName("100 concurrent joins get consistent welcomes; 50 concurrent leaves are announced once each; the room then vanishes")
+  @DisplayName("100 concurrent joins get consistent welcomes; 50 concurrent leaves are announced once each;"
+    + " the room then vanishes")
   void crowd() {
     String room = TestNode.unique("room");
     double sessionsBefore = sessionsGauge();
-    int n = 100;
+    Crowd crowd = joinAtOnce(room, CROWD);
+    assertWelcomesConsistent(crowd);
+    assertWelcomesFormOneChain(crowd);
+    assertEveryoneHearsOfLaterArrivals(crowd);
 
+    WsClient observer = joinObserver(room, crowd);
+    Set<String> everyone = new HashSet<>(crowd.all());
+    everyone.add(observer.id());
+    assertEquals(everyone, adminView(room), "admin view of 101");
+
+    Map<String, String> expectedLeft = leaveAtOnce(crowd);
+    assertLeavesAnnouncedOnce(observer, crowd, expectedLeft);
+    Set<String> remaining = new HashSet<>(everyone);
+    remaining.removeAll(expectedLeft.keySet());
+    assertEquals(51, remaining.size());
+    assertEquals(remaining, adminView(room), "admin view of 51");
+    assertStayersHeardEveryLeave(crowd, expectedLeft);
+
+    // the rest leave
+    for (int i = LEAVING; i < crowd.size(); i++) {
+      crowd.clients()[i].close();
+    }
+    observer.close();
+    assertRoomVanishes(room);
+    assertEquals(sessionsBefore, Metrics.awaitValue(ConcurrencyTest::sessionsGauge, sessionsBefore, 5000),
+      "switchboard_sessions must return to its value before the crowd came");
+  }
+
+  /** Opens {@code n} sessions at once; each one's first frame is its welcome. */
+  private static Crowd joinAtOnce(String room, int n) {
     List<Future<WsClient>> opens = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       opens.add(WsClient.open(client, node.port(), node.token("user-" + i, room)));
     }
     WsClient.await(Future.all(opens));
-    WsClient[] clients = new WsClient[n];
-    JsonObject[] welcomes = new JsonObject[n];
-    String[] ids = new String[n];
-    Map<String, String> identityOf = new HashMap<>();
+    Crowd crowd = new Crowd(new WsClient[n], new JsonObject[n], new String[n], new HashMap<>());
     for (int i = 0; i < n; i++) {
-      clients[i] = opens.get(i).result();
-      welcomes[i] = clients[i].next();
-      assertEquals("welcome", welcomes[i].getString("type"), "first frame must be welcome: " + welcomes[i]);
-      assertEquals("user-" + i, welcomes[i].getString("identity"));
-      ids[i] = welcomes[i].getString("id");
-      identityOf.put(ids[i], "user-" + i);
+      WsClient member = opens.get(i).result();
+      JsonObject welcome = member.next();
+      assertEquals("welcome", welcome.getString("type"), "first frame must be welcome: " + welcome);
+      assertEquals("user-" + i, welcome.getString("identity"));
+      crowd.clients()[i] = member;
+      crowd.welcomes()[i] = welcome;
+      crowd.ids()[i] = welcome.getString("id");
+      crowd.identityOf().put(crowd.ids()[i], "user-" + i);
     }
-    Set<String> all = Set.of(ids); // throws on a duplicate id
-    assertEquals(n, all.size());
+    assertEquals(n, crowd.all().size()); // Set.of throws on a duplicate id
+    return crowd;
+  }
 
-    // each welcome: no duplicates, never itself, only members of the crowd, with the right identities
-    for (int i = 0; i < n; i++) {
-      List<String> peers = peerIds(welcomes[i]);
-      assertEquals(peers.size(), new HashSet<>(peers).size(), "duplicate peers in " + welcomes[i].encode());
-      assertFalse(peers.contains(ids[i]), "a welcome lists its own session");
+  /** Each welcome: no duplicates, never itself, only members of the crowd, with the right identities. */
+  private static void assertWelcomesConsistent(Crowd crowd) {
+    Set<String> all = crowd.all();
+    for (int i = 0; i < crowd.size(); i++) {
+      JsonObject welcome = crowd.welcomes()[i];
+      List<String> peers = peerIds(welcome);
+      assertEquals(peers.size(), new HashSet<>(peers).size(), "duplicate peers in " + welcome.encode());
+      assertFalse(peers.contains(crowd.ids()[i]), "a welcome lists its own session");
       assertTrue(all.containsAll(peers), "a welcome lists a stranger");
-      for (Object peer : welcomes[i].getJsonArray("peers")) {
+      for (Object peer : welcome.getJsonArray("peers")) {
         JsonObject p = (JsonObject) peer;
-        assertEquals(identityOf.get(p.getString("id")), p.getString("identity"), "peer identity mismatch");
+        assertEquals(crowd.identityOf().get(p.getString("id")), p.getString("identity"), "peer identity mismatch");
       }
     }
-    // joins are admitted one after another: the welcomes' peer lists form one chain 0, 1, ..., 99
-    Integer[] order = IntStream.range(0, n).boxed().sorted(Comparator.comparingInt(i -> welcomes[i].getJsonArray("peers").size()))
+  }
+
+  /** Joins are admitted one after another: the welcomes' peer lists form one chain 0, 1, ..., 99. */
+  private static void assertWelcomesFormOneChain(Crowd crowd) {
+    JsonObject[] welcomes = crowd.welcomes();
+    Integer[] order = IntStream.range(0, crowd.size()).boxed()
+      .sorted(Comparator.comparingInt(i -> welcomes[i].getJsonArray("peers").size()))
       .toArray(Integer[]::new);
-    for (int k = 0; k < n; k++) {
+    for (int k = 0; k < crowd.size(); k++) {
       Set<String> peers = new HashSet<>(peerIds(welcomes[order[k]]));
       assertEquals(k, peers.size(), "the " + k + "th admitted session should see exactly " + k + " peers");
       if (k > 0) {
         Set<String> expected = new HashSet<>(peerIds(welcomes[order[k - 1]]));
-        expected.add(ids[order[k - 1]]);
+        expected.add(crowd.ids()[order[k - 1]]);
         assertEquals(expected, peers, "welcome peers are not a consistent snapshot");
       }
     }
-    // and everyone hears of exactly those who came after it
-    for (int i = 0; i < n; i++) {
-      Set<String> expected = new HashSet<>(all);
-      expected.remove(ids[i]);
-      expected.removeAll(peerIds(welcomes[i]));
+  }
+
+  /** Everyone hears of exactly those who came after it, once each. */
+  private static void assertEveryoneHearsOfLaterArrivals(Crowd crowd) {
+    for (int i = 0; i < crowd.size(); i++) {
+      Set<String> expected = new HashSet<>(crowd.all());
+      expected.remove(crowd.ids()[i]);
+      expected.removeAll(peerIds(crowd.welcomes()[i]));
       Set<String> announced = new HashSet<>();
       for (int j = 0; j < expected.size(); j++) {
-        JsonObject frame = clients[i].expect("peer-joined");
+        JsonObject frame = crowd.clients()[i].expect("peer-joined");
         assertTrue(announced.add(frame.getJsonObject("peer").getString("id")), "peer-joined twice: " + frame);
       }
       assertEquals(expected, announced, "peer-joined frames of user-" + i);
     }
+  }
 
+  /** One more session, welcomed with the whole crowd; its arrival is the next thing each member hears. */
+  private static WsClient joinObserver(String room, Crowd crowd) {
     WsClient observer = join("observer", room);
-    assertEquals(all, new HashSet<>(peerIds(observer.welcome())));
-    assertEquals(n, observer.welcome().getJsonArray("peers").size());
-    for (int i = 0; i < n; i++) {
-      assertEquals(observer.id(), clients[i].expect("peer-joined").getJsonObject("peer").getString("id"),
+    assertEquals(crowd.all(), new HashSet<>(peerIds(observer.welcome())));
+    assertEquals(crowd.size(), observer.welcome().getJsonArray("peers").size());
+    for (int i = 0; i < crowd.size(); i++) {
+      assertEquals(observer.id(), crowd.clients()[i].expect("peer-joined").getJsonObject("peer").getString("id"),
         "user-" + i + " got something other than the observer's arrival");
     }
-    Set<String> everyone = new HashSet<>(all);
-    everyone.add(observer.id());
-    assertEquals(everyone, adminView(room), "admin view of 101");
+    return observer;
+  }
 
-    // 50 leave at once: even ones with a leave frame, odd ones by dropping the socket
+  /**
+   * The first {@value #LEAVING} leave at once: even ones with a leave frame, odd ones by dropping the socket.
+   *
+   * @return the reason each one's peer-left must give, by session id
+   */
+  private static Map<String, String> leaveAtOnce(Crowd crowd) {
     Map<String, String> expectedLeft = new HashMap<>();
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0; i < LEAVING; i++) {
       if (i % 2 == 0) {
-        clients[i].socket().writeTextMessage("{\"type\":\"leave\"}");
-        expectedLeft.put(ids[i], "left");
+        crowd.clients()[i].socket().writeTextMessage("{\"type\":\"leave\"}");
+        expectedLeft.put(crowd.ids()[i], "left");
       } else {
-        clients[i].socket().close();
-        expectedLeft.put(ids[i], "disconnected");
+        crowd.clients()[i].socket().close();
+        expectedLeft.put(crowd.ids()[i], "disconnected");
       }
     }
+    return expectedLeft;
+  }
+
+  /** The observer hears of each leave once, with its reason; a leave frame closes with 1000. */
+  private static void assertLeavesAnnouncedOnce(WsClient observer, Crowd crowd, Map<String, String> expectedLeft) {
     Map<String, String> left = new HashMap<>();
-    for (int i = 0; i < 50; i++) {
+    for (int i = 0; i < LEAVING; i++) {
       JsonObject frame = observer.expect("peer-left");
       assertNull(left.put(frame.getString("id"), frame.getString("reason")), "peer-left twice: " + frame);
     }
     assertEquals(expectedLeft, left);
     observer.expectNothing(200);
-    for (int i = 0; i < 50; i += 2) {
-      assertEquals(1000, clients[i].awaitClose(), "leave closes with 1000");
+    for (int i = 0; i < LEAVING; i += 2) {
+      assertEquals(1000, crowd.clients()[i].awaitClose(), "leave closes with 1000");
     }
-    Set<String> remaining = new HashSet<>(everyone);
-    remaining.removeAll(expectedLeft.keySet());
-    assertEquals(51, remaining.size());
-    assertEquals(remaining, adminView(room), "admin view of 51");
-    for (int i = 50; i < n; i++) {
+  }
+
+  private static void assertStayersHeardEveryLeave(Crowd crowd, Map<String, String> expectedLeft) {
+    for (int i = LEAVING; i < crowd.size(); i++) {
       Map<String, String> seen = new HashMap<>();
-      for (int j = 0; j < 50; j++) {
-        JsonObject frame = clients[i].expect("peer-left");
+      for (int j = 0; j < LEAVING; j++) {
+        JsonObject frame = crowd.clients()[i].expect("peer-left");
         seen.put(frame.getString("id"), frame.getString("reason"));
       }
       assertEquals(expectedLeft, seen, "peer-left frames of user-" + i);
     }
+  }
 
-    // the rest leave
-    for (int i = 50; i < n; i++) {
-      clients[i].close();
-    }
-    observer.close();
+  private static void assertRoomVanishes(String room) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (roomListed(room) && System.nanoTime() < deadline) {
       sleep(50);
     }
     assertFalse(roomListed(room), "an empty room must disappear from GET /api/rooms");
     assertEquals(Set.of(), adminView(room));
-    assertEquals(sessionsBefore, Metrics.awaitValue(ConcurrencyTest::sessionsGauge, sessionsBefore, 5000),
-      "switchboard_sessions must return to its value before the crowd came");
   }
 
   // ---- hostile neighbour ----
@@ -285,89 +349,130 @@ class ConcurrencyTest {
     return text.toString();
   }
 
+  private static final Set<String> BAD = Set.of("bad-message");
+  private static final Set<String> UNKNOWN = Set.of("unknown-peer");
+  private static final Set<String> NESTING_LIMIT = Set.of("bad-message", "unknown-peer");
+
+  /** {@code count} hostile frames; {@code aId} is the sender's own session, {@code cId} a bystander's. */
   private static List<Hostile> hostileFrames(Random rnd, int count, String aId, String cId) {
-    Set<String> bad = Set.of("bad-message");
-    Set<String> unknown = Set.of("unknown-peer");
-    Set<String> nestingLimit = Set.of("bad-message", "unknown-peer");
     List<Hostile> frames = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      int pick = rnd.nextInt(100);
-      if (pick < 13) {
-        String text = rnd.nextInt(20) == 0 ? "" : randomText(rnd, 1 + rnd.nextInt(300));
-        frames.add(new Hostile("random text", ws -> ws.writeTextMessage(text), bad));
-      } else if (pick < 23) {
-        byte[] bytes = new byte[1 + rnd.nextInt(300)];
-        rnd.nextBytes(bytes);
-        bytes[0] = (byte) (0x80 | bytes[0]); // a stray continuation byte: never valid UTF-8
-        // a text message whose payload is not UTF-8: an empty text frame continued with the raw bytes
-        frames.add(new Hostile("invalid UTF-8 text", ws -> {
-          ws.writeFrame(WebSocketFrame.textFrame("", false));
-          ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(bytes), true));
-        }, bad));
-      } else if (pick < 37) {
-        byte[] bytes = new byte[rnd.nextInt(2000)];
-        rnd.nextBytes(bytes);
-        boolean looksJson = rnd.nextBoolean();
-        Buffer payload = looksJson ? Buffer.buffer("{\"type\":\"ping\"}") : Buffer.buffer(bytes);
-        frames.add(new Hostile("binary", ws -> ws.writeBinaryMessage(payload), bad));
-      } else if (pick < 51) {
-        String whole = new JsonObject().put("type", rnd.nextBoolean() ? "offer" : "message").put("to", cId)
-          .put("sdp", "v=0\r\n" + randomText(rnd, rnd.nextInt(100))).put("data", new JsonArray().add(i))
-          .put("ref", "t" + i).encode();
-        String truncated = whole.substring(0, 1 + rnd.nextInt(whole.length() - 1));
-        frames.add(new Hostile("truncated JSON", ws -> ws.writeTextMessage(truncated), bad));
-      } else if (pick < 61) {
-        String type = switch (rnd.nextInt(5)) {
-          case 0 -> "dance";
-          case 1 -> "OFFER";
-          case 2 -> "";
-          case 3 -> "welcome";
-          default -> "x-" + rnd.nextInt(1_000_000);
-        };
-        String frame = new JsonObject().put("type", type).put("to", cId).put("data", i).encode();
-        frames.add(new Hostile("unknown type", ws -> ws.writeTextMessage(frame), bad));
-      } else if (pick < 76) {
-        String to = switch (rnd.nextInt(4)) {
-          case 0 -> aId; // itself
-          case 1 -> "";
-          case 2 -> cId.substring(0, cId.length() - 1);
-          default -> "nobody-" + rnd.nextInt(1_000_000);
-        };
-        JsonObject frame = switch (rnd.nextInt(3)) {
-          case 0 -> new JsonObject().put("type", "offer").put("to", to).put("sdp", "v=0");
-          case 1 -> new JsonObject().put("type", "candidate").put("to", to).put("candidate", new JsonObject());
-          default -> new JsonObject().put("type", "message").put("to", to).put("data", i);
-        };
-        String text = frame.encode();
-        frames.add(new Hostile("unknown peer", ws -> ws.writeTextMessage(text), unknown));
-      } else if (pick < 88) {
-        if (rnd.nextBoolean()) {
-          int depth = 1000 + rnd.nextInt(20_000);
-          String text = "[".repeat(depth) + "]".repeat(depth);
-          frames.add(new Hostile("nested arrays", ws -> ws.writeTextMessage(text), bad));
-        } else {
-          // well-formed up to a nesting limit; beyond it bad-message, below it unknown-peer
-          int depth = 100 + rnd.nextInt(5000);
-          String text = "{\"type\":\"message\",\"to\":\"nobody\",\"data\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
-          frames.add(new Hostile("nested data", ws -> ws.writeTextMessage(text), nestingLimit));
-        }
-      } else if (pick < 97) {
-        int size = 16 * 1024 + rnd.nextInt(65_536 - 16 * 1024 - 64);
-        if (rnd.nextBoolean()) {
-          String junk = randomText(new Random(rnd.nextLong()), size / 3);
-          frames.add(new Hostile("huge junk", ws -> ws.writeTextMessage(junk), bad));
-        } else {
-          String sdp = "a".repeat(size);
-          String text = new JsonObject().put("type", "offer").put("to", "nobody").put("sdp", sdp).encode();
-          frames.add(new Hostile("huge offer to nobody", ws -> ws.writeTextMessage(text), unknown));
-        }
-      } else {
-        int size = 65_537 + rnd.nextInt(128 * 1024);
-        String text = "{\"type\":\"message\",\"to\":\"" + cId + "\",\"data\":\"" + "z".repeat(size) + "\"}";
-        frames.add(new Hostile("too large", ws -> ws.writeTextMessage(text), Set.of("too-large")));
-      }
+      frames.add(hostileFrame(rnd, rnd.nextInt(100), i, aId, cId));
     }
     return frames;
+  }
+
+  /** The kind of frame {@code pick} (0-99) chooses: each kind's share of the frames is its span of picks. */
+  private static Hostile hostileFrame(Random rnd, int pick, int i, String aId, String cId) {
+    if (pick < 13) {
+      return randomTextFrame(rnd);
+    } else if (pick < 23) {
+      return invalidUtf8(rnd);
+    } else if (pick < 37) {
+      return binary(rnd);
+    } else if (pick < 51) {
+      return truncatedJson(rnd, i, cId);
+    } else if (pick < 61) {
+      return unknownType(rnd, i, cId);
+    } else if (pick < 76) {
+      return unknownPeer(rnd, i, aId, cId);
+    } else if (pick < 88) {
+      return deeplyNested(rnd);
+    } else if (pick < 97) {
+      return huge(rnd);
+    }
+    return tooLarge(rnd, cId);
+  }
+
+  private static Hostile randomTextFrame(Random rnd) {
+    String text = rnd.nextInt(20) == 0 ? "" : randomText(rnd, 1 + rnd.nextInt(300));
+    return new Hostile("random text", ws -> ws.writeTextMessage(text), BAD);
+  }
+
+  /** A text message whose payload is not UTF-8: an empty text frame continued with the raw bytes. */
+  private static Hostile invalidUtf8(Random rnd) {
+    byte[] bytes = new byte[1 + rnd.nextInt(300)];
+    rnd.nextBytes(bytes);
+    bytes[0] = (byte) (0x80 | bytes[0]); // a stray continuation byte: never valid UTF-8
+    return new Hostile("invalid UTF-8 text", ws -> {
+      ws.writeFrame(WebSocketFrame.textFrame("", false));
+      ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(bytes), true));
+    }, BAD);
+  }
+
+  private static Hostile binary(Random rnd) {
+    byte[] bytes = new byte[rnd.nextInt(2000)];
+    rnd.nextBytes(bytes);
+    boolean looksJson = rnd.nextBoolean();
+    Buffer payload = looksJson ? Buffer.buffer("{\"type\":\"ping\"}") : Buffer.buffer(bytes);
+    return new Hostile("binary", ws -> ws.writeBinaryMessage(payload), BAD);
+  }
+
+  private static Hostile truncatedJson(Random rnd, int i, String cId) {
+    String whole = new JsonObject().put("type", rnd.nextBoolean() ? "offer" : "message").put("to", cId)
+      .put("sdp", "v=0\r\n" + randomText(rnd, rnd.nextInt(100))).put("data", new JsonArray().add(i))
+      .put("ref", "t" + i).encode();
+    String truncated = whole.substring(0, 1 + rnd.nextInt(whole.length() - 1));
+    return new Hostile("truncated JSON", ws -> ws.writeTextMessage(truncated), BAD);
+  }
+
+  private static Hostile unknownType(Random rnd, int i, String cId) {
+    String type = switch (rnd.nextInt(5)) {
+      case 0 -> "dance";
+      case 1 -> "OFFER";
+      case 2 -> "";
+      case 3 -> "welcome";
+      default -> "x-" + rnd.nextInt(1_000_000);
+    };
+    String frame = new JsonObject().put("type", type).put("to", cId).put("data", i).encode();
+    return new Hostile("unknown type", ws -> ws.writeTextMessage(frame), BAD);
+  }
+
+  private static Hostile unknownPeer(Random rnd, int i, String aId, String cId) {
+    String to = switch (rnd.nextInt(4)) {
+      case 0 -> aId; // itself
+      case 1 -> "";
+      case 2 -> cId.substring(0, cId.length() - 1);
+      default -> "nobody-" + rnd.nextInt(1_000_000);
+    };
+    JsonObject frame = switch (rnd.nextInt(3)) {
+      case 0 -> new JsonObject().put("type", "offer").put("to", to).put("sdp", "v=0");
+      case 1 -> new JsonObject().put("type", "candidate").put("to", to).put("candidate", new JsonObject());
+      default -> new JsonObject().put("type", "message").put("to", to).put("data", i);
+    };
+    String text = frame.encode();
+    return new Hostile("unknown peer", ws -> ws.writeTextMessage(text), UNKNOWN);
+  }
+
+  private static Hostile deeplyNested(Random rnd) {
+    if (rnd.nextBoolean()) {
+      int depth = 1000 + rnd.nextInt(20_000);
+      String text = "[".repeat(depth) + "]".repeat(depth);
+      return new Hostile("nested arrays", ws -> ws.writeTextMessage(text), BAD);
+    }
+    // well-formed up to a nesting limit; beyond it bad-message, below it unknown-peer
+    int depth = 100 + rnd.nextInt(5000);
+    String text = "{\"type\":\"message\",\"to\":\"nobody\",\"data\":" + "[".repeat(depth) + "]".repeat(depth)
+      + "}";
+    return new Hostile("nested data", ws -> ws.writeTextMessage(text), NESTING_LIMIT);
+  }
+
+  /** Between 16 KiB and just under the 64 KiB frame limit (limits.maxFrameBytes). */
+  private static Hostile huge(Random rnd) {
+    int size = 16 * 1024 + rnd.nextInt(65_536 - 16 * 1024 - 64);
+    if (rnd.nextBoolean()) {
+      String junk = randomText(new Random(rnd.nextLong()), size / 3);
+      return new Hostile("huge junk", ws -> ws.writeTextMessage(junk), BAD);
+    }
+    String sdp = "a".repeat(size);
+    String text = new JsonObject().put("type", "offer").put("to", "nobody").put("sdp", sdp).encode();
+    return new Hostile("huge offer to nobody", ws -> ws.writeTextMessage(text), UNKNOWN);
+  }
+
+  private static Hostile tooLarge(Random rnd, String cId) {
+    int size = 65_537 + rnd.nextInt(128 * 1024);
+    String text = "{\"type\":\"message\",\"to\":\"" + cId + "\",\"data\":\"" + "z".repeat(size) + "\"}";
+    return new Hostile("too large", ws -> ws.writeTextMessage(text), Set.of("too-large"));
   }
 
   @Test
@@ -389,7 +494,8 @@ class ConcurrencyTest {
       () -> hostile.forEach(h -> h.send().accept(a.socket())),
       () -> {
         for (int i = 0; i < 500; i++) {
-          b.socket().writeTextMessage(new JsonObject().put("type", "message").put("to", c.id()).put("data", i).encode());
+          b.socket().writeTextMessage(
+            new JsonObject().put("type", "message").put("to", c.id()).put("data", i).encode());
         }
       }));
 
@@ -403,7 +509,8 @@ class ConcurrencyTest {
       Hostile sent = hostile.get(i);
       assertEquals("error", frame.getString("type"), "A received a non-error for a " + sent.kind() + ": " + frame);
       assertTrue(sent.codes().contains(frame.getString("code")),
-        "frame " + i + " (" + sent.kind() + ") answered with " + frame.getString("code") + ", expected " + sent.codes());
+        "frame " + i + " (" + sent.kind() + ") answered with " + frame.getString("code")
+          + ", expected " + sent.codes());
     }
     a.expectNothing(200);
     b.expectNothing(50);

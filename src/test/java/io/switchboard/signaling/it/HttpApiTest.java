@@ -103,6 +103,10 @@ class HttpApiTest {
     return io.switchboard.testing.Metrics.value(text, series);
   }
 
+  private static double metric(TestNode on, String series) {
+    return metric(io.switchboard.testing.Metrics.scrape(on.port()), series);
+  }
+
   private static JsonObject roomSummary(String room) {
     Http.Response rooms = Http.get(node.port(), "/api/rooms", node.adminToken());
     assertEquals(200, rooms.status(), rooms.body());
@@ -193,8 +197,8 @@ class HttpApiTest {
       // its own node: on the shared one, sockets of earlier tests may still be closing and move the gauges
       try (TestNode quiet = TestNode.start(new JsonObject().put("rooms",
         new JsonObject().put("gracePeriodSeconds", 1)))) {
-        DoubleSupplier sessions = () -> metric(io.switchboard.testing.Metrics.scrape(quiet.port()), "switchboard_sessions");
-        DoubleSupplier rooms = () -> metric(io.switchboard.testing.Metrics.scrape(quiet.port()), "switchboard_rooms");
+        DoubleSupplier sessions = () -> metric(quiet, "switchboard_sessions");
+        DoubleSupplier rooms = () -> metric(quiet, "switchboard_rooms");
         assertEquals(0.0, sessions.getAsDouble());
         assertEquals(0.0, rooms.getAsDouble());
 
@@ -210,7 +214,8 @@ class HttpApiTest {
         bob.close();
         alice.awaitClose();
         bob.awaitClose();
-        assertEquals(0.0, io.switchboard.testing.Metrics.awaitValue(rooms, 0.0, 3000), "the room is gone once both left");
+        assertEquals(0.0, io.switchboard.testing.Metrics.awaitValue(rooms, 0.0, 3000),
+          "the room is gone once both left");
         assertEquals(0.0, io.switchboard.testing.Metrics.awaitValue(sessions, 0.0, 3000),
           "switchboard_sessions returns to zero once both closed");
       }
@@ -240,7 +245,8 @@ class HttpApiTest {
     @DisplayName("200 with a participant token: iceServers whose TURN username ends with :<sub>")
     void participant() {
       String identity = TestNode.unique("ice-user");
-      HttpResponse<String> response = raw(node.port(), "GET", "/api/ice-servers", node.token(identity, TestNode.unique("room")), null);
+      String token = node.token(identity, TestNode.unique("room"));
+      HttpResponse<String> response = raw(node.port(), "GET", "/api/ice-servers", token, null);
       assertEquals(200, response.statusCode(), response.body());
       assertTrue(contentType(response).startsWith("application/json"), contentType(response));
       JsonArray servers = new JsonObject(response.body()).getJsonArray("iceServers");
@@ -263,7 +269,8 @@ class HttpApiTest {
     void listRequiresAdmin() {
       assertJsonError(raw(node.port(), "GET", "/api/rooms", null, null), 401, "unauthorized");
       assertJsonError(raw(node.port(), "GET", "/api/rooms", "garbage", null), 401, "unauthorized");
-      assertJsonError(raw(node.port(), "GET", "/api/rooms", node.token("someone", TestNode.unique("room")), null), 403, "forbidden");
+      assertJsonError(raw(node.port(), "GET", "/api/rooms", node.token("someone", TestNode.unique("room")), null),
+        403, "forbidden");
       String room = TestNode.unique("room");
       assertJsonError(raw(node.port(), "GET", "/api/rooms/" + room, null, null), 401, "unauthorized");
       assertJsonError(raw(node.port(), "GET", "/api/rooms/" + room, node.token("x", room), null), 403, "forbidden");
@@ -319,14 +326,16 @@ class HttpApiTest {
     @Test
     @DisplayName("GET /api/rooms/{room}: 404 for an empty room, 400 for an invalid room name")
     void describeErrors() {
-      assertJsonError(raw(node.port(), "GET", "/api/rooms/" + TestNode.unique("room"), node.adminToken(), null), 404, "not-found");
+      assertJsonError(raw(node.port(), "GET", "/api/rooms/" + TestNode.unique("room"), node.adminToken(), null),
+        404, "not-found");
       assertJsonError(raw(node.port(), "GET", "/api/rooms/bad%20name", node.adminToken(), null), 400, "bad-request");
       assertJsonError(raw(node.port(), "GET", "/api/rooms/" + "x".repeat(65), node.adminToken(), null),
         400, "bad-request");
     }
 
     @Test
-    @DisplayName("DELETE /api/rooms/{room}/participants/{id} kicks: 4002 for the kicked, peer-left kicked for the others")
+    @DisplayName("DELETE /api/rooms/{room}/participants/{id} kicks: 4002 for the kicked,"
+      + " peer-left kicked for the others")
     void kick() {
       String room = TestNode.unique("room");
       WsClient alice = join("alice", room);
@@ -354,8 +363,8 @@ class HttpApiTest {
       assertEquals(2, roomSummary(room).getInteger("participants"));
 
       assertJsonError(raw(node.port(), "DELETE", path, node.adminToken(), null), 404, "not-found");
-      assertJsonError(raw(node.port(), "DELETE", "/api/rooms/" + TestNode.unique("room") + "/participants/" + alice.id(),
-        node.adminToken(), null), 404, "not-found");
+      String inAnotherRoom = "/api/rooms/" + TestNode.unique("room") + "/participants/" + alice.id();
+      assertJsonError(raw(node.port(), "DELETE", inAnotherRoom, node.adminToken(), null), 404, "not-found");
 
       // the survivors still talk to each other
       viewer.send(new JsonObject().put("type", "message").put("to", alice.id()).put("data", "still here"));
@@ -450,7 +459,8 @@ class HttpApiTest {
     @Test
     @DisplayName("with devTokens off the endpoint does not exist (404), and the demo page is still served")
     void disabled() throws Exception {
-      try (TestNode production = TestNode.start(new JsonObject().put("auth", new JsonObject().put("devTokens", false)))) {
+      JsonObject devTokensOff = new JsonObject().put("auth", new JsonObject().put("devTokens", false));
+      try (TestNode production = TestNode.start(devTokensOff)) {
         assertJsonError(raw(production.port(), "POST", "/api/dev/token", null,
           new JsonObject().put("identity", "x").put("room", "r").encode()), 404, "not-found");
         HttpResponse<String> page = raw(production.port(), "GET", "/", null, null);

@@ -124,7 +124,8 @@ class LimitsTest {
   }
 
   @Test
-  @DisplayName("a full room refuses the newcomer with room-full and 4003, disturbing nobody; a replacement still gets in")
+  @DisplayName("a full room refuses the newcomer with room-full and 4003, disturbing nobody;"
+    + " a replacement still gets in")
   void roomFull() {
     String room = TestNode.unique("limits");
     WsClient a = join("a", room);
@@ -161,7 +162,8 @@ class LimitsTest {
         members.add(WsClient.join(client, small.port(), token));
       }
       JsonObject welcome = members.get(7).welcome();
-      assertTrue(welcome.encode().length() > 4096, "the welcome is larger than the queue: " + welcome.encode().length());
+      assertTrue(welcome.encode().length() > 4096,
+        "the welcome is larger than the queue: " + welcome.encode().length());
       assertEquals(7, welcome.getJsonArray("peers").size());
       members.get(7).send(new JsonObject().put("type", "ping"));
       members.get(7).expect("pong");
@@ -232,7 +234,8 @@ class LimitsTest {
   }
 
   @Test
-  @DisplayName("a receiver that stops reading is closed once its send queue passes maxQueuedBytes; the sender is unaffected")
+  @DisplayName("a receiver that stops reading is closed once its send queue passes maxQueuedBytes;"
+    + " the sender is unaffected")
   void slowReceiver() throws Exception {
     try (TestNode fast = TestNode.start(new JsonObject().put("limits", new JsonObject()
       .put("maxFrameBytes", 65536).put("maxQueuedBytes", 65536)

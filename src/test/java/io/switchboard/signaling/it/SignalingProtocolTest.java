@@ -51,7 +51,8 @@ class SignalingProtocolTest {
   class SessionStart {
 
     @Test
-    @DisplayName("welcome is the first frame and carries id, room, identity, role, peers, iceServers, resumeToken, node")
+    @DisplayName("welcome is the first frame and carries id, room, identity, role, peers, iceServers,"
+      + " resumeToken, node")
     void welcome() {
       String room = TestNode.unique("room");
       JsonObject welcome = join("alice", room).welcome();
@@ -65,7 +66,8 @@ class SignalingProtocolTest {
     }
 
     @Test
-    @DisplayName("iceServers hold the STUN entry and a TURN entry with REST credentials for this identity, ending with the token")
+    @DisplayName("iceServers hold the STUN entry and a TURN entry with REST credentials for this identity,"
+      + " ending with the token")
     void iceServers() {
       JsonArray servers = join("carol", TestNode.unique("room")).welcome().getJsonArray("iceServers");
       assertEquals(new JsonArray().add("stun:127.0.0.1:3478"), servers.getJsonObject(0).getJsonArray("urls"));
@@ -120,7 +122,8 @@ class SignalingProtocolTest {
   class Relay {
 
     @Test
-    @DisplayName("offer, answer and candidate reach only the addressee, with from added, to removed, the rest untouched")
+    @DisplayName("offer, answer and candidate reach only the addressee, with from added, to removed,"
+      + " the rest untouched")
     void directed() {
       String room = TestNode.unique("room");
       WsClient alice = join("alice", room);
@@ -144,10 +147,12 @@ class SignalingProtocolTest {
       assertEquals(candidate, bob.expect("candidate").getJsonObject("candidate"));
       alice.send(new JsonObject().put("type", "candidate").put("to", bob.id()).putNull("candidate"));
       JsonObject end = bob.expect("candidate");
-      assertTrue(end.containsKey("candidate") && end.getValue("candidate") == null, "null candidate is relayed as null");
+      assertTrue(end.containsKey("candidate") && end.getValue("candidate") == null,
+        "null candidate is relayed as null");
       assertNull(end.getValue("to"));
 
-      alice.send(new JsonObject().put("type", "message").put("to", carol.id()).put("data", new JsonObject().put("k", "v")));
+      alice.send(new JsonObject().put("type", "message").put("to", carol.id())
+        .put("data", new JsonObject().put("k", "v")));
       JsonObject message = carol.expect("message");
       assertEquals(alice.id(), message.getString("from"));
       assertEquals(new JsonObject().put("k", "v"), message.getJsonObject("data"));
@@ -192,7 +197,8 @@ class SignalingProtocolTest {
         alice.expect("peer-joined");
         for (int i = 0; i < 1000; i++) {
           JsonObject frame = i % 3 == 0
-            ? new JsonObject().put("type", "candidate").put("to", bob.id()).put("candidate", new JsonObject().put("seq", i))
+            ? new JsonObject().put("type", "candidate").put("to", bob.id())
+              .put("candidate", new JsonObject().put("seq", i))
             : new JsonObject().put("type", "message").put("to", bob.id()).put("data", i);
           alice.socket().writeTextMessage(frame.encode());
         }
@@ -244,7 +250,8 @@ class SignalingProtocolTest {
     }
 
     @Test
-    @DisplayName("a second session of the same identity replaces the first: error replaced, 4001, peer-left then peer-joined")
+    @DisplayName("a second session of the same identity replaces the first: error replaced, 4001,"
+      + " peer-left then peer-joined")
     void replacement() {
       String room = TestNode.unique("room");
       WsClient alice = join("alice", room);
@@ -254,7 +261,8 @@ class SignalingProtocolTest {
 
       bob.expectError("replaced");
       assertEquals(4001, bob.awaitClose());
-      assertEquals(new JsonObject().put("type", "peer-left").put("id", bob.id()).put("reason", "replaced"), alice.next());
+      assertEquals(new JsonObject().put("type", "peer-left").put("id", bob.id()).put("reason", "replaced"),
+        alice.next());
       JsonObject joined = alice.expect("peer-joined");
       assertEquals(bob2.id(), joined.getJsonObject("peer").getString("id"));
       assertEquals(1, bob2.welcome().getJsonArray("peers").size(), "the replaced session is not a peer");
@@ -396,7 +404,8 @@ class SignalingProtocolTest {
     void unknownPeer() {
       pair();
       WsClient stranger = join("stranger", TestNode.unique("room"));
-      alice.send(new JsonObject().put("type", "offer").put("to", "nobody-with-this-id").put("sdp", "x").put("ref", "u1"));
+      alice.send(new JsonObject().put("type", "offer").put("to", "nobody-with-this-id").put("sdp", "x")
+        .put("ref", "u1"));
       assertEquals("u1", alice.expectError("unknown-peer").getString("ref"));
       alice.send(new JsonObject().put("type", "offer").put("to", stranger.id()).put("sdp", "x").put("ref", "u2"));
       assertEquals("u2", alice.expectError("unknown-peer").getString("ref"));

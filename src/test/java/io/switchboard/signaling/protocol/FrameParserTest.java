@@ -75,7 +75,8 @@ class FrameParserTest {
         FrameType.PING, null, "r".repeat(256)),
       arguments("to before type", "{\"to\":\"p1\",\"sdp\":\"x\",\"type\":\"offer\"}", FrameType.OFFER, "p1", null),
       arguments("unknown extra fields",
-        "{\"type\":\"offer\",\"to\":\"p1\",\"sdp\":\"x\",\"extra\":{\"a\":[1,{\"to\":\"nested\"}]},\"n\":1,\"b\":false}",
+        "{\"type\":\"offer\",\"to\":\"p1\",\"sdp\":\"x\","
+          + "\"extra\":{\"a\":[1,{\"to\":\"nested\"}]},\"n\":1,\"b\":false}",
         FrameType.OFFER, "p1", null),
       arguments("whitespace everywhere",
         " \r\n\t{ \"type\" :\t\"offer\" ,\n \"to\" : \"p1\" , \"sdp\" : \"x\" \r\n} \n\t", FrameType.OFFER, "p1", null),
@@ -84,10 +85,12 @@ class FrameParserTest {
         FrameType.OFFER, "p1", null),
       arguments("escaped quotes and a fake to inside sdp",
         "{\"type\":\"offer\",\"sdp\":\"a=\\\"to\\\":\\\"evil\\\",\",\"to\":\"p1\"}", FrameType.OFFER, "p1", null),
-      arguments("to with an escape", "{\"type\":\"answer\",\"to\":\"p\\u0031\",\"sdp\":\"x\"}", FrameType.ANSWER, "p1", null),
+      arguments("to with an escape", "{\"type\":\"answer\",\"to\":\"p\\u0031\",\"sdp\":\"x\"}",
+        FrameType.ANSWER, "p1", null),
       arguments("to spelled with an escape in the name", "{\"type\":\"answer\",\"t\\u006f\":\"p1\",\"sdp\":\"x\"}",
         FrameType.ANSWER, "p1", null),
-      arguments("UTF-8 byte order mark", "\ufeff{\"type\":\"offer\",\"to\":\"p1\",\"sdp\":\"x\"}", FrameType.OFFER, "p1", null),
+      arguments("UTF-8 byte order mark", "\ufeff{\"type\":\"offer\",\"to\":\"p1\",\"sdp\":\"x\"}",
+        FrameType.OFFER, "p1", null),
       arguments("message with an extra member named sdp holding an object",
         "{\"type\":\"message\",\"to\":\"p1\",\"data\":1,\"sdp\":{\"a\":1}}", FrameType.MESSAGE, "p1", null),
       arguments("from nested in data is not the server's from",
@@ -129,9 +132,11 @@ class FrameParserTest {
   }
 
   static Stream<Arguments> invalidFrames() {
-    String deepArray = "{\"ref\":\"r1\",\"type\":\"message\",\"data\":" + "[".repeat(100_000);
-    String deepClosedArray = "{\"type\":\"message\",\"data\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}";
-    String deepObject = "{\"type\":\"message\",\"x\":" + "{\"a\":".repeat(50_000);
+    return Stream.of(notOneJsonObject(), badType(), badPayload(), badMembers(), tooDeep()).flatMap(cases -> cases);
+  }
+
+  /** Not exactly one JSON object. */
+  private static Stream<Arguments> notOneJsonObject() {
     return Stream.of(
       arguments("not JSON", "hello", "not valid JSON", null),
       arguments("array", "[{\"type\":\"ping\"}]", "must be a JSON object", null),
@@ -140,30 +145,44 @@ class FrameParserTest {
       arguments("null", "null", "must be a JSON object", null),
       arguments("empty", "", "must be a JSON object", null),
       arguments("only whitespace", " \n\t ", "must be a JSON object", null),
-      arguments("two objects", "{\"ref\":\"r1\",\"type\":\"ping\"}{\"type\":\"ping\"}", "exactly one JSON object", "r1"),
+      arguments("two objects", "{\"ref\":\"r1\",\"type\":\"ping\"}{\"type\":\"ping\"}",
+        "exactly one JSON object", "r1"),
       arguments("object then array", "{\"type\":\"ping\"} []", "exactly one JSON object", null),
       arguments("trailing garbage", "{\"ref\":\"r1\",\"type\":\"ping\"} x", "not valid JSON", "r1"),
       arguments("trailing comma", "{\"ref\":\"r1\",\"type\":\"ping\",}", "not valid JSON", "r1"),
       arguments("unterminated", "{\"ref\":\"r1\",\"type\":\"ping\"", "not valid JSON", "r1"),
       arguments("unterminated string", "{\"type\":\"offer\",\"to\":\"p1\",\"sdp\":\"v=0", "not valid JSON", null),
       arguments("single quotes", "{'type':'ping'}", "not valid JSON", null),
-      arguments("comment", "{\"type\":\"ping\" /* hi */}", "not valid JSON", null),
+      arguments("comment", "{\"type\":\"ping\" /* hi */}", "not valid JSON", null));
+  }
+
+  /** The type member missing, not a string or unknown. */
+  private static Stream<Arguments> badType() {
+    return Stream.of(
       arguments("missing type", "{\"ref\":\"r1\",\"to\":\"p1\"}", "type is missing", "r1"),
       arguments("type not a string", "{\"ref\":\"r1\",\"type\":1}", "type must be a string", "r1"),
       arguments("type null", "{\"ref\":\"r1\",\"type\":null}", "type must be a string", "r1"),
       arguments("type object", "{\"ref\":\"r1\",\"type\":{\"offer\":1}}", "type must be a string", "r1"),
       arguments("unknown type", "{\"type\":\"pong\",\"ref\":\"r1\"}", "unknown type", "r1"),
-      arguments("type in upper case", "{\"type\":\"OFFER\",\"to\":\"p1\",\"sdp\":\"x\"}", "unknown type", null),
+      arguments("type in upper case", "{\"type\":\"OFFER\",\"to\":\"p1\",\"sdp\":\"x\"}", "unknown type", null));
+  }
+
+  /** What the type needs: a to, a string sdp, a candidate object or null, data. */
+  private static Stream<Arguments> badPayload() {
+    return Stream.of(
       arguments("offer without to", "{\"type\":\"offer\",\"sdp\":\"x\",\"ref\":\"r1\"}", "offer needs to", "r1"),
       arguments("answer without to", "{\"type\":\"answer\",\"sdp\":\"x\"}", "answer needs to", null),
       arguments("candidate without to", "{\"type\":\"candidate\",\"candidate\":null}", "candidate needs to", null),
-      arguments("offer without sdp", "{\"type\":\"offer\",\"to\":\"p1\",\"ref\":\"r1\"}", "offer needs a string sdp", "r1"),
-      arguments("answer with sdp a number", "{\"type\":\"answer\",\"to\":\"p1\",\"sdp\":0}", "answer needs a string sdp", null),
+      arguments("offer without sdp", "{\"type\":\"offer\",\"to\":\"p1\",\"ref\":\"r1\"}",
+        "offer needs a string sdp", "r1"),
+      arguments("answer with sdp a number", "{\"type\":\"answer\",\"to\":\"p1\",\"sdp\":0}",
+        "answer needs a string sdp", null),
       arguments("offer with sdp an object", "{\"type\":\"offer\",\"to\":\"p1\",\"sdp\":{\"sdp\":\"x\"}}",
         "offer needs a string sdp", null),
       arguments("offer with sdp an array", "{\"type\":\"offer\",\"to\":\"p1\",\"sdp\":[\"v=0\"]}",
         "offer needs a string sdp", null),
-      arguments("offer with sdp null", "{\"type\":\"offer\",\"to\":\"p1\",\"sdp\":null}", "offer needs a string sdp", null),
+      arguments("offer with sdp null", "{\"type\":\"offer\",\"to\":\"p1\",\"sdp\":null}",
+        "offer needs a string sdp", null),
       arguments("candidate missing", "{\"type\":\"candidate\",\"to\":\"p1\",\"ref\":\"r1\"}",
         "candidate needs a candidate object or null", "r1"),
       arguments("candidate a string", "{\"type\":\"candidate\",\"to\":\"p1\",\"candidate\":\"candidate:1\"}",
@@ -172,21 +191,37 @@ class FrameParserTest {
         "candidate needs a candidate object or null", null),
       arguments("candidate a number", "{\"type\":\"candidate\",\"to\":\"p1\",\"candidate\":0}",
         "candidate needs a candidate object or null", null),
-      arguments("message without data", "{\"type\":\"message\",\"to\":\"p1\",\"ref\":\"r1\"}", "message needs data", "r1"),
-      arguments("broadcast without data", "{\"type\":\"message\"}", "message needs data", null),
+      arguments("message without data", "{\"type\":\"message\",\"to\":\"p1\",\"ref\":\"r1\"}",
+        "message needs data", "r1"),
+      arguments("broadcast without data", "{\"type\":\"message\"}", "message needs data", null));
+  }
+
+  /** Members given twice, of the wrong kind, too long, or the server's own (from). */
+  private static Stream<Arguments> badMembers() {
+    return Stream.of(
       arguments("duplicate type", "{\"ref\":\"r1\",\"type\":\"ping\",\"type\":\"ping\"}", "type appears twice", "r1"),
       arguments("duplicate to", "{\"ref\":\"r1\",\"type\":\"offer\",\"to\":\"a\",\"to\":\"b\",\"sdp\":\"x\"}",
         "to appears twice", "r1"),
       arguments("duplicate ref", "{\"ref\":\"r1\",\"type\":\"ping\",\"ref\":\"r2\"}", "ref appears twice", null),
-      arguments("to not a string", "{\"ref\":\"r1\",\"type\":\"offer\",\"to\":5,\"sdp\":\"x\"}", "to must be a string", "r1"),
-      arguments("to null", "{\"ref\":\"r1\",\"type\":\"offer\",\"to\":null,\"sdp\":\"x\"}", "to must be a string", "r1"),
+      arguments("to not a string", "{\"ref\":\"r1\",\"type\":\"offer\",\"to\":5,\"sdp\":\"x\"}",
+        "to must be a string", "r1"),
+      arguments("to null", "{\"ref\":\"r1\",\"type\":\"offer\",\"to\":null,\"sdp\":\"x\"}",
+        "to must be a string", "r1"),
       arguments("ref a number (not echoed)", "{\"ref\":7,\"type\":\"nope\"}", "ref must be a string", null),
       arguments("ref an object (not echoed)", "{\"type\":\"ping\",\"ref\":{\"a\":1}}", "ref must be a string", null),
       arguments("ref of 257 characters (not echoed)", "{\"type\":\"ping\",\"ref\":\"" + "r".repeat(257) + "\"}",
         "longer than 256", null),
       arguments("from present", "{\"ref\":\"r1\",\"type\":\"offer\",\"to\":\"p1\",\"from\":\"p2\",\"sdp\":\"x\"}",
         "from is set by the server", "r1"),
-      arguments("from present on ping", "{\"type\":\"ping\",\"from\":null}", "from is set by the server", null),
+      arguments("from present on ping", "{\"type\":\"ping\",\"from\":null}", "from is set by the server", null));
+  }
+
+  /** Nesting deeper than the JSON parser allows: a refusal, never a stack overflow. */
+  private static Stream<Arguments> tooDeep() {
+    String deepArray = "{\"ref\":\"r1\",\"type\":\"message\",\"data\":" + "[".repeat(100_000);
+    String deepClosedArray = "{\"type\":\"message\",\"data\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}";
+    String deepObject = "{\"type\":\"message\",\"x\":" + "{\"a\":".repeat(50_000);
+    return Stream.of(
       arguments("100000 unclosed [ in data", deepArray, "not valid JSON", "r1"),
       arguments("5000 nested, closed [ in data", deepClosedArray, "not valid JSON", null),
       arguments("50000 nested objects in an unknown field", deepObject, "not valid JSON", null));

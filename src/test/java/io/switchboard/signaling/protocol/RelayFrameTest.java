@@ -96,7 +96,8 @@ class RelayFrameTest {
         + "\"sdpMLineIndex\":0},\"to\":\"p1\"}"),
       arguments("UTF-8 byte order mark, to first", "\ufeff{\"to\":\"p1\",\"type\":\"offer\",\"sdp\":\"x\"}"),
       arguments("UTF-8 byte order mark, to last", "\ufeff{\"type\":\"offer\",\"sdp\":\"x\",\"to\":\"p1\"}"),
-      arguments("ref and extra members", "{\"ref\":\"1\",\"type\":\"offer\",\"x\":[],\"to\":\"p1\",\"y\":{},\"sdp\":\"s\"}"));
+      arguments("ref and extra members",
+        "{\"ref\":\"1\",\"type\":\"offer\",\"x\":[],\"to\":\"p1\",\"y\":{},\"sdp\":\"s\"}"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -155,7 +156,8 @@ class RelayFrameTest {
   }
 
   @Test
-  @DisplayName("10,000 mutations of valid frames: those that still parse and are well-formed UTF-8 JSON relay correctly")
+  @DisplayName("10,000 mutations of valid frames: those that still parse and are well-formed UTF-8 JSON"
+    + " relay correctly")
   void mutatedFrames() {
     Random random = new Random(99L);
     int checked = 0;
@@ -209,15 +211,9 @@ class RelayFrameTest {
     List<String> untouched = new ArrayList<>();
     members.add(member(random, "\"type\"", "\"" + type + "\""));
     if (!broadcast) {
-      String name = random.nextInt(6) == 0 ? "\"t\\u006f\"" : "\"to\"";
-      members.add(member(random, name, jsonString(random, true)));
+      members.add(toMember(random));
     }
-    String payload = switch (type) {
-      case "offer", "answer" -> member(random, "\"sdp\"", jsonString(random, false));
-      case "candidate" -> member(random, "\"candidate\"", random.nextInt(3) == 0 ? "null"
-        : "{\"candidate\":" + jsonString(random, false) + ",\"sdpMid\":\"0\",\"sdpMLineIndex\":" + random.nextInt(4) + "}");
-      default -> member(random, "\"data\"", jsonValue(random, 3));
-    };
+    String payload = payloadMember(random, type);
     members.add(payload);
     untouched.add(payload.strip());
     if (random.nextBoolean()) {
@@ -232,6 +228,31 @@ class RelayFrameTest {
       untouched.add(member.strip());
     }
     Collections.shuffle(members, random);
+    return new Generated(objectText(random, members), untouched);
+  }
+
+  /** The to member; one in six spells its name with an escape. */
+  private static String toMember(Random random) {
+    String name = random.nextInt(6) == 0 ? "\"t\\u006f\"" : "\"to\"";
+    return member(random, name, jsonString(random, true));
+  }
+
+  /** The member the type needs: sdp, candidate (an object or null) or data. */
+  private static String payloadMember(Random random, String type) {
+    return switch (type) {
+      case "offer", "answer" -> member(random, "\"sdp\"", jsonString(random, false));
+      case "candidate" -> member(random, "\"candidate\"", random.nextInt(3) == 0 ? "null" : candidate(random));
+      default -> member(random, "\"data\"", jsonValue(random, 3));
+    };
+  }
+
+  private static String candidate(Random random) {
+    return "{\"candidate\":" + jsonString(random, false) + ",\"sdpMid\":\"0\",\"sdpMLineIndex\":"
+      + random.nextInt(4) + "}";
+  }
+
+  /** The members as one object, with whitespace around them and sometimes a byte order mark in front. */
+  private static String objectText(Random random, List<String> members) {
     StringBuilder json = new StringBuilder();
     if (random.nextInt(10) == 0) {
       json.append('\ufeff');
@@ -244,7 +265,7 @@ class RelayFrameTest {
       json.append(members.get(i));
     }
     json.append(ws(random)).append('}').append(ws(random));
-    return new Generated(json.toString(), untouched);
+    return json.toString();
   }
 
   private static String member(Random random, String name, String value) {
@@ -277,23 +298,28 @@ class RelayFrameTest {
       case 2 -> Integer.toString(random.nextInt(2_000_000) - 1_000_000);
       case 3 -> new String[] {"0.5", "-1.25e-3", "1E+10", "-0", "3.0"}[random.nextInt(5)];
       case 4, 5 -> jsonString(random, false);
-      case 6 -> {
-        StringBuilder array = new StringBuilder("[").append(ws(random));
-        for (int n = random.nextInt(4); n > 0; n--) {
-          array.append(jsonValue(random, depth - 1)).append(n > 1 ? "," + ws(random) : ws(random));
-        }
-        yield array.append(']').toString();
-      }
-      default -> {
-        StringBuilder object = new StringBuilder("{").append(ws(random));
-        String[] keys = {"to", "from", "type", "sdp", "k", "\\u0074o"};
-        for (int n = random.nextInt(4); n > 0; n--) {
-          object.append('"').append(keys[random.nextInt(keys.length)]).append("\":").append(ws(random))
-            .append(jsonValue(random, depth - 1)).append(n > 1 ? "," + ws(random) : ws(random));
-        }
-        yield object.append('}').toString();
-      }
+      case 6 -> jsonArray(random, depth);
+      default -> jsonObject(random, depth);
     };
+  }
+
+  private static String jsonArray(Random random, int depth) {
+    StringBuilder array = new StringBuilder("[").append(ws(random));
+    for (int n = random.nextInt(4); n > 0; n--) {
+      array.append(jsonValue(random, depth - 1)).append(n > 1 ? "," + ws(random) : ws(random));
+    }
+    return array.append(']').toString();
+  }
+
+  /** An object whose keys include the ones the relay looks for (to, from, type), plain and escaped. */
+  private static String jsonObject(Random random, int depth) {
+    StringBuilder object = new StringBuilder("{").append(ws(random));
+    String[] keys = {"to", "from", "type", "sdp", "k", "\\u0074o"};
+    for (int n = random.nextInt(4); n > 0; n--) {
+      object.append('"').append(keys[random.nextInt(keys.length)]).append("\":").append(ws(random))
+        .append(jsonValue(random, depth - 1)).append(n > 1 ? "," + ws(random) : ws(random));
+    }
+    return object.append('}').toString();
   }
 
   @Test

@@ -178,7 +178,8 @@ class RateLimiterTest {
     assertEquals(DROP_AND_WARN, limiter.onBytes(10_000, T0), "5,000 left");
     assertEquals(ACCEPT, limiter.onBytes(5_000, T0));
     assertEquals(ACCEPT, limiter.onBytes(10_000, T0 + SECOND), "refilled at 10,000 bytes/s");
-    assertEquals(DROP_AND_WARN, limiter.onBytes(20_001, T0 + 10 * SECOND), "more than the burst, however long one waits");
+    assertEquals(DROP_AND_WARN, limiter.onBytes(20_001, T0 + 10 * SECOND),
+      "more than the burst, however long one waits");
     assertEquals(2, limiter.droppedFrames());
     assertEquals(30_001, limiter.droppedBytes());
   }

@@ -4,7 +4,7 @@ package io.switchboard.auth;
  * A refused token. {@link #reason} is a bounded label for metrics; the message is safe to show the client
  * and never contains the token.
  */
-public final class AuthFailure extends RuntimeException {
+public final class AuthFailureException extends RuntimeException {
 
   /** Bounded set of failure kinds, used as a metric label. */
   public enum Reason {
@@ -13,7 +13,7 @@ public final class AuthFailure extends RuntimeException {
 
   private final Reason reason;
 
-  public AuthFailure(Reason reason, String message) {
+  public AuthFailureException(Reason reason, String message) {
     super(message, null, false, false);
     this.reason = reason;
   }
