@@ -53,7 +53,7 @@ import java.util.function.Consumer;
  *
  * <p>Run from the project directory: {@code mvn -o -q test-compile exec:java}-style, or
  * {@code java -cp target/test-classes:target/classes:$(cat cp.txt) io.switchboard.fuzz.SeedCorpus .}
- * (loadtest/fuzz-long.sh --seeds does that).
+ * (the classpath from {@code mvn -o -q dependency:build-classpath -Dmdep.outputFile=cp.txt -Dmdep.includeScope=test}).
  */
 public final class SeedCorpus {
 
