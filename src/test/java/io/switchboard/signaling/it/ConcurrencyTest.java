@@ -1,24 +1,19 @@
 package io.switchboard.signaling.it;
 
+import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.Http;
 import io.switchboard.testing.Metrics;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,39 +36,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("Concurrency: a crowd joining and leaving at once, a hostile neighbour, isolated rooms")
 class ConcurrencyTest {
 
   private static final long SEED = 0x5eed_2024L;
 
-  private static TestNode node;
-  private static WebSocketClient client;
+  @RegisterExtension
+  static final SwitchboardNodes NODES = SwitchboardNodes.single(new JsonObject().put("limits", new JsonObject()
+    .put("maxParticipantsPerRoom", 500).put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000))
+    .put("rooms", new JsonObject().put("gracePeriodSeconds", 1))).perTest();
 
-  @BeforeAll
-  static void client(Vertx vertx) {
-    client = WsClient.newClient(vertx);
+  private static TestNode node() {
+    return NODES.node();
   }
 
   /** A node per test: gauges start from zero and no test's sockets linger into the next. */
-  @BeforeEach
-  void start() {
-    node = TestNode.start(new JsonObject().put("limits", new JsonObject()
-      .put("maxParticipantsPerRoom", 500).put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000))
-      .put("rooms", new JsonObject().put("gracePeriodSeconds", 1)));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    node.close();
-  }
-
   private static WsClient join(String identity, String room) {
-    return WsClient.join(client, node.port(), node.token(identity, room));
+    return WsClient.join(NODES.client(), node().port(), node().token(identity, room));
   }
 
   private static double sessionsGauge() {
-    return Metrics.value(node.port(), "switchboard_sessions");
+    return Metrics.value(node().port(), "switchboard_sessions");
   }
 
   private static void sleep(long millis) {
@@ -87,7 +70,7 @@ class ConcurrencyTest {
 
   /** The admin view's participant ids of {@code room}; empty when the room does not exist. */
   private static Set<String> adminView(String room) {
-    Http.Response response = Http.get(node.port(), "/api/rooms/" + room, node.adminToken());
+    Http.Response response = Http.get(node().port(), "/api/rooms/" + room, node().adminToken());
     if (response.status() == 404) {
       return Set.of();
     }
@@ -97,7 +80,7 @@ class ConcurrencyTest {
   }
 
   private static boolean roomListed(String room) {
-    Http.Response response = Http.get(node.port(), "/api/rooms", node.adminToken());
+    Http.Response response = Http.get(node().port(), "/api/rooms", node().adminToken());
     assertEquals(200, response.status(), response.body());
     return response.json().getJsonArray("rooms").stream()
       .anyMatch(r -> room.equals(((JsonObject) r).getString("room")));
@@ -195,7 +178,7 @@ class ConcurrencyTest {
   private static Crowd joinAtOnce(String room, int n) {
     List<Future<WsClient>> opens = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      opens.add(WsClient.open(client, node.port(), node.token("user-" + i, room)));
+      opens.add(WsClient.open(NODES.client(), node().port(), node().token("user-" + i, room)));
     }
     WsClient.await(Future.all(opens));
     Crowd crowd = new Crowd(new WsClient[n], new JsonObject[n], new String[n], new HashMap<>());

@@ -1,21 +1,17 @@
 package io.switchboard.signaling.it;
 
 import io.switchboard.auth.TokenIssuer;
+import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.Http;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.URI;
@@ -32,32 +28,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("HTTP API (PROTOCOL.md section 8): health, metrics, ICE servers, admin, dev tokens, static files")
 class HttpApiTest {
 
   private static final HttpClient RAW = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private static TestNode node;
-  private static WebSocketClient client;
+  @RegisterExtension
+  static final SwitchboardNodes NODES = SwitchboardNodes.single(TestNode.development());
 
-  @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(TestNode.development());
-    client = WsClient.newClient(vertx);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
+  private static TestNode node() {
+    return NODES.node();
   }
 
   private static WsClient join(String identity, String room) {
-    return WsClient.join(client, node.port(), node.token(identity, room));
+    return WsClient.join(NODES.client(), node().port(), node().token(identity, room));
   }
 
   private static WsClient join(String identity, String room, String role) {
-    return WsClient.join(client, node.port(), node.token(identity, room, role));
+    return WsClient.join(NODES.client(), node().port(), node().token(identity, room, role));
   }
 
   /** A response with its headers, for the checks {@link Http} cannot make. */
@@ -96,7 +84,7 @@ class HttpApiTest {
   }
 
   private static String scrape() {
-    return io.switchboard.testing.Metrics.scrape(node.port());
+    return io.switchboard.testing.Metrics.scrape(node().port());
   }
 
   private static double metric(String text, String series) {
@@ -108,7 +96,7 @@ class HttpApiTest {
   }
 
   private static JsonObject roomSummary(String room) {
-    Http.Response rooms = Http.get(node.port(), "/api/rooms", node.adminToken());
+    Http.Response rooms = Http.get(node().port(), "/api/rooms", node().adminToken());
     assertEquals(200, rooms.status(), rooms.body());
     for (Object entry : rooms.json().getJsonArray("rooms")) {
       if (room.equals(((JsonObject) entry).getString("room"))) {
@@ -125,12 +113,12 @@ class HttpApiTest {
     @Test
     @DisplayName("200 with status UP and this node's id, as JSON")
     void up() {
-      HttpResponse<String> response = raw(node.port(), "GET", "/health", null, null);
+      HttpResponse<String> response = raw(node().port(), "GET", "/health", null, null);
       assertEquals(200, response.statusCode());
       assertTrue(contentType(response).startsWith("application/json"), contentType(response));
       JsonObject body = new JsonObject(response.body());
       assertEquals("UP", body.getString("status"));
-      assertEquals(node.node().nodeId(), body.getString("node"));
+      assertEquals(node().node().nodeId(), body.getString("node"));
     }
   }
 
@@ -141,7 +129,7 @@ class HttpApiTest {
     @Test
     @DisplayName("Prometheus text format")
     void format() {
-      HttpResponse<String> response = raw(node.port(), "GET", "/metrics", null, null);
+      HttpResponse<String> response = raw(node().port(), "GET", "/metrics", null, null);
       assertEquals(200, response.statusCode());
       assertTrue(contentType(response).startsWith("text/plain"), contentType(response));
       assertTrue(contentType(response).contains("version=0.0.4"), contentType(response));
@@ -165,7 +153,7 @@ class HttpApiTest {
       alice.expectError("bad-message");
       String badSignature = new TokenIssuer("another-key-0123456789abcdefghijklmnopqrstuvwxyz")
         .sign(TokenIssuer.participantClaims("mallory", room, null, null, System.currentTimeMillis() / 1000, 600));
-      UpgradeRejectedException refused = WsClient.refusal(client, node.port(), badSignature);
+      UpgradeRejectedException refused = WsClient.refusal(NODES.client(), node().port(), badSignature);
       assertEquals(401, refused.getStatus());
 
       String after = scrape();
@@ -203,8 +191,8 @@ class HttpApiTest {
         assertEquals(0.0, rooms.getAsDouble());
 
         String room = TestNode.unique("room");
-        WsClient alice = WsClient.join(client, quiet.port(), quiet.token("gauge-a", room));
-        WsClient bob = WsClient.join(client, quiet.port(), quiet.token("gauge-b", room));
+        WsClient alice = WsClient.join(NODES.client(), quiet.port(), quiet.token("gauge-a", room));
+        WsClient bob = WsClient.join(NODES.client(), quiet.port(), quiet.token("gauge-b", room));
         assertEquals(2.0, sessions.getAsDouble(), "two sessions opened");
         assertEquals(1.0, rooms.getAsDouble(), "one room opened");
         assertEquals(2, (int) Http.get(quiet.port(), "/health", null).json().getInteger("sessions"),
@@ -229,24 +217,24 @@ class HttpApiTest {
     @Test
     @DisplayName("401 JSON without Authorization")
     void noToken() {
-      assertJsonError(raw(node.port(), "GET", "/api/ice-servers", null, null), 401, "unauthorized");
+      assertJsonError(raw(node().port(), "GET", "/api/ice-servers", null, null), 401, "unauthorized");
     }
 
     @Test
     @DisplayName("401 JSON with a bad token")
     void badToken() {
-      assertJsonError(raw(node.port(), "GET", "/api/ice-servers", "not-a-jwt", null), 401, "unauthorized");
+      assertJsonError(raw(node().port(), "GET", "/api/ice-servers", "not-a-jwt", null), 401, "unauthorized");
       long now = System.currentTimeMillis() / 1000;
-      String expired = node.sign(TokenIssuer.participantClaims("ice", "r", null, null, now - 7200, 60));
-      assertJsonError(raw(node.port(), "GET", "/api/ice-servers", expired, null), 401, "unauthorized");
+      String expired = node().sign(TokenIssuer.participantClaims("ice", "r", null, null, now - 7200, 60));
+      assertJsonError(raw(node().port(), "GET", "/api/ice-servers", expired, null), 401, "unauthorized");
     }
 
     @Test
     @DisplayName("200 with a participant token: iceServers whose TURN username ends with :<sub>")
     void participant() {
       String identity = TestNode.unique("ice-user");
-      String token = node.token(identity, TestNode.unique("room"));
-      HttpResponse<String> response = raw(node.port(), "GET", "/api/ice-servers", token, null);
+      String token = node().token(identity, TestNode.unique("room"));
+      HttpResponse<String> response = raw(node().port(), "GET", "/api/ice-servers", token, null);
       assertEquals(200, response.statusCode(), response.body());
       assertTrue(contentType(response).startsWith("application/json"), contentType(response));
       JsonArray servers = new JsonObject(response.body()).getJsonArray("iceServers");
@@ -267,16 +255,16 @@ class HttpApiTest {
     @Test
     @DisplayName("GET /api/rooms: 401 without a token, 403 with a participant token")
     void listRequiresAdmin() {
-      assertJsonError(raw(node.port(), "GET", "/api/rooms", null, null), 401, "unauthorized");
-      assertJsonError(raw(node.port(), "GET", "/api/rooms", "garbage", null), 401, "unauthorized");
-      assertJsonError(raw(node.port(), "GET", "/api/rooms", node.token("someone", TestNode.unique("room")), null),
+      assertJsonError(raw(node().port(), "GET", "/api/rooms", null, null), 401, "unauthorized");
+      assertJsonError(raw(node().port(), "GET", "/api/rooms", "garbage", null), 401, "unauthorized");
+      assertJsonError(raw(node().port(), "GET", "/api/rooms", node().token("someone", TestNode.unique("room")), null),
         403, "forbidden");
       String room = TestNode.unique("room");
-      assertJsonError(raw(node.port(), "GET", "/api/rooms/" + room, null, null), 401, "unauthorized");
-      assertJsonError(raw(node.port(), "GET", "/api/rooms/" + room, node.token("x", room), null), 403, "forbidden");
-      assertJsonError(raw(node.port(), "DELETE", "/api/rooms/" + room + "/participants/abc", node.token("x", room),
+      assertJsonError(raw(node().port(), "GET", "/api/rooms/" + room, null, null), 401, "unauthorized");
+      assertJsonError(raw(node().port(), "GET", "/api/rooms/" + room, node().token("x", room), null), 403, "forbidden");
+      assertJsonError(raw(node().port(), "DELETE", "/api/rooms/" + room + "/participants/abc", node().token("x", room),
         null), 403, "forbidden");
-      assertJsonError(raw(node.port(), "DELETE", "/api/rooms/" + room + "/participants/abc", null, null),
+      assertJsonError(raw(node().port(), "DELETE", "/api/rooms/" + room + "/participants/abc", null, null),
         401, "unauthorized");
     }
 
@@ -287,7 +275,7 @@ class HttpApiTest {
       WsClient p1 = join("p1", room);
       WsClient p2 = join("p2", room);
       WsClient v1 = join("v1", room, "viewer");
-      HttpResponse<String> response = raw(node.port(), "GET", "/api/rooms", node.adminToken(), null);
+      HttpResponse<String> response = raw(node().port(), "GET", "/api/rooms", node().adminToken(), null);
       assertEquals(200, response.statusCode(), response.body());
       assertTrue(contentType(response).startsWith("application/json"), contentType(response));
       assertEquals(new JsonObject().put("room", room).put("participants", 3).put("publishers", 2).put("viewers", 1),
@@ -302,11 +290,11 @@ class HttpApiTest {
     void describeRoom() {
       String room = TestNode.unique("room");
       long now = System.currentTimeMillis() / 1000;
-      WsClient alice = WsClient.join(client, node.port(), node.sign(new JsonObject().put("sub", "alice")
+      WsClient alice = WsClient.join(NODES.client(), node().port(), node().sign(new JsonObject().put("sub", "alice")
         .put("room", room).put("exp", now + 600).put("name", "Alice A.").put("meta", new JsonObject().put("k", 1))));
       WsClient viewer = join("vic", room, "viewer");
 
-      Http.Response response = Http.get(node.port(), "/api/rooms/" + room, node.adminToken());
+      Http.Response response = Http.get(node().port(), "/api/rooms/" + room, node().adminToken());
       assertEquals(200, response.status(), response.body());
       JsonObject body = response.json();
       assertEquals(room, body.getString("room"));
@@ -314,10 +302,10 @@ class HttpApiTest {
       body.getJsonArray("participants").forEach(p -> byId.put(((JsonObject) p).getString("id"), (JsonObject) p));
       assertEquals(2, byId.size(), body.encode());
       assertEquals(new JsonObject().put("id", alice.id()).put("identity", "alice").put("name", "Alice A.")
-        .put("role", "publisher").put("meta", new JsonObject().put("k", 1)).put("node", node.node().nodeId())
+        .put("role", "publisher").put("meta", new JsonObject().put("k", 1)).put("node", node().node().nodeId())
         .put("state", "connected"), byId.get(alice.id()));
       assertEquals(new JsonObject().put("id", viewer.id()).put("identity", "vic").put("name", "vic")
-        .put("role", "viewer").put("meta", new JsonObject()).put("node", node.node().nodeId())
+        .put("role", "viewer").put("meta", new JsonObject()).put("node", node().node().nodeId())
         .put("state", "connected"), byId.get(viewer.id()));
       alice.close();
       viewer.close();
@@ -326,10 +314,11 @@ class HttpApiTest {
     @Test
     @DisplayName("GET /api/rooms/{room}: 404 for an empty room, 400 for an invalid room name")
     void describeErrors() {
-      assertJsonError(raw(node.port(), "GET", "/api/rooms/" + TestNode.unique("room"), node.adminToken(), null),
+      assertJsonError(raw(node().port(), "GET", "/api/rooms/" + TestNode.unique("room"), node().adminToken(), null),
         404, "not-found");
-      assertJsonError(raw(node.port(), "GET", "/api/rooms/bad%20name", node.adminToken(), null), 400, "bad-request");
-      assertJsonError(raw(node.port(), "GET", "/api/rooms/" + "x".repeat(65), node.adminToken(), null),
+      assertJsonError(raw(node().port(), "GET", "/api/rooms/bad%20name", node().adminToken(), null), 400,
+        "bad-request");
+      assertJsonError(raw(node().port(), "GET", "/api/rooms/" + "x".repeat(65), node().adminToken(), null),
         400, "bad-request");
     }
 
@@ -346,7 +335,7 @@ class HttpApiTest {
       bob.expect("peer-joined");
 
       String path = "/api/rooms/" + room + "/participants/" + bob.id();
-      HttpResponse<String> response = raw(node.port(), "DELETE", path, node.adminToken(), null);
+      HttpResponse<String> response = raw(node().port(), "DELETE", path, node().adminToken(), null);
       assertEquals(200, response.statusCode(), response.body());
       assertTrue(contentType(response).startsWith("application/json"), contentType(response));
 
@@ -357,14 +346,14 @@ class HttpApiTest {
       alice.expectNothing(200); // the kicked socket's close must not announce it a second time
       viewer.expectNothing(50);
 
-      JsonObject listing = Http.get(node.port(), "/api/rooms/" + room, node.adminToken()).json();
+      JsonObject listing = Http.get(node().port(), "/api/rooms/" + room, node().adminToken()).json();
       assertEquals(2, listing.getJsonArray("participants").size(), listing.encode());
       assertFalse(listing.encode().contains(bob.id()), "the kicked session is no longer listed");
       assertEquals(2, roomSummary(room).getInteger("participants"));
 
-      assertJsonError(raw(node.port(), "DELETE", path, node.adminToken(), null), 404, "not-found");
+      assertJsonError(raw(node().port(), "DELETE", path, node().adminToken(), null), 404, "not-found");
       String inAnotherRoom = "/api/rooms/" + TestNode.unique("room") + "/participants/" + alice.id();
-      assertJsonError(raw(node.port(), "DELETE", inAnotherRoom, node.adminToken(), null), 404, "not-found");
+      assertJsonError(raw(node().port(), "DELETE", inAnotherRoom, node().adminToken(), null), 404, "not-found");
 
       // the survivors still talk to each other
       viewer.send(new JsonObject().put("type", "message").put("to", alice.id()).put("data", "still here"));
@@ -383,14 +372,14 @@ class HttpApiTest {
     void issues() {
       String room = TestNode.unique("room");
       WsClient host = join("host", room);
-      Http.Response response = Http.post(node.port(), "/api/dev/token", null,
+      Http.Response response = Http.post(node().port(), "/api/dev/token", null,
         new JsonObject().put("identity", "dev-viewer").put("room", room).put("role", "viewer").put("name", "Dev V.")
           .encode());
       assertEquals(200, response.status(), response.body());
       String token = response.json().getString("token");
       assertNotNull(token);
 
-      WsClient viewer = WsClient.join(client, node.port(), token);
+      WsClient viewer = WsClient.join(NODES.client(), node().port(), token);
       JsonObject welcome = viewer.welcome();
       assertEquals("dev-viewer", welcome.getString("identity"));
       assertEquals("viewer", welcome.getString("role"));
@@ -399,14 +388,14 @@ class HttpApiTest {
         .put("role", "viewer").put("meta", new JsonObject()), host.expect("peer-joined").getJsonObject("peer"));
 
       // role defaults to publisher; the token never grants admin
-      Http.Response publisher = Http.post(node.port(), "/api/dev/token", null,
+      Http.Response publisher = Http.post(node().port(), "/api/dev/token", null,
         new JsonObject().put("identity", "dev-pub").put("room", room).put("admin", true).put("ttl", 60).encode());
       assertEquals(200, publisher.status(), publisher.body());
       String pubToken = publisher.json().getString("token");
-      WsClient pub = WsClient.join(client, node.port(), pubToken);
+      WsClient pub = WsClient.join(NODES.client(), node().port(), pubToken);
       assertEquals("publisher", pub.welcome().getString("role"));
       assertEquals(2, pub.welcome().getJsonArray("peers").size(), "a publisher sees the host and the viewer");
-      assertEquals(403, Http.get(node.port(), "/api/rooms", pubToken).status(), "a dev token is not an admin token");
+      assertEquals(403, Http.get(node().port(), "/api/rooms", pubToken).status(), "a dev token is not an admin token");
       host.close();
       viewer.close();
       pub.close();
@@ -437,7 +426,7 @@ class HttpApiTest {
         new JsonObject().put("identity", "ok").put("room", room).put("name", 7).encode(),
       };
       for (String body : bodies) {
-        HttpResponse<String> response = raw(node.port(), "POST", "/api/dev/token", null, body);
+        HttpResponse<String> response = raw(node().port(), "POST", "/api/dev/token", null, body);
         assertEquals(400, response.statusCode(), () -> "body " + body + " got " + response.body());
         assertJsonError(response, 400, "bad-request");
       }
@@ -452,7 +441,7 @@ class HttpApiTest {
           new JsonObject().put("identity", "scoped").put("room", TestNode.unique("room")).encode());
         assertEquals(200, response.statusCode(), response.body());
         String token = new JsonObject(response.body()).getString("token");
-        assertEquals("scoped", WsClient.join(client, scoped.port(), token).welcome().getString("identity"));
+        assertEquals("scoped", WsClient.join(NODES.client(), scoped.port(), token).welcome().getString("identity"));
       }
     }
 
@@ -477,7 +466,7 @@ class HttpApiTest {
     @Test
     @DisplayName("GET / serves the demo page")
     void index() {
-      HttpResponse<String> page = raw(node.port(), "GET", "/", null, null);
+      HttpResponse<String> page = raw(node().port(), "GET", "/", null, null);
       assertEquals(200, page.statusCode());
       assertTrue(contentType(page).startsWith("text/html"), contentType(page));
       assertTrue(page.body().contains("<title>Switchboard demo</title>"), "page title");
@@ -486,7 +475,7 @@ class HttpApiTest {
     @Test
     @DisplayName("GET /switchboard.js serves the SDK as JavaScript")
     void sdk() {
-      HttpResponse<String> js = raw(node.port(), "GET", "/switchboard.js", null, null);
+      HttpResponse<String> js = raw(node().port(), "GET", "/switchboard.js", null, null);
       assertEquals(200, js.statusCode());
       assertTrue(contentType(js).contains("javascript"), contentType(js));
       assertTrue(js.body().contains("SwitchboardClient"), "the SDK source");
@@ -495,16 +484,16 @@ class HttpApiTest {
     @Test
     @DisplayName("an unknown /api path is a 404 JSON error, whatever the method")
     void unknownApi() {
-      assertJsonError(raw(node.port(), "GET", "/api/nope", null, null), 404, "not-found");
-      assertJsonError(raw(node.port(), "POST", "/api/rooms", node.adminToken(), "{}"), 404, "not-found");
-      assertJsonError(raw(node.port(), "DELETE", "/api/rooms/x", node.adminToken(), null), 404, "not-found");
+      assertJsonError(raw(node().port(), "GET", "/api/nope", null, null), 404, "not-found");
+      assertJsonError(raw(node().port(), "POST", "/api/rooms", node().adminToken(), "{}"), 404, "not-found");
+      assertJsonError(raw(node().port(), "DELETE", "/api/rooms/x", node().adminToken(), null), 404, "not-found");
     }
 
     @Test
     @DisplayName("an unknown static path is a 404 and reveals nothing outside webroot")
     void unknownStatic() {
-      assertEquals(404, raw(node.port(), "GET", "/no-such-file.html", null, null).statusCode());
-      HttpResponse<String> traversal = raw(node.port(), "GET", "/..%2f..%2fpom.xml", null, null);
+      assertEquals(404, raw(node().port(), "GET", "/no-such-file.html", null, null).statusCode());
+      HttpResponse<String> traversal = raw(node().port(), "GET", "/..%2f..%2fpom.xml", null, null);
       assertEquals(404, traversal.statusCode(), traversal.body());
     }
   }

@@ -1,19 +1,15 @@
 package io.switchboard.signaling.it;
 
+import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.Metrics;
 import io.switchboard.testing.RawHttp;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -23,7 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("Idle timeout: idle keep-alive HTTP connections are closed; WebSocket sessions are not")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class IdleTimeoutTest {
@@ -32,32 +27,25 @@ class IdleTimeoutTest {
   private static final long IDLE_MILLIS = TimeUnit.SECONDS.toMillis(IDLE_SECONDS);
   private static final String IDLE_CLOSED = "switchboard_http_connections_closed_total{reason=\"idle_timeout\"}";
 
-  private static TestNode node;
-  private static WebSocketClient client;
+  // pings every 15 s: none falls inside this test, so nothing but the exemption keeps a session open
+  @RegisterExtension
+  static final SwitchboardNodes NODES = SwitchboardNodes.single(new JsonObject()
+    .put("limits", new JsonObject().put("pingIntervalSeconds", 15))
+    .put("http", new JsonObject().put("idleTimeoutSeconds", IDLE_SECONDS).put("headerTimeoutSeconds", 30)));
 
-  @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(new JsonObject()
-      // pings every 15 s: none falls inside this test, so nothing but the exemption keeps a session open
-      .put("limits", new JsonObject().put("pingIntervalSeconds", 15))
-      .put("http", new JsonObject().put("idleTimeoutSeconds", IDLE_SECONDS).put("headerTimeoutSeconds", 30)));
-    client = WsClient.newClient(vertx);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
+  private static TestNode node() {
+    return NODES.node();
   }
 
   private static double idleClosed() {
-    return Metrics.value(RawHttp.get("127.0.0.1", node.port(), "/metrics").body(), IDLE_CLOSED);
+    return Metrics.value(RawHttp.get("127.0.0.1", node().port(), "/metrics").body(), IDLE_CLOSED);
   }
 
   @Test
   @DisplayName("a keep-alive connection stays open while requests keep coming, and is closed once idle")
   void keepAliveClosedWhenIdle() throws IOException {
     double before = idleClosed();
-    try (Socket socket = RawHttp.connect("127.0.0.1", node.port())) {
+    try (Socket socket = RawHttp.connect("127.0.0.1", node().port())) {
       // four requests over more than the idle timeout: each one restarts the clock
       for (int i = 0; i < 4; i++) {
         RawHttp.send(socket, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
@@ -78,7 +66,7 @@ class IdleTimeoutTest {
   @DisplayName("a WebSocket session silent for three idle timeouts stays open and keeps working")
   void webSocketNotCut() {
     double before = idleClosed();
-    WsClient alice = WsClient.join(client, node.port(), node.token("alice", TestNode.unique("idle")));
+    WsClient alice = WsClient.join(NODES.client(), node().port(), node().token("alice", TestNode.unique("idle")));
     try {
       sleep(3 * IDLE_MILLIS);
       assertFalse(alice.isClosed(), "an established session must not be cut by the HTTP idle timeout");

@@ -1,54 +1,42 @@
 package io.switchboard.signaling.it;
 
+import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.Http;
 import io.switchboard.testing.SilentWsClient;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("Limits: frame size, rate, room size, liveness, slow receivers")
 class LimitsTest {
 
   private static final int MAX_FRAME = 2048;
-  private static TestNode node;
-  private static WebSocketClient client;
+  // a dropped session is announced when its grace period ends: keep it short here
+  @RegisterExtension
+  static final SwitchboardNodes NODES = SwitchboardNodes.single(new JsonObject().put("limits", new JsonObject()
+    .put("maxFrameBytes", MAX_FRAME)
+    .put("rateFramesPerSecond", 20)
+    .put("rateBurst", 20)
+    .put("rateAbuseSeconds", 2)
+    .put("maxParticipantsPerRoom", 3)
+    .put("pingIntervalSeconds", 1))
+    .put("rooms", new JsonObject().put("gracePeriodSeconds", 1)));
 
-  @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.start(new JsonObject().put("limits", new JsonObject()
-      .put("maxFrameBytes", MAX_FRAME)
-      .put("rateFramesPerSecond", 20)
-      .put("rateBurst", 20)
-      .put("rateAbuseSeconds", 2)
-      .put("maxParticipantsPerRoom", 3)
-      .put("pingIntervalSeconds", 1))
-      // a dropped session is announced when its grace period ends: keep it short here
-      .put("rooms", new JsonObject().put("gracePeriodSeconds", 1)));
-    client = WsClient.newClient(vertx);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
+  private static TestNode node() {
+    return NODES.node();
   }
 
   private static WsClient join(String identity, String room) {
-    return WsClient.join(client, node.port(), node.token(identity, room));
+    return WsClient.join(NODES.client(), node().port(), node().token(identity, room));
   }
 
   private static JsonObject messageOfSize(String to, int bytes) {
@@ -135,7 +123,7 @@ class LimitsTest {
     a.expect("peer-joined");
     b.expect("peer-joined");
 
-    WsClient d = WsClient.await(WsClient.open(client, node.port(), node.token("d", room)));
+    WsClient d = WsClient.await(WsClient.open(NODES.client(), node().port(), node().token("d", room)));
     assertTrue(d.expectError("room-full").getString("message").contains("3 participants"), "the limit is named");
     assertEquals(4003, d.awaitClose());
     a.expectNothing(200);
@@ -159,7 +147,7 @@ class LimitsTest {
         long now = System.currentTimeMillis() / 1000;
         String token = small.sign(io.switchboard.auth.TokenIssuer.participantClaims("p" + i, room, null, null, now,
           3600).put("meta", meta));
-        members.add(WsClient.join(client, small.port(), token));
+        members.add(WsClient.join(NODES.client(), small.port(), token));
       }
       JsonObject welcome = members.get(7).welcome();
       assertTrue(welcome.encode().length() > 4096,
@@ -220,7 +208,7 @@ class LimitsTest {
   void liveness() throws Exception {
     String room = TestNode.unique("limits");
     WsClient alive = join("alive", room);
-    try (SilentWsClient silent = SilentWsClient.connect(node.port(), node.token("silent", room))) {
+    try (SilentWsClient silent = SilentWsClient.connect(node().port(), node().token("silent", room))) {
       JsonObject joined = alive.expect("peer-joined");
       long start = System.currentTimeMillis();
       JsonObject left = alive.expect("peer-left");
@@ -242,7 +230,7 @@ class LimitsTest {
       .put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000)
       .put("rateBytesPerSecond", Integer.MAX_VALUE).put("rateBytesBurst", Integer.MAX_VALUE)))) {
       String room = TestNode.unique("limits");
-      WsClient sender = WsClient.join(client, fast.port(), fast.token("sender", room));
+      WsClient sender = WsClient.join(NODES.client(), fast.port(), fast.token("sender", room));
       try (SilentWsClient slow = SilentWsClient.connect(fast.port(), fast.token("slow", room))) {
         String slowId = sender.expect("peer-joined").getJsonObject("peer").getString("id");
         String chunk = "x".repeat(60_000);

@@ -1,18 +1,14 @@
 package io.switchboard.signaling.it;
 
+import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.Http;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,33 +18,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * not refill them, bytes are budgeted as well as frames (a broadcast counts once per receiver), and the admin API
  * shows who is being limited.
  */
-@ExtendWith(VertxExtension.class)
 @DisplayName("Per-participant limits: frames and bytes, surviving reconnects, visible to admins")
 class ParticipantLimitsTest {
 
-  private static TestNode node;
-  private static WebSocketClient client;
+  // one frame a second after a burst of 10: a reconnect a moment later must find the bucket still empty
+  @RegisterExtension
+  static final SwitchboardNodes NODES = SwitchboardNodes.single(new JsonObject().put("limits", new JsonObject()
+    .put("maxFrameBytes", 2048)
+    .put("rateFramesPerSecond", 1)
+    .put("rateBurst", 10)
+    .put("rateBytesPerSecond", 1024)
+    .put("rateBytesBurst", 4096)
+    .put("rateAbuseSeconds", 3600)));
 
-  @BeforeAll
-  static void start(Vertx vertx) {
-    // one frame a second after a burst of 10: a reconnect a moment later must find the bucket still empty
-    node = TestNode.start(new JsonObject().put("limits", new JsonObject()
-      .put("maxFrameBytes", 2048)
-      .put("rateFramesPerSecond", 1)
-      .put("rateBurst", 10)
-      .put("rateBytesPerSecond", 1024)
-      .put("rateBytesBurst", 4096)
-      .put("rateAbuseSeconds", 3600)));
-    client = WsClient.newClient(vertx);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
+  private static TestNode node() {
+    return NODES.node();
   }
 
   private static WsClient join(String identity, String room) {
-    return WsClient.join(client, node.port(), node.token(identity, room));
+    return WsClient.join(NODES.client(), node().port(), node().token(identity, room));
   }
 
   /** Pings, then a marker: counts the pongs that came before the marker's error (or its pong). */
@@ -97,12 +85,12 @@ class ParticipantLimitsTest {
     assertEquals("m2", error.getString("ref"), "two of ~1.4 KB fit a 4 KB burst, the third does not");
     assertEquals(padding + "0", bob.expect("message").getString("data"));
     assertEquals(padding + "1", bob.expect("message").getString("data"));
-    JsonArray limited = Http.get(node.port(), "/api/limits", node.adminToken()).json().getJsonArray("limited");
+    JsonArray limited = Http.get(node().port(), "/api/limits", node().adminToken()).json().getJsonArray("limited");
     JsonObject entry = limited.stream().map(JsonObject.class::cast)
       .filter(e -> e.getString("identity").equals("alice") && e.getString("room").equals(room))
       .findFirst().orElseThrow(() -> new AssertionError("alice not in " + limited.encode()));
     assertTrue(entry.getLong("droppedBytes") >= 1400, entry.encode());
-    assertEquals(node.node().nodeId(), Http.get(node.port(), "/api/limits", node.adminToken()).json()
+    assertEquals(node().node().nodeId(), Http.get(node().port(), "/api/limits", node().adminToken()).json()
       .getString("node"));
   }
 

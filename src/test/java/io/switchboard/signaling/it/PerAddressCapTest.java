@@ -1,5 +1,6 @@
 package io.switchboard.signaling.it;
 
+import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.Http;
 import io.switchboard.testing.Metrics;
 import io.switchboard.testing.RawHttp;
@@ -7,10 +8,9 @@ import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
@@ -31,28 +31,23 @@ class PerAddressCapTest {
   private static final String OBSERVER = "127.0.0.9";
   private static final String REFUSED = "switchboard_http_connections_closed_total{reason=\"address_limit\"}";
 
-  private static TestNode node;
+  @RegisterExtension
+  static final SwitchboardNodes NODES = SwitchboardNodes.single(new JsonObject().put("http", new JsonObject()
+    .put("maxConnectionsPerAddress", CAP)
+    .put("headerTimeoutSeconds", 60) // the held connections must outlive the test
+    .put("exemptAddresses", new JsonArray())));
 
-  @BeforeAll
-  static void start() {
-    node = TestNode.start(new JsonObject().put("http", new JsonObject()
-      .put("maxConnectionsPerAddress", CAP)
-      .put("headerTimeoutSeconds", 60) // the held connections must outlive the test
-      .put("exemptAddresses", new JsonArray())));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
+  private static TestNode node() {
+    return NODES.node();
   }
 
   private static double metric(String series) {
-    return Metrics.value(RawHttp.get(OBSERVER, node.port(), "/metrics").body(), series);
+    return Metrics.value(RawHttp.get(OBSERVER, node().port(), "/metrics").body(), series);
   }
 
   /** A keep-alive connection from {@code from} that has been served once, so the node has certainly counted it. */
   private static Socket servedConnection(String from) throws IOException {
-    Socket socket = RawHttp.connect(from, node.port());
+    Socket socket = RawHttp.connect(from, node().port());
     RawHttp.send(socket, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     assertEquals(200, RawHttp.readResponse(socket.getInputStream()).status());
     return socket;
@@ -69,16 +64,16 @@ class PerAddressCapTest {
       for (int i = 0; i < CAP; i++) {
         held.add(servedConnection(capped));
       }
-      String gauges = RawHttp.get(OBSERVER, node.port(), "/metrics").body();
+      String gauges = RawHttp.get(OBSERVER, node().port(), "/metrics").body();
       assertTrue(Metrics.value(gauges, "switchboard_http_connections") >= CAP + 1, gauges);
       assertTrue(Metrics.value(gauges, "switchboard_http_tracked_addresses") >= 2, "the capped address and ours");
-      try (Socket over = RawHttp.connect(capped, node.port())) {
+      try (Socket over = RawHttp.connect(capped, node().port())) {
         long start = System.nanoTime();
         assertTrue(RawHttp.awaitClosedByServer(over, 5000), "the connection over the cap must be closed");
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(millis < 2000, "closed at once, not after a timeout: " + millis + " ms");
       }
-      assertEquals(200, RawHttp.get("127.0.0.12", node.port(), "/health").status());
+      assertEquals(200, RawHttp.get("127.0.0.12", node().port(), "/health").status());
       assertEquals(refusedBefore + 1, metric(REFUSED));
 
       held.remove(0).close();
@@ -98,9 +93,9 @@ class PerAddressCapTest {
     List<RawWebSocket> sessions = new ArrayList<>();
     try {
       for (int i = 0; i < CAP; i++) {
-        sessions.add(RawWebSocket.join(capped, node.port(), node.token("user" + i, room)));
+        sessions.add(RawWebSocket.join(capped, node().port(), node().token("user" + i, room)));
       }
-      try (Socket over = RawHttp.connect(capped, node.port())) {
+      try (Socket over = RawHttp.connect(capped, node().port())) {
         assertTrue(RawHttp.awaitClosedByServer(over, 5000), "a sixth connection must be closed");
       }
       sessions.remove(0).close();
@@ -109,7 +104,7 @@ class PerAddressCapTest {
       RawWebSocket again = null;
       while (again == null && System.nanoTime() < deadline) {
         try {
-          again = RawWebSocket.join(capped, node.port(), node.token("late", room));
+          again = RawWebSocket.join(capped, node().port(), node().token("late", room));
         } catch (IOException refused) {
           sleep(100);
         }
@@ -126,7 +121,7 @@ class PerAddressCapTest {
   private static Http.Response awaitServed(String from) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {
-      try (Socket socket = RawHttp.connect(from, node.port())) {
+      try (Socket socket = RawHttp.connect(from, node().port())) {
         RawHttp.send(socket, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         return RawHttp.readResponse(socket.getInputStream());
       } catch (IOException refused) {

@@ -1,49 +1,38 @@
 package io.switchboard.signaling.it;
 
+import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("Signaling protocol v1 on one node (PROTOCOL.md sections 3-6)")
 class SignalingProtocolTest {
 
-  private static TestNode node;
-  private static WebSocketClient client;
+  // a dropped session is announced when its grace period ends: keep it short here
+  @RegisterExtension
+  static final SwitchboardNodes NODES = SwitchboardNodes.single(new JsonObject()
+    .put("rooms", new JsonObject().put("gracePeriodSeconds", 1)));
 
-  @BeforeAll
-  static void start(Vertx vertx) {
-    // a dropped session is announced when its grace period ends: keep it short here
-    node = TestNode.start(new JsonObject().put("rooms", new JsonObject().put("gracePeriodSeconds", 1)));
-    client = WsClient.newClient(vertx);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
+  private static TestNode node() {
+    return NODES.node();
   }
 
   private static WsClient join(String identity, String room) {
-    return WsClient.join(client, node.port(), node.token(identity, room));
+    return WsClient.join(NODES.client(), node().port(), node().token(identity, room));
   }
 
   private static WsClient join(String identity, String room, String role) {
-    return WsClient.join(client, node.port(), node.token(identity, room, role));
+    return WsClient.join(NODES.client(), node().port(), node().token(identity, room, role));
   }
 
   @Nested
@@ -62,7 +51,7 @@ class SignalingProtocolTest {
       assertEquals("publisher", welcome.getString("role"));
       assertEquals(new JsonArray(), welcome.getJsonArray("peers"));
       assertFalse(welcome.getString("resumeToken").isEmpty());
-      assertEquals(node.node().nodeId(), welcome.getString("node"));
+      assertEquals(node().node().nodeId(), welcome.getString("node"));
     }
 
     @Test
@@ -91,9 +80,9 @@ class SignalingProtocolTest {
       String room = TestNode.unique("room");
       WsClient alice = join("alice", room);
       long now = System.currentTimeMillis() / 1000;
-      String bobToken = node.sign(new JsonObject().put("sub", "bob").put("room", room).put("exp", now + 600)
+      String bobToken = node().sign(new JsonObject().put("sub", "bob").put("room", room).put("exp", now + 600)
         .put("name", "Bob B.").put("meta", new JsonObject().put("avatar", "b.png")));
-      WsClient bob = WsClient.join(client, node.port(), bobToken);
+      WsClient bob = WsClient.join(NODES.client(), node().port(), bobToken);
 
       JsonArray bobPeers = bob.welcome().getJsonArray("peers");
       assertEquals(1, bobPeers.size());
@@ -192,8 +181,8 @@ class SignalingProtocolTest {
       TestNode fast = TestNode.start(new JsonObject().put("limits",
         new JsonObject().put("rateFramesPerSecond", 100_000).put("rateBurst", 100_000)));
       try (fast) {
-        WsClient alice = WsClient.join(client, fast.port(), fast.token("alice", room));
-        WsClient bob = WsClient.join(client, fast.port(), fast.token("bob", room));
+        WsClient alice = WsClient.join(NODES.client(), fast.port(), fast.token("alice", room));
+        WsClient bob = WsClient.join(NODES.client(), fast.port(), fast.token("bob", room));
         alice.expect("peer-joined");
         for (int i = 0; i < 1000; i++) {
           JsonObject frame = i % 3 == 0

@@ -1,15 +1,15 @@
 package io.switchboard.signaling.it;
 
+import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.Metrics;
 import io.switchboard.testing.RawHttp;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
@@ -44,23 +44,18 @@ class SlowlorisTest {
   private static final String CLIENT_FROM = "127.0.0.2";
   private static final String CLOSED = "switchboard_http_connections_closed_total{reason=\"header_timeout\"}";
 
-  private static TestNode node;
+  @RegisterExtension
+  static final SwitchboardNodes NODES = SwitchboardNodes.single(new JsonObject().put("http", new JsonObject()
+    .put("headerTimeoutSeconds", HEADER_TIMEOUT_SECONDS)
+    .put("maxConnectionsPerAddress", 0) // the header timeout alone must clear them
+    .put("exemptAddresses", new JsonArray())));
 
-  @BeforeAll
-  static void start() {
-    node = TestNode.start(new JsonObject().put("http", new JsonObject()
-      .put("headerTimeoutSeconds", HEADER_TIMEOUT_SECONDS)
-      .put("maxConnectionsPerAddress", 0) // the header timeout alone must clear them
-      .put("exemptAddresses", new JsonArray())));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
+  private static TestNode node() {
+    return NODES.node();
   }
 
   private static double closedByHeaderTimeout() {
-    return Metrics.value(RawHttp.get(CLIENT_FROM, node.port(), "/metrics").body(), CLOSED);
+    return Metrics.value(RawHttp.get(CLIENT_FROM, node().port(), "/metrics").body(), CLOSED);
   }
 
   @Test
@@ -69,14 +64,15 @@ class SlowlorisTest {
     + "and each is closed by the server after the header timeout")
   void halfOpenFlood() throws Exception {
     String room = TestNode.unique("slowloris");
-    RawWebSocket.join(CLIENT_FROM, node.port(), node.token("warm-up", room)).close(); // class loading, not the flood
+    // class loading, not the flood
+    RawWebSocket.join(CLIENT_FROM, node().port(), node().token("warm-up", room)).close();
     double closedBefore = closedByHeaderTimeout();
 
     List<SocketChannel> flood = new ArrayList<>(HALF_OPEN);
     long[] openedAt = new long[HALF_OPEN];
     long[] closedAt = new long[HALF_OPEN];
     try (Selector selector = Selector.open()) {
-      InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), node.port());
+      InetSocketAddress server = new InetSocketAddress(InetAddress.getLoopbackAddress(), node().port());
       for (int i = 0; i < HALF_OPEN; i++) {
         SocketChannel channel = SocketChannel.open();
         flood.add(channel);
@@ -90,9 +86,9 @@ class SlowlorisTest {
       long floodOpen = System.nanoTime();
 
       // while they are held: another address is served, and joins a room within a second
-      assertEquals(200, RawHttp.get(CLIENT_FROM, node.port(), "/health").status());
+      assertEquals(200, RawHttp.get(CLIENT_FROM, node().port(), "/health").status());
       long joinStart = System.nanoTime();
-      RawWebSocket alice = RawWebSocket.join(CLIENT_FROM, node.port(), node.token("alice", room));
+      RawWebSocket alice = RawWebSocket.join(CLIENT_FROM, node().port(), node().token("alice", room));
       long joinMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - joinStart);
       alice.close();
       assertTrue(joinMillis <= 1000, "join took " + joinMillis + " ms during the flood");

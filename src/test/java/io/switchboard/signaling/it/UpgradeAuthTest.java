@@ -1,22 +1,20 @@
 package io.switchboard.signaling.it;
 
+import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.Http;
 import io.switchboard.testing.LogCapture;
 import io.switchboard.testing.Metrics;
 import io.switchboard.testing.SilentWsClient;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -27,24 +25,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("WebSocket upgrade: a bad token gets 401 with a JSON reason before any socket opens")
 class UpgradeAuthTest {
 
-  private static TestNode node;
-  private static WebSocketClient client;
+  @RegisterExtension
+  static final SwitchboardNodes NODES = SwitchboardNodes.single();
+
+  private static TestNode node() {
+    return NODES.node();
+  }
   private static LogCapture logs;
 
   @BeforeAll
-  static void start(Vertx vertx) {
+  static void captureLogs() {
     logs = LogCapture.install();
-    node = TestNode.start();
-    client = WsClient.newClient(vertx);
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    node.close();
+  static void releaseLogs() {
     logs.close();
   }
 
@@ -59,7 +57,7 @@ class UpgradeAuthTest {
   /** Asserts a 401 whose JSON body says {@code unauthorized} with a message containing {@code why}. */
   private static void assertRefused(String token, String why) {
     double admittedBefore = metric("switchboard_sessions_opened_total");
-    UpgradeRejectedException refusal = WsClient.refusal(client, node.port(), token);
+    UpgradeRejectedException refusal = WsClient.refusal(NODES.client(), node().port(), token);
     assertEquals(401, refusal.getStatus());
     JsonObject body = refusal.getBody().toJsonObject();
     assertEquals("unauthorized", body.getString("error"));
@@ -68,7 +66,7 @@ class UpgradeAuthTest {
   }
 
   private static double metric(String series) {
-    return Metrics.value(node.port(), series);
+    return Metrics.value(node().port(), series);
   }
 
   private static String hs256(JsonObject header, JsonObject claims, String key) throws Exception {
@@ -105,12 +103,12 @@ class UpgradeAuthTest {
 
   @Test
   void expired() {
-    assertRefused(node.sign(validClaims().put("exp", now() - 3600)), "expired");
+    assertRefused(node().sign(validClaims().put("exp", now() - 3600)), "expired");
   }
 
   @Test
   void notYetValid() {
-    assertRefused(node.sign(validClaims().put("nbf", now() + 3600)), "not valid yet");
+    assertRefused(node().sign(validClaims().put("nbf", now() + 3600)), "not valid yet");
   }
 
   @Test
@@ -128,36 +126,37 @@ class UpgradeAuthTest {
   void missingClaims() {
     JsonObject noSub = validClaims();
     noSub.remove("sub");
-    assertRefused(node.sign(noSub), "no sub");
+    assertRefused(node().sign(noSub), "no sub");
     JsonObject noRoom = validClaims();
     noRoom.remove("room");
-    assertRefused(node.sign(noRoom), "no room");
+    assertRefused(node().sign(noRoom), "no room");
     JsonObject noExp = validClaims();
     noExp.remove("exp");
-    assertRefused(node.sign(noExp), "no exp");
+    assertRefused(node().sign(noExp), "no exp");
   }
 
   @Test
   void invalidRoomName() {
-    assertRefused(node.sign(validClaims().put("room", "no spaces")), "room claim");
-    assertRefused(node.sign(validClaims().put("room", "x".repeat(65))), "room claim");
+    assertRefused(node().sign(validClaims().put("room", "no spaces")), "room claim");
+    assertRefused(node().sign(validClaims().put("room", "x".repeat(65))), "room claim");
   }
 
   @Test
   @DisplayName("the Authorization header works as well as access_token")
   void bearerHeader() {
-    String token = node.token("hdr", "standup");
-    var socket = WsClient.await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.port())
+    String token = node().token("hdr", "standup");
+    var socket = WsClient.await(NODES.client().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+      .setPort(node().port())
       .setURI("/ws").addHeader("Authorization", "Bearer " + token)));
     WsClient.await(socket.close());
     UpgradeRejectedException refused = assertThrowsRejected(new WebSocketConnectOptions().setHost("127.0.0.1")
-      .setPort(node.port()).setURI("/ws").addHeader("Authorization", "Bearer nope"));
+      .setPort(node().port()).setURI("/ws").addHeader("Authorization", "Bearer nope"));
     assertEquals(401, refused.getStatus());
   }
 
   private static UpgradeRejectedException assertThrowsRejected(WebSocketConnectOptions options) {
     try {
-      WsClient.await(client.connect(options));
+      WsClient.await(NODES.client().connect(options));
     } catch (UpgradeRejectedException e) {
       return e;
     }
@@ -178,7 +177,7 @@ class UpgradeAuthTest {
 
       WebSocketConnectOptions listed = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(guarded.port())
         .setURI("/ws?access_token=" + token).addHeader("Origin", "https://meet.example.org");
-      WsClient.await(WsClient.await(client.connect(listed)).close());
+      WsClient.await(WsClient.await(NODES.client().connect(listed)).close());
 
       // a non-browser client sends no Origin (Vert.x's client adds one of its own, so use a raw socket)
       SilentWsClient.connect(guarded.port(), token).close();
@@ -188,11 +187,11 @@ class UpgradeAuthTest {
   @Test
   @DisplayName("no token ever reaches a log line, access log included")
   void tokensNeverLogged() {
-    String good = node.token("logcheck", "standup");
-    WsClient.join(client, node.port(), good).close();
-    String expired = node.sign(validClaims().put("exp", now() - 3600));
-    WsClient.refusal(client, node.port(), expired);
-    Http.get(node.port(), "/api/rooms", expired);
+    String good = node().token("logcheck", "standup");
+    WsClient.join(NODES.client(), node().port(), good).close();
+    String expired = node().sign(validClaims().put("exp", now() - 3600));
+    WsClient.refusal(NODES.client(), node().port(), expired);
+    Http.get(node().port(), "/api/rooms", expired);
     assertFalse(logs.lines().isEmpty(), "the access log should have written something");
     for (String line : logs.lines()) {
       assertFalse(line.contains(good) || line.contains(expired) || line.contains("access_token"),

@@ -1,15 +1,15 @@
 package io.switchboard.signaling.it;
 
+import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.Metrics;
 import io.switchboard.testing.RawHttp;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
@@ -38,23 +38,18 @@ class UpgradeRateTest {
   private static final String REFUSED = "switchboard_http_upgrades_rate_limited_total";
   private static final String OPENED = "switchboard_sessions_opened_total";
 
-  private static TestNode node;
+  @RegisterExtension
+  static final SwitchboardNodes NODES = SwitchboardNodes.single(new JsonObject().put("http", new JsonObject()
+    .put("upgradesPerSecondPerAddress", RATE)
+    .put("upgradeBurstPerAddress", BURST)
+    .put("exemptAddresses", new JsonArray())));
 
-  @BeforeAll
-  static void start() {
-    node = TestNode.start(new JsonObject().put("http", new JsonObject()
-      .put("upgradesPerSecondPerAddress", RATE)
-      .put("upgradeBurstPerAddress", BURST)
-      .put("exemptAddresses", new JsonArray())));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    node.close();
+  private static TestNode node() {
+    return NODES.node();
   }
 
   private static String metrics() {
-    return RawHttp.get(OBSERVER, node.port(), "/metrics").body();
+    return RawHttp.get(OBSERVER, node().port(), "/metrics").body();
   }
 
   @Test
@@ -69,7 +64,8 @@ class UpgradeRateTest {
       RawWebSocket.Handshake refusal = null;
       int accepted = 0;
       for (int attempt = 0; attempt < 20 && refusal == null; attempt++) {
-        RawWebSocket.Handshake handshake = RawWebSocket.upgrade(LIMITED, node.port(), node.token("u" + attempt, room));
+        RawWebSocket.Handshake handshake =
+          RawWebSocket.upgrade(LIMITED, node().port(), node().token("u" + attempt, room));
         if (handshake.status() == 101) {
           open.add(handshake.socket());
           accepted++;
@@ -89,10 +85,10 @@ class UpgradeRateTest {
       assertEquals("1", new RawHttp.Head(429, refusal.head()).header("Retry-After"));
 
       // refused before the token is checked: a bad token gets 429 too, and costs no verification
-      RawWebSocket.Handshake badToken = RawWebSocket.upgrade(LIMITED, node.port(), "not-a-token");
+      RawWebSocket.Handshake badToken = RawWebSocket.upgrade(LIMITED, node().port(), "not-a-token");
       assertEquals(429, badToken.status());
 
-      RawWebSocket.Handshake other = RawWebSocket.upgrade(OTHER, node.port(), node.token("other", room));
+      RawWebSocket.Handshake other = RawWebSocket.upgrade(OTHER, node().port(), node().token("other", room));
       assertEquals(101, other.status(), "another address has its own bucket");
       open.add(other.socket());
 
@@ -100,7 +96,7 @@ class UpgradeRateTest {
       RawWebSocket refilled = null;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (refilled == null && System.nanoTime() < deadline) {
-        RawWebSocket.Handshake retry = RawWebSocket.upgrade(LIMITED, node.port(), node.token("late", room));
+        RawWebSocket.Handshake retry = RawWebSocket.upgrade(LIMITED, node().port(), node().token("late", room));
         if (retry.status() == 101) {
           refilled = retry.socket();
         } else {

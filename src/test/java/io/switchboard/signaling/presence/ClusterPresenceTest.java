@@ -1,45 +1,28 @@
 package io.switchboard.signaling.presence;
 
 import io.switchboard.testing.Http;
+import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.TestCluster;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith(VertxExtension.class)
 @DisplayName("Cluster presence and relay: two clustered nodes in one JVM")
 class ClusterPresenceTest {
 
-  private static TestCluster cluster;
-  private static WebSocketClient client;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    cluster = TestCluster.start(2, new JsonObject());
-    client = WsClient.newClient(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
+  @RegisterExtension
+  static final SwitchboardNodes CLUSTER = SwitchboardNodes.cluster(2, new JsonObject());
 
   private static WsClient join(int node, String identity, String room) {
-    TestNode n = cluster.node(node);
-    return WsClient.join(client, n.port(), n.token(identity, room));
+    return CLUSTER.join(node, identity, room, null);
   }
 
   @Test
@@ -87,11 +70,11 @@ class ClusterPresenceTest {
   @DisplayName("roles hold across nodes: a viewer sees only publishers, and only publishers hear of a viewer")
   void rolesAcrossNodes() {
     String room = TestNode.unique("room");
-    TestNode n0 = cluster.node(0);
-    TestNode n1 = cluster.node(1);
-    WsClient publisher = WsClient.join(client, n0.port(), n0.token("pub", room, "publisher"));
-    WsClient viewer1 = WsClient.join(client, n1.port(), n1.token("v1", room, "viewer"));
-    WsClient viewer2 = WsClient.join(client, n0.port(), n0.token("v2", room, "viewer"));
+    TestNode n0 = CLUSTER.node(0);
+    TestNode n1 = CLUSTER.node(1);
+    WsClient publisher = WsClient.join(CLUSTER.client(), n0.port(), n0.token("pub", room, "publisher"));
+    WsClient viewer1 = WsClient.join(CLUSTER.client(), n1.port(), n1.token("v1", room, "viewer"));
+    WsClient viewer2 = WsClient.join(CLUSTER.client(), n0.port(), n0.token("v2", room, "viewer"));
     assertEquals(1, viewer2.welcome().getJsonArray("peers").size(), "a viewer sees only the publisher");
     assertEquals(viewer1.id(), publisher.expect("peer-joined").getJsonObject("peer").getString("id"));
     assertEquals(viewer2.id(), publisher.expect("peer-joined").getJsonObject("peer").getString("id"));
@@ -111,9 +94,9 @@ class ClusterPresenceTest {
     WsClient alice = join(0, "alice", room);
     WsClient bob = join(1, "bob", room);
     alice.expect("peer-joined");
-    JsonObject clash = new JsonObject().put("node", new JsonObject().put("id", cluster.node(0).node().nodeId()));
+    JsonObject clash = new JsonObject().put("node", new JsonObject().put("id", CLUSTER.node(0).node().nodeId()));
     IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-      () -> TestCluster.join(cluster, clash));
+      () -> TestCluster.join(CLUSTER.cluster(), clash));
     org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(e.getCause()).contains("already used"),
       String.valueOf(e.getCause()));
     // the refused member left the cluster carrying node 0's id: node 0's sessions must not go with it
@@ -154,7 +137,7 @@ class ClusterPresenceTest {
   @Test
   @DisplayName("/health reports two trusted members and event-bus TLS")
   void health() {
-    JsonObject health = Http.get(cluster.node(0).port(), "/health", null).json();
+    JsonObject health = Http.get(CLUSTER.node(0).port(), "/health", null).json();
     assertEquals(new JsonObject().put("enabled", true).put("members", 2).put("tls", true),
       health.getJsonObject("cluster"));
   }
