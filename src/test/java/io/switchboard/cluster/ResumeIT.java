@@ -124,7 +124,8 @@ class ResumeIT {
   @DisplayName("SIGKILL of the client's node: it resumes on a survivor, peers see nothing, frames sent after "
     + "detection arrive")
   void killedNode() {
-    try (ProcessCluster cluster = ProcessCluster.start(3, 3, Map.of())) {
+    // a short grace period, so that the test also sees it end: the resumed session must outlive it
+    try (ProcessCluster cluster = ProcessCluster.start(3, 3, Map.of("SWITCHBOARD_ROOMS_GRACE_PERIOD_SECONDS", "4"))) {
       String room = TestNode.unique("room");
       WsClient alice = join(cluster.node(0).port(), "alice", room);
       WsClient bob = join(cluster.node(1).port(), "bob", room);
@@ -139,7 +140,8 @@ class ResumeIT {
       awaitGraceBuffers(cluster.node(2), 1, Duration.ofSeconds(15));
       sendNumbered(bob, alice, 0, 3);
       sendNumbered(carol, alice, 100, 2);
-      WsClient back = resume(cluster.node(2).port(), "alice", room, alice);
+      // on the oldest surviving member, which also times the lost node's grace periods
+      WsClient back = resume(cluster.node(1).port(), "alice", room, alice);
       assertNull(back.resumeError());
       assertEquals(true, back.welcome().getBoolean("resumed"));
       assertEquals(alice.id(), back.id());
@@ -149,8 +151,11 @@ class ResumeIT {
       }
       assertEquals(List.of(0, 1, 2), got.stream().filter(n -> n < 100).toList(), "bob's frames in order");
       assertEquals(List.of(100, 101), got.stream().filter(n -> n >= 100).toList(), "carol's frames in order");
+      sleep(5000); // past the end of the grace period the loss started
       sendNumbered(bob, alice, 3, 1);
       expectNumbered(back, 3, 1);
+      sendNumbered(carol, alice, 102, 1);
+      expectNumbered(back, 102, 1);
       bob.expectNothing(500);
       carol.expectNothing(500);
     }

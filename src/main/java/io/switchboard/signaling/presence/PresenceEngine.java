@@ -272,11 +272,18 @@ final class PresenceEngine {
     submit(room, new RoomOperations.Expire(sessionId, System.currentTimeMillis())).onSuccess(change -> {
       if (change.changed()) {
         publish(change);
-      } else if (change.graceEnds().isEmpty()) {
+      } else if (change.refusal() == Refusal.UNKNOWN_SESSION && isWaitingHere(room, sessionId)) {
         removeLocally(room, sessionId, LeaveReason.DISCONNECTED); // the store lost it: so does this node
       }
       change.graceEnds().forEach((id, until) -> timers.schedule(room, id, until));
     });
+  }
+
+  /** This node holds the session and it waits for a resume (a grace buffer stands in for it). */
+  private boolean isWaitingHere(String room, String sessionId) {
+    RoomReplica replica = replicas.get(room);
+    Member member = replica == null ? null : replica.room.member(sessionId);
+    return member != null && replica.admittedAt.containsKey(sessionId) && member.endpoint() instanceof GraceBuffer;
   }
 
   /** Frames for a session in its grace period were dropped: the store remembers, so no resume is honoured. */
@@ -312,8 +319,8 @@ final class PresenceEngine {
     Member current = replica.room.member(id);
     SessionEndpoint old = current == null ? null : current.endpoint();
     endpoint.admitted(replica.room, self, replica.room.visibleTo(self.role(), id), true);
+    timers.cancel(id); // this node may have timed it too: its own, or (the oldest member) a lost node's
     if (previous.equals(nodeId)) {
-      timers.cancel(id);
       if (old != null) {
         old.replacedBy(endpoint); // a grace buffer, or a connection whose drop this node had not noticed yet
       }

@@ -128,7 +128,8 @@ public final class RoomOperations {
 
   /**
    * A grace period may be over: the member leaves, announced with the reason it went. Not yet over (a timer
-   * that fired early, a clock behind another node's): the end is returned to be timed again.
+   * that fired early, a clock behind another node's): the end is returned to be timed again. Resumed meanwhile:
+   * nothing happens. Not in the room any more: refused ({@code UNKNOWN_SESSION}).
    */
   public record Expire(String sessionId, long now) implements RoomOperation {
 
@@ -136,8 +137,11 @@ public final class RoomOperations {
     public RoomChange apply(RoomEntry entry) {
       RoomRecord room = entry.value();
       Seat seat = room == null ? null : room.seats.get(sessionId);
-      if (seat == null || !seat.inGrace()) {
-        return RoomChange.unchanged(entry.room());
+      if (seat == null) {
+        return RoomChange.refused(entry.room(), Refusal.UNKNOWN_SESSION);
+      }
+      if (!seat.inGrace()) {
+        return RoomChange.unchanged(entry.room()); // resumed meanwhile
       }
       if (seat.graceUntil() > now) {
         return RoomChange.quiet(entry.room(), Map.of(sessionId, seat.graceUntil()));

@@ -244,6 +244,9 @@ class RoomOperationsTest {
       RoomChange due = entry.run(new RoomOperations.Expire("s1", NOW + GRACE));
       assertEquals(List.of(new Departure(member("s1", "alice", "n1"), LeaveReason.DISCONNECTED)), due.left());
       assertFalse(entry.run(new RoomOperations.Expire("s2", NOW + GRACE)).changed(), "a connected member stays");
+      assertFalse(entry.run(new RoomOperations.Expire("s2", NOW + GRACE)).refused(), "and is not unknown");
+      assertEquals(Refusal.UNKNOWN_SESSION, entry.run(new RoomOperations.Expire("s1", NOW + GRACE)).refusal(),
+        "a session no longer in the room is unknown");
     }
 
     @Test
