@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -208,33 +209,7 @@ class BrowserResumeIT {
     assertEquals(Map.of(aliceId, third.nodeId(), bobId, second.nodeId()), nodeById, participants.encode());
 
     // ---- an ICE restart from alice: offer through node 3, bob's answer through node 2 and back ----
-    long restartAt = System.nanoTime();
-    Snapshot beforeRestartA = BrowserCallTest.snapshot(browserA);
-    Snapshot beforeRestartB = BrowserCallTest.snapshot(browserB);
-    JsonObject ufragsBefore = script(browserA, RESTART_ICE_SCRIPT);
-    JsonObject[] latest = {new JsonObject()};
-    long waitEnd = System.nanoTime() + ICE_RESTART_DEADLINE.toNanos();
-    while (!iceRestarted(ufragsBefore, latest[0]) && System.nanoTime() < waitEnd) {
-      sleep(POLL_INTERVAL);
-      latest[0] = script(browserA, ICE_STATE_SCRIPT);
-    }
-    if (!iceRestarted(ufragsBefore, latest[0])) {
-      fail("the ICE restart did not complete within " + ICE_RESTART_DEADLINE.toSeconds() + " s: before "
-        + ufragsBefore.encode() + ", now " + latest[0].encode() + "\n"
-        + BrowserCallTest.diagnostics(browserA, urlA, BrowserCallTest.snapshot(browserA))
-        + BrowserCallTest.diagnostics(browserB, urlB, BrowserCallTest.snapshot(browserB))
-        + "---- node 3 log:\n" + third.tail());
-    }
-    log("ICE restart negotiated in %d ms: %s", elapsedMs(restartAt), latest[0].encode());
-    List<String> signalingA = eventTypes(watched(browserA));
-    List<String> signalingB = eventTypes(watched(browserB));
-    assertTrue(signalingA.contains("answer"), "alice got bob's answer: " + signalingA);
-    assertTrue(signalingB.contains("offer"), "bob got alice's restart offer: " + signalingB);
-    Predicate<String> presenceOrFailure = type -> type.startsWith("peer-") || type.equals("resume-failed");
-    assertTrue(signalingA.stream().noneMatch(presenceOrFailure), signalingA.toString());
-    assertTrue(signalingB.stream().noneMatch(presenceOrFailure), signalingB.toString());
-    assertMediaGrows(browserA, beforeRestartA, "alice, across the ICE restart");
-    assertMediaGrows(browserB, beforeRestartB, "bob, across the ICE restart");
+    restartIceFromA(browserA, urlA, browserB, urlB, third);
 
     // ---- node 2 shuts down (SIGTERM, close 1001): bob starts with the next URL of his list and resumes there ----
     Snapshot beforeDrainA = BrowserCallTest.snapshot(browserA);
@@ -251,8 +226,9 @@ class BrowserResumeIT {
     assertEquals(true, watchedB.getBoolean("samePeerConnection"), "bob keeps his RTCPeerConnection: " + watchedB);
     assertEquals(List.of("reconnecting", "open"), states(watchedB), "bob's client: " + watchedB);
     assertEquals(List.of("1001 " + wsUrl(second)), closes(watchedB), "1001, then straight to node 3: " + watchedB);
-    assertTrue(eventTypes(watchedB).stream().noneMatch(presenceOrFailure), watchedB.toString());
-    assertTrue(eventTypes(watched(browserA)).stream().noneMatch(presenceOrFailure), "alice hears nothing of it");
+    assertTrue(eventTypes(watchedB).stream().noneMatch(BrowserResumeIT::presenceOrFailure), watchedB.toString());
+    assertTrue(eventTypes(watched(browserA)).stream().noneMatch(BrowserResumeIT::presenceOrFailure),
+      "alice hears nothing of it");
     assertMediaGrows(browserA, beforeDrainA, "alice, across bob's resume");
     assertMediaGrows(browserB, beforeDrainB, "bob, across his resume");
 
@@ -266,7 +242,98 @@ class BrowserResumeIT {
     log("test body took %d ms", elapsedMs(startedAt));
   }
 
+  /**
+   * The server bug this reproduces (found with this SDK, issue 10): the oldest surviving member times the grace
+   * period of a lost node's sessions (ClusterPresence.purgeLostNodes); when such a session is resumed on that
+   * same node, PresenceEngine.admitResumed does not cancel the timer (it does so only when the session was held by
+   * this node before). When it fires, the store answers that the session is connected again (Expire: unchanged,
+   * no grace end), and PresenceEngine.expire takes that for "the store lost it": removeLocally drops the connected,
+   * resumed session from the node's room. Its local peers are told peer-left (disconnected) and frames to it are
+   * refused (unknown-peer) or, from other nodes, silently dropped; yet its socket stays open, its own frames still
+   * go out, and the store and the other nodes still list it. In a cluster of two every resume after a node loss
+   * lands on the oldest member, so every call kept up through a node loss breaks when the grace period ends
+   * (20 s by default). Run it with -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition.
+   */
+  @Test
+  @Disabled("server bug: a session resumed on the oldest member after its node was lost is dropped from that "
+    + "node's room when the grace period ends (see the comment)")
+  @DisplayName("a page resumed on the oldest survivor after its node was killed is still in the call after the grace "
+    + "period")
+  void resumedCallOutlivesTheGracePeriod() {
+    cluster = ProcessCluster.start(2, 2, Map.of("SWITCHBOARD_ROOMS_GRACE_PERIOD_SECONDS", "4"));
+    NodeProcess first = cluster.node(0);
+    NodeProcess second = cluster.node(1);
+    String room = TestNode.unique("resume");
+    String urlA = pageUrl(first, room, "alice", List.of(first, second));
+    String urlB = pageUrl(second, room, "bob", List.of(second));
+    Chromium browserA = startBrowser("alice");
+    Chromium browserB = startBrowser("bob");
+    browserA.driver().get(urlA);
+    browserB.driver().get(urlB);
+    Call call = BrowserCallTest.awaitCall(browserA, urlA, browserB, urlB);
+    String aliceId = call.a().state().getString("id");
+    String bobId = call.b().state().getString("id");
+    assertEquals(bobId, browserA.driver().executeScript(WATCH_SCRIPT));
+    assertEquals(aliceId, browserB.driver().executeScript(WATCH_SCRIPT));
+
+    long killedAt = System.nanoTime();
+    first.kill();
+    awaitPage(browserA, urlA, RESUME_DEADLINE, "alice resumed on node 2", snapshot -> {
+      JsonObject state = snapshot.state();
+      return state.getBoolean("joined", false) && state.getBoolean("resumed", false)
+        && aliceId.equals(state.getString("id")) && second.nodeId().equals(state.getString("node"));
+    });
+    // past the end of the grace period the survivor set when it noticed the loss (under 1 s, plus 4 s)
+    sleep(Duration.ofMillis(Math.max(0, 8000 - elapsedMs(killedAt))));
+
+    List<String> signalingB = eventTypes(watched(browserB));
+    assertTrue(signalingB.stream().noneMatch(BrowserResumeIT::presenceOrFailure), "bob: " + signalingB);
+    Snapshot a = BrowserCallTest.snapshot(browserA);
+    Snapshot b = BrowserCallTest.snapshot(browserB);
+    assertEquals(null, a.problem("bob"), a.json().encode());
+    assertEquals(null, b.problem("alice"), b.json().encode());
+    restartIceFromA(browserA, urlA, browserB, urlB, second);
+  }
+
   // ---- steps ----
+
+  /**
+   * Restarts ICE on page A's peer connection and waits until the new offer and answer went through signaling
+   * (new ICE ufrags on both sides, signaling stable, still connected, media still growing on both pages).
+   */
+  private static void restartIceFromA(Chromium browserA, String urlA, Chromium browserB, String urlB,
+                                      NodeProcess nodeOfA) {
+    long restartAt = System.nanoTime();
+    Snapshot beforeRestartA = BrowserCallTest.snapshot(browserA);
+    Snapshot beforeRestartB = BrowserCallTest.snapshot(browserB);
+    JsonObject ufragsBefore = script(browserA, RESTART_ICE_SCRIPT);
+    JsonObject latest = new JsonObject();
+    long waitEnd = System.nanoTime() + ICE_RESTART_DEADLINE.toNanos();
+    while (!iceRestarted(ufragsBefore, latest) && System.nanoTime() < waitEnd) {
+      sleep(POLL_INTERVAL);
+      latest = script(browserA, ICE_STATE_SCRIPT);
+    }
+    if (!iceRestarted(ufragsBefore, latest)) {
+      fail("the ICE restart did not complete within " + ICE_RESTART_DEADLINE.toSeconds() + " s: before "
+        + ufragsBefore.encode() + ", now " + latest.encode() + "\n"
+        + BrowserCallTest.diagnostics(browserA, urlA, BrowserCallTest.snapshot(browserA))
+        + BrowserCallTest.diagnostics(browserB, urlB, BrowserCallTest.snapshot(browserB))
+        + "---- log of " + nodeOfA.nodeId() + ":\n" + nodeOfA.tail());
+    }
+    log("ICE restart negotiated in %d ms: %s", elapsedMs(restartAt), latest.encode());
+    List<String> signalingA = eventTypes(watched(browserA));
+    List<String> signalingB = eventTypes(watched(browserB));
+    assertTrue(signalingA.contains("answer"), "alice got bob's answer: " + signalingA);
+    assertTrue(signalingB.contains("offer"), "bob got alice's restart offer: " + signalingB);
+    assertTrue(signalingA.stream().noneMatch(BrowserResumeIT::presenceOrFailure), signalingA.toString());
+    assertTrue(signalingB.stream().noneMatch(BrowserResumeIT::presenceOrFailure), signalingB.toString());
+    assertMediaGrows(browserA, beforeRestartA, "alice, across the ICE restart");
+    assertMediaGrows(browserB, beforeRestartB, "bob, across the ICE restart");
+  }
+
+  private static boolean presenceOrFailure(String eventType) {
+    return eventType.startsWith("peer-") || eventType.equals("resume-failed");
+  }
 
   private Chromium startBrowser(String name) {
     Chromium browser = Chromium.start(name);
