@@ -5,15 +5,19 @@
  * at once: with the token from the fragment, else a development token),
  * relay=1 (relay-only ICE, through TURN). A token minted elsewhere can come in
  * the fragment, #token=<jwt>: the fragment never reaches a server or its logs.
+ * The fragment may also list the WebSocket URLs of several nodes of a cluster,
+ * #nodes=ws://host:8080/ws,ws://host:8081/ws: the SDK moves to the next one
+ * when a node cannot be reached, so the call survives a node going down.
  *
  * Test hooks for the browser test, on window.switchboardDemo:
  *   client           the SwitchboardClient of the current call, null on the join form
  *   peerConnections  Map peer id -> RTCPeerConnection of the current call (a snapshot)
- *   state()          {joined, id, peers: [{id, identity, connectionState}]}
- *                    (connectionState is null for a peer without a connection)
- *   stats()          Promise of {[peer id]: {connectionState, framesDecoded,
+ *   state()          {joined, id, node, resumed, clientState, peers: [{id, identity, connectionState}]}
+ *                    (connectionState is null for a peer without a connection; resumed: the latest
+ *                    welcome resumed the session)
+ *   stats()          Promise of {[peer id]: {connectionState, framesDecoded, bytesReceived,
  *                      selectedCandidatePair: {localCandidateType, remoteCandidateType} | null}}
- *                    where framesDecoded sums the inbound-rtp video stats
+ *                    where framesDecoded sums the inbound-rtp video stats and bytesReceived all inbound-rtp
  */
 import {ConnectionClosedError, HttpError, SwitchboardClient, fetchDevToken} from './switchboard.js';
 import {LocalMedia} from './media.js';
@@ -31,10 +35,15 @@ const CLOSE_DESCRIPTIONS = new Map([
   [4001, 'replaced by a newer session with the same identity'],
   [4002, 'removed by an administrator'],
   [4003, 'the room is full'],
+  [4004, 'this identity is already in the room'],
+  [4005, 'the session was resumed on another connection'],
+  [4008, 'the server stopped hearing from this page'],
 ]);
 
 const urlParams = new URLSearchParams(location.search);
 const iceTransportPolicy = urlParams.get('relay') === '1' ? 'relay' : 'all';
+/** WebSocket URLs of the cluster's nodes from the #nodes= fragment; null: the page's own host. */
+let nodeUrls = null;
 
 const byId = (id) => document.getElementById(id);
 const ui = {
@@ -65,7 +74,8 @@ const ui = {
 /**
  * The call in progress; null on the join form.
  * @type {null | {client: SwitchboardClient, mesh: MeshCall, media: LocalMedia, ownName: string,
- *   joined: boolean, lastClose: string, tiles: Map<string, HTMLElement>, unsubscribers: Function[]}}
+ *   joined: boolean, lastClose: string, resumeFailure: string, tiles: Map<string, HTMLElement>,
+ *   unsubscribers: Function[]}}
  */
 let call = null;
 
@@ -127,6 +137,7 @@ async function openCamera(media) {
 function startCall({token, tokenSource, media, ownName}) {
   const client = new SwitchboardClient({
     token,
+    ...(nodeUrls ? {urls: nodeUrls} : {}),
     reconnect: async (attempt) => (attempt > MAX_RECONNECT_ATTEMPTS ? null : {token: await tokenSource()}),
   });
   // The mesh listens before connect(), so it sees the first welcome.
@@ -141,11 +152,15 @@ function startCall({token, tokenSource, media, ownName}) {
     client.on('peer-joined', onPeerJoined),
     client.on('peer-left', onPeerLeft),
     client.on('message', onMessage),
-    client.on('error', ({code, message}) => setStatus(`Server error ${code}${message ? `: ${message}` : ''}`, {error: true})),
+    client.on('error', ({code, message}) => setStatus(`Server error ${code}${message ? `: ${message}` : ''}`,
+      {error: true})),
+    // not an error for the page: a fresh welcome follows, handled like any other
+    client.on('resume-failed', ({message}) => { call.resumeFailure = message ?? ''; }),
     client.on('close', onClose),
     client.on('state', onStateChange),
   ];
-  return {client, mesh, media, ownName, joined: false, lastClose: '', tiles: new Map(), unsubscribers};
+  return {client, mesh, media, ownName, joined: false, lastClose: '', resumeFailure: '', tiles: new Map(),
+    unsubscribers};
 }
 
 function enterCall(welcome, mediaNotice) {
@@ -160,7 +175,7 @@ function enterCall(welcome, mediaNotice) {
   updateControls();
   renderParticipants();
   renderRemoteTiles();
-  setStatus(`Joined room ${welcome.room} as ${welcome.role}. ${mediaNotice}`.trim());
+  setStatus(`Joined room ${welcome.room} as ${welcome.role} (node ${welcome.node}). ${mediaNotice}`.trim());
 }
 
 /** Tears the call down, whatever state it is in, and returns to the form. */
@@ -184,9 +199,21 @@ function endCall(message, {error = false} = {}) {
 
 // ---- signaling events ----
 
+/**
+ * After a reconnect. Resumed: the same session, the mesh keeps its connections, and the SDK has emitted
+ * peer-left / peer-joined for whoever came or went meanwhile. Fresh (the resume was refused or too late): a
+ * new session, which the mesh renegotiates from scratch; the participants and tiles are redrawn from the
+ * welcome's peers.
+ */
 function onWelcome(welcome) {
   if (!call.joined) return; // enterCall() handles the first one
-  setStatus(welcome.resumed ? 'Reconnected: session resumed.' : 'Reconnected as a new session.');
+  if (welcome.resumed) {
+    setStatus(`Reconnected to node ${welcome.node}: session resumed.`);
+  } else {
+    const why = call.resumeFailure ? ` (the session could not be resumed: ${call.resumeFailure})` : '';
+    setStatus(`Reconnected to node ${welcome.node} as a new session${why}.`);
+  }
+  call.resumeFailure = '';
   renderParticipants();
   renderRemoteTiles();
 }
@@ -197,8 +224,9 @@ function onPeerJoined({peer}) {
   renderRemoteTiles();
 }
 
-function onPeerLeft({id, peer, reason}) {
-  appendChatLine(null, `${peer ? displayName(peer) : id} left (${reason}).`);
+function onPeerLeft({id, peer, reason, reconciled}) {
+  const when = reconciled ? ' while this page was reconnecting' : '';
+  appendChatLine(null, `${peer ? displayName(peer) : id} left${when} (${reason}).`);
   renderParticipants();
   renderRemoteTiles();
 }
@@ -420,12 +448,20 @@ function prefillForm() {
   ui.name.value = urlParams.get('name') ?? '';
   if (urlParams.get('role') === 'viewer') ui.role.value = 'viewer';
   const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.has('nodes')) nodeUrls = parseNodeUrls(fragment.get('nodes'));
   if (fragment.has('token')) {
     ui.token.value = fragment.get('token');
     // out of the address bar, so that sharing the page's address does not share the token
-    history.replaceState(null, '', location.pathname + location.search);
+    const rest = nodeUrls ? `#nodes=${nodeUrls.join(',')}` : '';
+    history.replaceState(null, '', location.pathname + location.search + rest);
     onTokenInput();
   }
+}
+
+/** The comma-separated URLs of #nodes=, null for none. The SDK checks them: a bad one fails the join, saying why. */
+function parseNodeUrls(text) {
+  const urls = text.split(',').map((url) => url.trim()).filter(Boolean);
+  return urls.length > 0 ? urls : null;
 }
 
 /** A pasted token carries room and name, so the fields are needed only without one. */
@@ -448,11 +484,14 @@ function onJoinSubmit(event) {
 // ---- test hooks (see the top of this file) ----
 
 function demoState() {
-  if (!call) return {joined: false, id: null, peers: []};
+  if (!call) return {joined: false, id: null, node: null, resumed: false, clientState: 'closed', peers: []};
   const {client, mesh} = call;
   return {
     joined: call.joined && client.state === 'open',
     id: client.id,
+    node: client.node,
+    resumed: client.welcome?.resumed === true,
+    clientState: client.state,
     peers: [...client.peers.values()].map((peer) => ({
       id: peer.id,
       identity: peer.identity,
@@ -471,6 +510,7 @@ async function demoStats() {
     return [peerId, {
       connectionState: pc.connectionState,
       framesDecoded: sumVideoFramesDecoded(report),
+      bytesReceived: sumBytesReceived(report),
       selectedCandidatePair: selectedCandidatePair(report),
     }];
   }));
@@ -483,6 +523,14 @@ function sumVideoFramesDecoded(report) {
     if (stat.type === 'inbound-rtp' && stat.kind === 'video') frames += stat.framesDecoded ?? 0;
   }
   return frames;
+}
+
+function sumBytesReceived(report) {
+  let bytes = 0;
+  for (const stat of report.values()) {
+    if (stat.type === 'inbound-rtp') bytes += stat.bytesReceived ?? 0;
+  }
+  return bytes;
 }
 
 function selectedCandidatePair(report) {

@@ -32,6 +32,9 @@ class PeerLink {
   #answerPending = false;
   /** Remote candidates that arrived before the remote description. */
   #earlyCandidates = [];
+  /** Signaling this side could not send (the client was reconnecting): see resync(). */
+  #missedDescription = false;
+  #missedCandidates = false;
 
   constructor({client, peerId, polite, rtcConfig, onChange, onTrack, onError}) {
     this.#client = client;
@@ -40,7 +43,9 @@ class PeerLink {
     this.#onError = onError;
     this.pc = new RTCPeerConnection(rtcConfig);
     this.pc.addEventListener('negotiationneeded', () => this.#offer());
-    this.pc.addEventListener('icecandidate', ({candidate}) => client.sendCandidate(peerId, candidate));
+    this.pc.addEventListener('icecandidate', ({candidate}) => {
+      if (!client.sendCandidate(peerId, candidate)) this.#missedCandidates = true;
+    });
     this.pc.addEventListener('track', ({track}) => {
       this.remoteStream.addTrack(track);
       onTrack();
@@ -89,6 +94,24 @@ class PeerLink {
     else this.#earlyCandidates.push(candidate);
   }
 
+  /**
+   * After the session resumed: sends what could not be sent while the client was away. A description is sent
+   * again if it is still the current one; missed candidates call for an ICE restart, whose offer carries them all.
+   */
+  resync() {
+    if (this.#missedDescription) {
+      this.#missedDescription = false;
+      const {signalingState, localDescription} = this.pc;
+      const current = signalingState === 'have-local-offer'
+        || (signalingState === 'stable' && localDescription?.type === 'answer');
+      if (current) this.#sendLocalDescription();
+    }
+    if (this.#missedCandidates) {
+      this.#missedCandidates = false;
+      this.pc.restartIce();
+    }
+  }
+
   close() {
     this.pc.close();
   }
@@ -109,8 +132,10 @@ class PeerLink {
   // so send what was actually made.
   #sendLocalDescription() {
     const {type, sdp} = this.pc.localDescription;
-    if (type === 'offer') this.#client.sendOffer(this.#peerId, sdp);
-    else this.#client.sendAnswer(this.#peerId, sdp);
+    const sent = type === 'offer'
+      ? this.#client.sendOffer(this.#peerId, sdp)
+      : this.#client.sendAnswer(this.#peerId, sdp);
+    if (!sent) this.#missedDescription = true;
   }
 
   #applyEarlyCandidates() {
@@ -191,8 +216,15 @@ export class MeshCall extends EventTarget {
   }
 
   #onWelcome(welcome) {
-    // A resumed session keeps its connections; the server replays what it missed.
-    if (welcome.resumed) return;
+    // A resumed session keeps its connections: the server replays what was sent to it meanwhile, the client
+    // reconciles its peers (peer-left and peer-joined follow this welcome), and each link sends again what it
+    // could not send while the client was away.
+    if (welcome.resumed) {
+      this.#links.forEach((link, peerId) => {
+        if (this.#client.peers.has(peerId)) link.resync(); // the others are closed by the peer-left that follows
+      });
+      return;
+    }
     this.#closeAllLinks();
     for (const peerId of this.#client.peers.keys()) this.#openLink(peerId, {initiator: true});
   }

@@ -198,8 +198,11 @@ class BrowserCallTest {
     return awaitCall(browserA, urlA, browserB, urlB);
   }
 
-  /** Waits until the pages already open in {@code browserA} and {@code browserB} are in a call with each other. */
-  private Call awaitCall(Chromium browserA, String urlA, Chromium browserB, String urlB) {
+  /**
+   * Waits until the pages already open in {@code browserA} and {@code browserB} are in a call with each other; also
+   * used by {@link BrowserResumeIT}.
+   */
+  static Call awaitCall(Chromium browserA, String urlA, Chromium browserB, String urlB) {
     String nameA = queryParameter(urlA, "name");
     String nameB = queryParameter(urlB, "name");
     long deadline = System.nanoTime() + CALL_DEADLINE.toNanos();
