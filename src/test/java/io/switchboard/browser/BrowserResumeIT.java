@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -243,20 +242,14 @@ class BrowserResumeIT {
   }
 
   /**
-   * The server bug this reproduces (found with this SDK, issue 10): the oldest surviving member times the grace
-   * period of a lost node's sessions (ClusterPresence.purgeLostNodes); when such a session is resumed on that
-   * same node, PresenceEngine.admitResumed does not cancel the timer (it does so only when the session was held by
-   * this node before). When it fires, the store answers that the session is connected again (Expire: unchanged,
-   * no grace end), and PresenceEngine.expire takes that for "the store lost it": removeLocally drops the connected,
-   * resumed session from the node's room. Its local peers are told peer-left (disconnected) and frames to it are
-   * refused (unknown-peer) or, from other nodes, silently dropped; yet its socket stays open, its own frames still
-   * go out, and the store and the other nodes still list it. In a cluster of two every resume after a node loss
-   * lands on the oldest member, so every call kept up through a node loss breaks when the grace period ends
-   * (20 s by default). Run it with -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition.
+   * Guards a bug this test found (issue 10): the oldest surviving member times the grace period of a lost node's
+   * sessions; when such a session was resumed on that same node, the timer used to survive the resume, and when
+   * it fired the node took the store's "connected again" for "lost" and dropped the resumed session from its
+   * room (its peers heard peer-left, frames to it were refused) while its socket stayed open. In a cluster of two
+   * every resume after a node loss lands on the oldest member, so every call kept up through a node loss broke
+   * when the grace period ended.
    */
   @Test
-  @Disabled("server bug: a session resumed on the oldest member after its node was lost is dropped from that "
-    + "node's room when the grace period ends (see the comment)")
   @DisplayName("a page resumed on the oldest survivor after its node was killed is still in the call after the grace "
     + "period")
   void resumedCallOutlivesTheGracePeriod() {
