@@ -136,52 +136,57 @@ class BrowserResumeIT {
     NodeProcess second = cluster.node(1);
     NodeProcess third = cluster.node(2);
     String room = TestNode.unique("resume");
-    String urlA = pageUrl(first, room, "alice", List.of(first, third));
-    String urlB = pageUrl(second, room, "bob", List.of(second, third));
-    Chromium browserA = startBrowser("alice");
-    Chromium browserB = startBrowser("bob");
-    browserA.driver().get(urlA);
-    browserB.driver().get(urlB);
-
-    Call call = BrowserCallTest.awaitCall(browserA, urlA, browserB, urlB);
-    String aliceId = call.a().state().getString("id");
-    String bobId = call.b().state().getString("id");
+    Pages pages = startCall(room, List.of(first, third), List.of(second, third));
+    Call call = pages.callAtStart();
     assertEquals(first.nodeId(), call.a().state().getString("node"), "alice joined through the first URL");
     assertEquals(second.nodeId(), call.b().state().getString("node"), "bob joined through the first URL");
-    assertEquals(bobId, browserA.driver().executeScript(WATCH_SCRIPT));
-    assertEquals(aliceId, browserB.driver().executeScript(WATCH_SCRIPT));
     log("call up after %d ms", elapsedMs(startedAt));
 
-    // ---- node 1 dies: alice's signaling is gone, her media path to bob is not ----
-    Snapshot atKillA = BrowserCallTest.snapshot(browserA);
-    Snapshot atKillB = BrowserCallTest.snapshot(browserB);
+    killAliceNodeAndAwaitResume(pages, first, third);
+    // the cluster agrees: alice is held by node 3, with her id
+    JsonArray participants = Http.get(second.port(), "/api/rooms/" + encode(room), TestTokens.admin()).json()
+      .getJsonArray("participants");
+    Map<String, String> nodeById = participants.stream().map(JsonObject.class::cast)
+      .collect(Collectors.toMap(p -> p.getString("id"), p -> p.getString("node")));
+    assertEquals(Map.of(pages.aliceId(), third.nodeId(), pages.bobId(), second.nodeId()), nodeById,
+      participants.encode());
+
+    // an ICE restart from alice: offer through node 3, bob's answer through node 2 and back
+    restartIceFromA(pages, third);
+    terminateBobNodeAndAwaitResume(pages, second, third);
+
+    // and the call as a whole is still the same one: one peer each, connected, decoding
+    Snapshot endA = BrowserCallTest.snapshot(pages.browserA());
+    Snapshot endB = BrowserCallTest.snapshot(pages.browserB());
+    assertEquals(null, endA.problem("bob"), endA.json().encode());
+    assertEquals(null, endB.problem("alice"), endB.json().encode());
+    assertEquals(pages.aliceId(), endA.state().getString("id"));
+    assertEquals(pages.bobId(), endB.state().getString("id"));
+    log("test body took %d ms", elapsedMs(startedAt));
+  }
+
+  /** Node 1 dies: alice's signaling is gone, her media path to bob is not; she resumes on node 3. */
+  private static void killAliceNodeAndAwaitResume(Pages pages, NodeProcess first, NodeProcess third) {
+    Snapshot atKillA = BrowserCallTest.snapshot(pages.browserA());
+    Snapshot atKillB = BrowserCallTest.snapshot(pages.browserB());
     long killedAt = System.nanoTime();
     first.kill();
 
     List<String> notConnected = new ArrayList<>();
-    Snapshot resumedA = awaitPage(browserA, urlA, RESUME_DEADLINE, "alice resumed on node 3", snapshot -> {
-      Snapshot b = BrowserCallTest.snapshot(browserB);
-      for (Snapshot page : List.of(snapshot, b)) {
-        JsonObject stats = page.stats();
-        stats.fieldNames().forEach(peer -> {
-          String state = stats.getJsonObject(peer).getString("connectionState");
-          if (!"connected".equals(state)) {
-            notConnected.add(state);
-          }
-        });
-      }
-      JsonObject state = snapshot.state();
-      return state.getBoolean("joined", false) && state.getBoolean("resumed", false)
-        && aliceId.equals(state.getString("id")) && third.nodeId().equals(state.getString("node"));
-    });
-    long resumedMs = elapsedMs(killedAt);
-    log("alice resumed on %s %d ms after the kill", third.nodeId(), resumedMs);
+    Snapshot resumedA = awaitPage(pages.browserA(), pages.urlA(), RESUME_DEADLINE, "alice resumed on node 3",
+      snapshot -> {
+        for (Snapshot page : List.of(snapshot, BrowserCallTest.snapshot(pages.browserB()))) {
+          notConnected.addAll(statesOtherThanConnected(page));
+        }
+        return resumedOn(snapshot, pages.aliceId(), third);
+      });
+    log("alice resumed on %s %d ms after the kill", third.nodeId(), elapsedMs(killedAt));
     assertTrue(notConnected.isEmpty(), "the peer connections stayed connected through the kill: " + notConnected);
     assertTrue(resumedA.json().getString("status", "").contains("resumed"),
       "the status line says so: " + resumedA.json().getString("status"));
 
-    JsonObject watchedA = watched(browserA);
-    JsonObject watchedB = watched(browserB);
+    JsonObject watchedA = watched(pages.browserA());
+    JsonObject watchedB = watched(pages.browserB());
     assertEquals(true, watchedA.getBoolean("samePeerConnection"), "alice keeps her RTCPeerConnection: " + watchedA);
     assertEquals(true, watchedB.getBoolean("samePeerConnection"), "bob keeps his RTCPeerConnection: " + watchedB);
     assertEquals(List.of("reconnecting", "open"), states(watchedA), "alice's client: " + watchedA);
@@ -197,48 +202,28 @@ class BrowserResumeIT {
       "alice decoded bob's video while her client was reconnecting: " + watchedA);
     assertTrue(gapEnd.getLong("bytesReceived") > gapStart.getLong("bytesReceived"),
       "alice received media while her client was reconnecting: " + watchedA);
-    assertMediaGrows(browserB, atKillB, "bob, from the kill to alice's resume");
-    assertMediaGrows(browserA, atKillA, "alice, from the kill to her resume");
+    assertMediaGrows(pages.browserB(), atKillB, "bob, from the kill to alice's resume");
+    assertMediaGrows(pages.browserA(), atKillA, "alice, from the kill to her resume");
+  }
 
-    // the cluster agrees: alice is held by node 3, with her id
-    JsonArray participants = Http.get(second.port(), "/api/rooms/" + encode(room), TestTokens.admin()).json()
-      .getJsonArray("participants");
-    Map<String, String> nodeById = participants.stream().map(JsonObject.class::cast)
-      .collect(Collectors.toMap(p -> p.getString("id"), p -> p.getString("node")));
-    assertEquals(Map.of(aliceId, third.nodeId(), bobId, second.nodeId()), nodeById, participants.encode());
-
-    // ---- an ICE restart from alice: offer through node 3, bob's answer through node 2 and back ----
-    restartIceFromA(browserA, urlA, browserB, urlB, third);
-
-    // ---- node 2 shuts down (SIGTERM, close 1001): bob starts with the next URL of his list and resumes there ----
-    Snapshot beforeDrainA = BrowserCallTest.snapshot(browserA);
-    Snapshot beforeDrainB = BrowserCallTest.snapshot(browserB);
+  /** Node 2 shuts down (SIGTERM, close 1001): bob starts with the next URL of his list and resumes there. */
+  private static void terminateBobNodeAndAwaitResume(Pages pages, NodeProcess second, NodeProcess third) {
+    Snapshot beforeDrainA = BrowserCallTest.snapshot(pages.browserA());
+    Snapshot beforeDrainB = BrowserCallTest.snapshot(pages.browserB());
     long drainAt = System.nanoTime();
     second.terminate();
-    awaitPage(browserB, urlB, RESUME_DEADLINE, "bob resumed on node 3", snapshot -> {
-      JsonObject state = snapshot.state();
-      return state.getBoolean("joined", false) && state.getBoolean("resumed", false)
-        && bobId.equals(state.getString("id")) && third.nodeId().equals(state.getString("node"));
-    });
+    awaitPage(pages.browserB(), pages.urlB(), RESUME_DEADLINE, "bob resumed on node 3",
+      snapshot -> resumedOn(snapshot, pages.bobId(), third));
     log("bob resumed on %s %d ms after node 2 was told to shut down", third.nodeId(), elapsedMs(drainAt));
-    watchedB = watched(browserB);
+    JsonObject watchedB = watched(pages.browserB());
     assertEquals(true, watchedB.getBoolean("samePeerConnection"), "bob keeps his RTCPeerConnection: " + watchedB);
     assertEquals(List.of("reconnecting", "open"), states(watchedB), "bob's client: " + watchedB);
     assertEquals(List.of("1001 " + wsUrl(second)), closes(watchedB), "1001, then straight to node 3: " + watchedB);
     assertTrue(eventTypes(watchedB).stream().noneMatch(BrowserResumeIT::presenceOrFailure), watchedB.toString());
-    assertTrue(eventTypes(watched(browserA)).stream().noneMatch(BrowserResumeIT::presenceOrFailure),
+    assertTrue(eventTypes(watched(pages.browserA())).stream().noneMatch(BrowserResumeIT::presenceOrFailure),
       "alice hears nothing of it");
-    assertMediaGrows(browserA, beforeDrainA, "alice, across bob's resume");
-    assertMediaGrows(browserB, beforeDrainB, "bob, across his resume");
-
-    // and the call as a whole is still the same one: one peer each, connected, decoding
-    Snapshot endA = BrowserCallTest.snapshot(browserA);
-    Snapshot endB = BrowserCallTest.snapshot(browserB);
-    assertEquals(null, endA.problem("bob"), endA.json().encode());
-    assertEquals(null, endB.problem("alice"), endB.json().encode());
-    assertEquals(aliceId, endA.state().getString("id"));
-    assertEquals(bobId, endB.state().getString("id"));
-    log("test body took %d ms", elapsedMs(startedAt));
+    assertMediaGrows(pages.browserA(), beforeDrainA, "alice, across bob's resume");
+    assertMediaGrows(pages.browserB(), beforeDrainB, "bob, across his resume");
   }
 
   /**
@@ -256,46 +241,73 @@ class BrowserResumeIT {
     cluster = ProcessCluster.start(2, 2, Map.of("SWITCHBOARD_ROOMS_GRACE_PERIOD_SECONDS", "4"));
     NodeProcess first = cluster.node(0);
     NodeProcess second = cluster.node(1);
-    String room = TestNode.unique("resume");
-    String urlA = pageUrl(first, room, "alice", List.of(first, second));
-    String urlB = pageUrl(second, room, "bob", List.of(second));
+    Pages pages = startCall(TestNode.unique("resume"), List.of(first, second), List.of(second));
+
+    long killedAt = System.nanoTime();
+    first.kill();
+    awaitPage(pages.browserA(), pages.urlA(), RESUME_DEADLINE, "alice resumed on node 2",
+      snapshot -> resumedOn(snapshot, pages.aliceId(), second));
+    // past the end of the grace period the survivor set when it noticed the loss (under 1 s, plus 4 s)
+    sleep(Duration.ofMillis(Math.max(0, 8000 - elapsedMs(killedAt))));
+
+    List<String> signalingB = eventTypes(watched(pages.browserB()));
+    assertTrue(signalingB.stream().noneMatch(BrowserResumeIT::presenceOrFailure), "bob: " + signalingB);
+    Snapshot a = BrowserCallTest.snapshot(pages.browserA());
+    Snapshot b = BrowserCallTest.snapshot(pages.browserB());
+    assertEquals(null, a.problem("bob"), a.json().encode());
+    assertEquals(null, b.problem("alice"), b.json().encode());
+    restartIceFromA(pages, second);
+  }
+
+  // ---- steps ----
+
+  /** The two pages of a call, and what each showed once the call was up. */
+  private record Pages(Chromium browserA, String urlA, Chromium browserB, String urlB, Call callAtStart) {
+
+    String aliceId() {
+      return callAtStart.a().state().getString("id");
+    }
+
+    String bobId() {
+      return callAtStart.b().state().getString("id");
+    }
+  }
+
+  /** Opens both pages, waits for the call, and installs {@link #WATCH_SCRIPT} in each. */
+  private Pages startCall(String room, List<NodeProcess> nodesA, List<NodeProcess> nodesB) {
+    String urlA = pageUrl(nodesA.get(0), room, "alice", nodesA);
+    String urlB = pageUrl(nodesB.get(0), room, "bob", nodesB);
     Chromium browserA = startBrowser("alice");
     Chromium browserB = startBrowser("bob");
     browserA.driver().get(urlA);
     browserB.driver().get(urlB);
-    Call call = BrowserCallTest.awaitCall(browserA, urlA, browserB, urlB);
-    String aliceId = call.a().state().getString("id");
-    String bobId = call.b().state().getString("id");
-    assertEquals(bobId, browserA.driver().executeScript(WATCH_SCRIPT));
-    assertEquals(aliceId, browserB.driver().executeScript(WATCH_SCRIPT));
-
-    long killedAt = System.nanoTime();
-    first.kill();
-    awaitPage(browserA, urlA, RESUME_DEADLINE, "alice resumed on node 2", snapshot -> {
-      JsonObject state = snapshot.state();
-      return state.getBoolean("joined", false) && state.getBoolean("resumed", false)
-        && aliceId.equals(state.getString("id")) && second.nodeId().equals(state.getString("node"));
-    });
-    // past the end of the grace period the survivor set when it noticed the loss (under 1 s, plus 4 s)
-    sleep(Duration.ofMillis(Math.max(0, 8000 - elapsedMs(killedAt))));
-
-    List<String> signalingB = eventTypes(watched(browserB));
-    assertTrue(signalingB.stream().noneMatch(BrowserResumeIT::presenceOrFailure), "bob: " + signalingB);
-    Snapshot a = BrowserCallTest.snapshot(browserA);
-    Snapshot b = BrowserCallTest.snapshot(browserB);
-    assertEquals(null, a.problem("bob"), a.json().encode());
-    assertEquals(null, b.problem("alice"), b.json().encode());
-    restartIceFromA(browserA, urlA, browserB, urlB, second);
+    Pages pages = new Pages(browserA, urlA, browserB, urlB, BrowserCallTest.awaitCall(browserA, urlA, browserB, urlB));
+    assertEquals(pages.bobId(), browserA.driver().executeScript(WATCH_SCRIPT));
+    assertEquals(pages.aliceId(), browserB.driver().executeScript(WATCH_SCRIPT));
+    return pages;
   }
 
-  // ---- steps ----
+  private static boolean resumedOn(Snapshot snapshot, String id, NodeProcess node) {
+    JsonObject state = snapshot.state();
+    return state.getBoolean("joined", false) && state.getBoolean("resumed", false)
+      && id.equals(state.getString("id")) && node.nodeId().equals(state.getString("node"));
+  }
+
+  private static List<String> statesOtherThanConnected(Snapshot page) {
+    JsonObject stats = page.stats();
+    return stats.fieldNames().stream().map(peer -> stats.getJsonObject(peer).getString("connectionState"))
+      .filter(state -> !"connected".equals(state)).toList();
+  }
 
   /**
    * Restarts ICE on page A's peer connection and waits until the new offer and answer went through signaling
    * (new ICE ufrags on both sides, signaling stable, still connected, media still growing on both pages).
    */
-  private static void restartIceFromA(Chromium browserA, String urlA, Chromium browserB, String urlB,
-                                      NodeProcess nodeOfA) {
+  private static void restartIceFromA(Pages pages, NodeProcess nodeOfA) {
+    Chromium browserA = pages.browserA();
+    Chromium browserB = pages.browserB();
+    String urlA = pages.urlA();
+    String urlB = pages.urlB();
     long restartAt = System.nanoTime();
     Snapshot beforeRestartA = BrowserCallTest.snapshot(browserA);
     Snapshot beforeRestartB = BrowserCallTest.snapshot(browserB);
