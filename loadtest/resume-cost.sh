@@ -12,8 +12,9 @@
 #   3. memory: live heap after a full GC (jcmd GC.class_histogram) with N sessions connected, in their grace period,
 #      and in their grace period with ten ~1 KiB frames buffered each; per session.
 #
-# On a machine with 2+ cores the nodes run on core 0 and the driver on core 1 (taskset). Everything is bounded by
-# `timeout`; every node PID is recorded and stopped on exit. Output and node logs go to loadtest/results/.
+# On a machine with 2+ cores the nodes run on core 0 and the driver on core 1 (taskset). About 9 minutes on 2 cores;
+# each step is bounded by `timeout` (14 minutes at worst); every node PID is recorded and stopped on exit. Output and
+# node logs go to loadtest/results/.
 #
 #   loadtest/resume-cost.sh        TRIES (20) SIZES (500,1000,2000) WARMUP (200) SESSIONS (2000) in the environment
 set -euo pipefail
@@ -49,17 +50,18 @@ if [ "$(nproc)" -ge 2 ]; then
   nodes="-Dbench.nodeCores=0"
 fi
 bench() { # seconds mode args... -> its output, also kept in $out
-  local seconds="$1"; shift
+  local seconds="$1" started="$SECONDS"; shift
   timeout -k 30 "$seconds" "${driver[@]}" java -Xmx1g $nodes -Dbench.pids="$state/pids" -Dbench.logs="$out/logs" \
     -cp "$cp" io.switchboard.bench.ResumeBench "$@" | tee -a "$out/output.txt"
+  echo "($1 took $((SECONDS - started)) s)" | tee -a "$out/output.txt"
 }
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)" \
   | tee "$out/output.txt"
 echo "nodes: ${nodes:-not pinned}; driver: ${driver[*]:-not pinned}" | tee -a "$out/output.txt"
-bench 330 kill "$tries" 2
-bench 420 absorb "$sizes" "$warmup"
-bench 150 memory "$sessions"
-timeout 120 java -Djdk.attach.allowAttachSelf=true -Djol.magicFieldOffset=true -cp "$cp" \
+bench 300 kill "$tries" 2
+bench 360 absorb "$sizes" "$warmup"
+bench 120 memory "$sessions"
+timeout 60 java -Djdk.attach.allowAttachSelf=true -Djol.magicFieldOffset=true -cp "$cp" \
   io.switchboard.signaling.presence.GraceFootprint | grep '^footprint' | tee -a "$out/output.txt"
-echo "results and node logs: $out"
+echo "results and node logs: $out (total $SECONDS s)"
