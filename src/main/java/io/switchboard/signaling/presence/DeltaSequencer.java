@@ -65,6 +65,14 @@ final class DeltaSequencer {
     return initialized() && change.epoch() == epoch && change.version() == version + 1;
   }
 
+  /**
+   * Whether what was applied already reflects {@code change}: a later change of the same epoch was applied (or a
+   * snapshot taken after it). Results of local operations can come back out of order.
+   */
+  boolean covers(RoomChange change) {
+    return initialized() && change.epoch() == epoch && change.version() <= version;
+  }
+
   /** {@code change} was applied. */
   void advance(RoomChange change) {
     version = change.version();

@@ -345,8 +345,16 @@ final class PresenceEngine {
     afterApplied(replica);
   }
 
-  /** The replica reflects everything before {@code change} and {@code change} itself, except for {@code except}. */
+  /**
+   * The replica reflects everything before {@code change} and {@code change} itself, except for {@code except}.
+   * A replica that is past it already stays as it is: the store may answer two operations in the other order
+   * than it ran them, and the older snapshot would undo the newer (a session resumed here taken for one still
+   * on its lost node, and handed over there).
+   */
   private void bringUpTo(RoomReplica replica, RoomChange change, String except) {
+    if (replica.sequencer.covers(change)) {
+      return;
+    }
     if (replica.sequencer.follows(change)) {
       applyChange(replica, change, except);
     } else {
@@ -515,7 +523,8 @@ final class PresenceEngine {
     if (!record.node().equals(heldBy) && !record.node().equals(nodeId)) {
       moveMember(replica, new Moved(record, heldBy), version);
     } else if (!replica.admittedAt.containsKey(record.id()) && member.endpoint() instanceof GraceBuffer buffer
-      && liveNodes.contains(record.node())) {
+      && liveNodes.contains(record.node()) && !record.node().equals(nodeId)) {
+      // (a record naming this node that it does not hold yet is being resumed here: its admission takes the buffer)
       // its node is back among the trusted members: frames kept for it go there
       Participant participant = record.toParticipant(replica.room.name());
       RemoteEndpoint next = remote(participant);

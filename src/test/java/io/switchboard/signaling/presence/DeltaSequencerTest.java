@@ -63,6 +63,16 @@ class DeltaSequencerTest {
   }
 
   @Test
+  @DisplayName("a local result is covered by what was applied when its version is not newer, in the same epoch")
+  void covers() {
+    assertTrue(sequencer.covers(change(7, 5)));
+    assertTrue(sequencer.covers(change(7, 3)));
+    assertFalse(sequencer.covers(change(7, 6)), "the next one is not");
+    assertFalse(sequencer.covers(change(8, 2)), "another epoch is not");
+    assertFalse(new DeltaSequencer().covers(change(7, 1)), "nothing is covered before a starting point");
+  }
+
+  @Test
   @DisplayName("changes that come out of order wait for the gap to fill, then apply in order")
   void outOfOrder() {
     assertEquals(Verdict.GAP, sequencer.offer(change(7, 8)));
