@@ -28,7 +28,10 @@ final class GraceBuffer implements SessionEndpoint {
 
   private final int maxFrames;
   private final int maxBytes;
-  /** The session this buffer stands in for, on its own node (kicks reach it); null for another node's. */
+  /**
+   * What is left of the session this buffer stands in for, on its own node (kicks reach it, its connection is
+   * not held); null for another node's.
+   */
   private final SessionEndpoint predecessor;
   private final Runnable onOverflow;
   private final GraceStats stats;

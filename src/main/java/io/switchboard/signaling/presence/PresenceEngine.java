@@ -231,7 +231,7 @@ final class PresenceEngine {
     if (settings.graceMillis() == 0 || draining && alone()) {
       return leave(room, sessionId, LeaveReason.DISCONNECTED, endpoint);
     }
-    GraceBuffer buffer = new GraceBuffer(settings.bufferFrames(), settings.bufferBytes(), endpoint,
+    GraceBuffer buffer = new GraceBuffer(settings.bufferFrames(), settings.bufferBytes(), endpoint.whileDisconnected(),
       () -> context.runOnContext(v -> overflowed(room, sessionId)), graceStats);
     if (member.endpoint() instanceof HandoverGate gate) {
       gate.redirect(buffer); // the gate goes on putting what arrives in order, now into the buffer

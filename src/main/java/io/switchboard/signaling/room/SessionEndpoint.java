@@ -30,4 +30,12 @@ public interface SessionEndpoint {
    */
   default void replacedBy(SessionEndpoint successor) {
   }
+
+  /**
+   * What a grace buffer keeps of this session once its connection is gone: enough to act on a kick or a
+   * replacement during the grace period, and nothing of the connection itself, whose memory should go with it.
+   */
+  default SessionEndpoint whileDisconnected() {
+    return this;
+  }
 }

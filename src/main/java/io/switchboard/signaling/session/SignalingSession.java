@@ -445,6 +445,12 @@ public final class SignalingSession implements SessionEndpoint {
     });
   }
 
+  /** Only the TURN credentials: a kick or a replacement during the grace period revokes them. */
+  @Override
+  public SessionEndpoint whileDisconnected() {
+    return new DisconnectedSession(services.turnRevocations(), turnUsername);
+  }
+
   /**
    * A grace buffer took this session's place (its connection dropped), or the client resumed it on another
    * connection: frames that still arrive here go on, and a connection still open is closed.

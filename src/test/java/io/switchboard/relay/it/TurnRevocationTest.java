@@ -103,6 +103,30 @@ class TurnRevocationTest {
   }
 
   @Test
+  @DisplayName("kick during the grace period: the dropped session's allocation closes as well")
+  void kickDuringGrace() throws Exception {
+    String room = TestNode.unique("room");
+    WsClient alice = WsClient.join(client, node.httpPort(), node.node().token("alice", room));
+    try (StunClient turn = turnClientFor(alice)) {
+      assertEquals(0, allocate(turn));
+      double revokedBefore = revokedAllocations();
+      alice.close(); // dropped without a leave: the session waits for a resume, its connection gone
+      alice.awaitClose();
+      String admin = node.node().adminToken();
+      long deadline = System.nanoTime() + WsClient.WAIT.toNanos();
+      while (!Http.get(node.httpPort(), "/api/rooms/" + room, admin).body().contains("\"grace\"")) {
+        assertTrue(System.nanoTime() < deadline, "alice's session enters its grace period");
+        Thread.sleep(20);
+      }
+
+      Http.Response kicked = Http.delete(node.httpPort(), "/api/rooms/" + room + "/participants/" + alice.id(), admin);
+      assertEquals(200, kicked.status(), kicked.body());
+      assertEquals(revokedBefore + 1, awaitRevoked(revokedBefore + 1, 2000), "closed within 2 s");
+      assertEquals(401, turn.request(Method.REFRESH, w -> Lifetime.write(w, 600)).errorCode());
+    }
+  }
+
+  @Test
   @DisplayName("replacement: the old session's credential is revoked, the new session's works")
   void replacement() throws Exception {
     String room = TestNode.unique("room");
