@@ -9,6 +9,7 @@ import io.switchboard.cluster.HazelcastSetup;
 import io.switchboard.cluster.MemberCertificate;
 import io.switchboard.cluster.MemberProbe;
 import io.switchboard.cluster.TlsMemberProbe;
+import io.switchboard.cluster.UnwrittenEventBusMessages;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.ice.IceServers;
 import io.switchboard.ice.TurnRevocations;
@@ -142,6 +143,7 @@ public final class Node {
         return;
       }
       Vertx vertx = ar.result();
+      vertx.exceptionHandler(new UnwrittenEventBusMessages());
       MemberProbe probe = cluster.insecure() ? MemberProbe.trustEveryone()
         : new TlsMemberProbe(vertx, manager, cluster.tls());
       ClusterMembership membership = new ClusterMembership(vertx, manager.getHazelcastInstance(), probe, nodeId);
