@@ -132,7 +132,7 @@ final class AllocationRequests {
     }
   }
 
-  /** Steps 3-7: REQUESTED-TRANSPORT, REQUESTED-ADDRESS-FAMILY, EVEN-PORT and RESERVATION-TOKEN; null once refused. */
+  /** Steps 3-7: REQUESTED-TRANSPORT, RESERVATION-TOKEN (alone), then REQUESTED-ADDRESS-FAMILY; null once refused. */
   private Wanted readWanted(TurnRequest request) {
     StunMessage message = request.message();
     int transportProtocol = RequestedTransport.read(message);
@@ -145,15 +145,16 @@ final class AllocationRequests {
       return null;
     }
     int family = RequestedAddressFamily.read(message);
+    EvenPort.Request even = EvenPort.read(message);
+    Long token = ReservationToken.read(message);
+    // step 5 before the family (7): a reserved port has its family and parity already, asking again conflicts
+    if (token != null && (even != EvenPort.Request.NONE || family >= 0)) {
+      responder.error(request, StunError.BAD_REQUEST);
+      return null;
+    }
     int ourFamily = advertisedAddress instanceof Inet4Address ? XorAddress.FAMILY_IPV4 : XorAddress.FAMILY_IPV6;
     if (family >= 0 && family != ourFamily) {
       responder.error(request, StunError.ADDRESS_FAMILY_NOT_SUPPORTED);
-      return null;
-    }
-    EvenPort.Request even = EvenPort.read(message);
-    Long token = ReservationToken.read(message);
-    if (token != null && even != EvenPort.Request.NONE) {
-      responder.error(request, StunError.BAD_REQUEST);
       return null;
     }
     long lifetime = Lifetimes.allocationSeconds(Lifetime.read(message),
