@@ -1,5 +1,8 @@
 package io.switchboard.browser;
 
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -19,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * One headless Firefox (Debian's {@code firefox-esr}) showing one page, started as a plain process: there is no
- * geckodriver here, so nothing drives the page; a test observes it through the other side of the call.
+ * geckodriver here. Its own remote agent listens for WebDriver BiDi on a loopback port it picks itself, so a test
+ * can evaluate scripts in the page through {@link #bidi()}.
  *
  * <p>Each instance gets a fresh directory holding the profile (a {@code user.js} with {@link #PREFS}), a private
  * {@code HOME} and the browser's output, all deleted by {@link #close()}, which also ends the browser and every
@@ -35,6 +39,10 @@ final class HeadlessFirefox implements AutoCloseable {
 
   /** Where any non-loopback HTTP(S) request goes: port 9 (discard) on loopback, where nothing listens. */
   private static final int TRAP_PROXY_PORT = 9;
+
+  /** Where the remote agent writes the BiDi port it picked, in the profile directory. */
+  private static final String BIDI_SERVER_FILE = "WebDriverBiDiServer.json";
+  private static final Duration BIDI_START_DEADLINE = Duration.ofSeconds(60);
 
   private static final Duration GRACEFUL_EXIT = Duration.ofSeconds(3);
   private static final Duration FORCED_EXIT = Duration.ofSeconds(5);
@@ -288,7 +296,9 @@ final class HeadlessFirefox implements AutoCloseable {
       Files.writeString(profile.resolve("user.js"), userJs(prefs), StandardCharsets.UTF_8);
 
       ProcessBuilder builder = new ProcessBuilder(
-        BINARY.toString(), "--headless", "--no-remote", "--profile", profile.toString(), url)
+        BINARY.toString(), "--headless", "--no-remote", "--profile", profile.toString(),
+        // port 0: the agent picks a free port (on 127.0.0.1) and writes it into BIDI_SERVER_FILE
+        "--remote-debugging-port", "0", url)
         .directory(root.toFile())
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
@@ -350,6 +360,36 @@ final class HeadlessFirefox implements AutoCloseable {
   /** "running (pid N)", or how the browser ended. */
   String status() {
     return process.isAlive() ? "running (pid " + process.pid() + ")" : "exited with " + process.exitValue();
+  }
+
+  /**
+   * Opens a WebDriver BiDi session with the browser, waiting for its remote agent to listen; the caller closes it
+   * before the browser.
+   */
+  FirefoxBidi bidi() {
+    Path serverFile = root.resolve("profile").resolve(BIDI_SERVER_FILE);
+    long deadline = System.nanoTime() + BIDI_START_DEADLINE.toNanos();
+    JsonObject server = readBidiServer(serverFile);
+    while (server == null) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        fail("Firefox's remote agent did not start listening within " + BIDI_START_DEADLINE.toSeconds() + " s ("
+          + status() + "); output:\n" + logTail());
+      }
+      waitFor(process, Duration.ofMillis(100));
+      server = readBidiServer(serverFile);
+    }
+    return FirefoxBidi.connect(URI.create("ws://" + server.getString("ws_host") + ":" + server.getInteger("ws_port")
+      + "/session"));
+  }
+
+  /** The agent's {@code {ws_host, ws_port}}; null while the file is not there or not completely written. */
+  private static JsonObject readBidiServer(Path serverFile) {
+    try {
+      JsonObject server = new JsonObject(Files.readString(serverFile, StandardCharsets.UTF_8));
+      return server.getInteger("ws_port") == null ? null : server;
+    } catch (IOException | DecodeException notYet) {
+      return null;
+    }
   }
 
   /** The last lines Firefox wrote to stdout and stderr (including the page's console). */
