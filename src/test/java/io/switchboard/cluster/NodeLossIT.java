@@ -332,6 +332,7 @@ class NodeLossIT {
         return;
       }
     }
-    throw new AssertionError(what + " not received by " + observer.id() + " within " + within);
+    throw new AssertionError(what + " not received by " + observer.welcome().getString("identity") + " within "
+      + within);
   }
 }
