@@ -19,10 +19,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
@@ -32,6 +35,8 @@ class NodeLossIT {
   private static WebSocketClient client;
   /** A short grace period: a lost session is announced when it ends, unless its client resumes it first. */
   private static final Map<String, String> SHORT_GRACE = Map.of("SWITCHBOARD_ROOMS_GRACE_PERIOD_SECONDS", "2");
+  /** Room for three: the majority side of a split can fill it while a fourth member sits on the frozen node. */
+  private static final int ROOM_LIMIT = 3;
 
   @BeforeAll
   static void client(Vertx vertx) {
@@ -201,5 +206,133 @@ class NodeLossIT {
       }
       assertEquals(alice.id(), offer.getString("from"));
     }
+  }
+
+  @Test
+  @DisplayName("a partition heals into a room that filled up meanwhile: the frozen node's session is put back over "
+    + "the limit, nobody is disconnected, newcomers are refused until enough have left, and frames flow")
+  void partitionHealsIntoFullRoom() throws InterruptedException {
+    Map<String, String> env = new HashMap<>(SHORT_GRACE);
+    env.put("SWITCHBOARD_LIMITS_MAX_PARTICIPANTS_PER_ROOM", Integer.toString(ROOM_LIMIT));
+    try (ProcessCluster cluster = ProcessCluster.start(3, 3, env)) {
+      String room = TestNode.unique("room");
+      Split split = Split.fillWhileFrozen(cluster, room);
+      Set<String> everyone = split.ids();
+
+      // docs/cluster.md "Partitions": bob is put back although the room is full; the others hear of him
+      for (WsClient member : split.majority()) {
+        awaitJoined(member, Set.of(split.bob().id()), everyone, Duration.ofSeconds(40));
+      }
+      awaitJoined(split.bob(), Set.of(split.carol().id(), split.dave().id()), Set.of(), Duration.ofSeconds(20));
+      for (NodeProcess node : cluster.nodes()) {
+        awaitParticipants(node, room, everyone, Duration.ofSeconds(20));
+      }
+      // four in a room for three: a newcomer is refused on either side of the old split
+      assertRoomFull(cluster.node(2), room);
+      assertRoomFull(cluster.node(0), room);
+      for (WsClient member : split.majority()) {
+        assertDelivered(split.bob(), member, everyone);
+        assertDelivered(member, split.bob(), everyone);
+      }
+      for (WsClient member : split.all()) {
+        assertFalse(member.isClosed(), "a merge disconnects nobody");
+      }
+
+      // the room shrinks as people leave: back at its limit it is still full, below it a newcomer gets in
+      leave(split.dave());
+      awaitParticipants(cluster.node(1), room, Set.of(split.alice().id(), split.bob().id(), split.carol().id()),
+        Duration.ofSeconds(10));
+      assertRoomFull(cluster.node(1), room);
+      leave(split.carol());
+      awaitParticipants(cluster.node(2), room, Set.of(split.alice().id(), split.bob().id()), Duration.ofSeconds(10));
+      WsClient erin = join(cluster.node(2), "erin", room);
+      assertEquals(2, erin.welcome().getJsonArray("peers").size(), erin.welcome().encode());
+    }
+  }
+
+  /** bob on the node that froze; alice, carol and dave on the majority side. */
+  private record Split(WsClient alice, WsClient bob, WsClient carol, WsClient dave) {
+
+    /**
+     * alice (node 0) and bob (node 2) meet; node 2 freezes; once the others have lost bob, carol (node 1) and
+     * dave (node 0) fill the room to its limit; node 2 resumes.
+     */
+    static Split fillWhileFrozen(ProcessCluster cluster, String room) {
+      WsClient alice = join(cluster.node(0), "alice", room);
+      WsClient bob = join(cluster.node(2), "bob", room);
+      alice.expect("peer-joined");
+      cluster.node(2).signal("STOP");
+      try {
+        assertEquals(Map.of(bob.id(), "node-lost"), awaitLeft(alice, Set.of(bob.id()), Duration.ofSeconds(13)));
+        WsClient carol = join(cluster.node(1), "carol", room);
+        WsClient dave = join(cluster.node(0), "dave", room);
+        assertRoomFull(cluster.node(1), room);
+        return new Split(alice, bob, carol, dave);
+      } finally {
+        cluster.node(2).signal("CONT");
+      }
+    }
+
+    List<WsClient> majority() {
+      return List.of(alice, carol, dave);
+    }
+
+    List<WsClient> all() {
+      return List.of(alice, bob, carol, dave);
+    }
+
+    Set<String> ids() {
+      return Set.of(alice.id(), bob.id(), carol.id(), dave.id());
+    }
+  }
+
+  /** Leaves the room for good (closing the socket alone would hold the place for the grace period). */
+  private static void leave(WsClient member) {
+    member.send(new JsonObject().put("type", "leave"));
+    assertEquals(1000, member.awaitClose());
+  }
+
+  /** A newcomer on {@code node} is refused with room-full and 4003. */
+  private static void assertRoomFull(NodeProcess node, String room) {
+    WsClient newcomer = WsClient.await(WsClient.open(client, node.port(), TestTokens.participant("erin", room, null)));
+    newcomer.expectError("room-full");
+    assertEquals(4003, newcomer.awaitClose());
+  }
+
+  /** {@code from} sends {@code to} an offer, which arrives. */
+  private static void assertDelivered(WsClient from, WsClient to, Set<String> staying) {
+    from.send(new JsonObject().put("type", "offer").put("to", to.id()).put("sdp", "v=0"));
+    readUntil(to, f -> f.getString("type").equals("offer") && f.getString("from").equals(from.id()), staying,
+      Duration.ofSeconds(10), "offer from " + from.id());
+  }
+
+  /** Reads until {@code observer} has heard every one of {@code ids} join. */
+  private static void awaitJoined(WsClient observer, Set<String> ids, Set<String> staying, Duration within) {
+    Set<String> joined = new HashSet<>();
+    readUntil(observer, frame -> {
+      if (frame.getString("type").equals("peer-joined")) {
+        joined.add(frame.getJsonObject("peer").getString("id"));
+      }
+      return joined.containsAll(ids);
+    }, staying, within, "peer-joined of " + ids);
+  }
+
+  /** Reads {@code observer}'s frames until one is {@code wanted}; a peer-left about one of {@code staying} fails. */
+  private static void readUntil(WsClient observer, Predicate<JsonObject> wanted, Set<String> staying,
+                                Duration within, String what) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonObject frame = observer.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      if (frame == null) {
+        continue;
+      }
+      boolean leaving = frame.getString("type").equals("peer-left") && staying.contains(frame.getString("id"));
+      assertFalse(leaving, "nobody connected leaves: " + frame.encode());
+      if (wanted.test(frame)) {
+        return;
+      }
+    }
+    throw new AssertionError(what + " not received by " + observer.welcome().getString("identity") + " within "
+      + within);
   }
 }
