@@ -2,7 +2,8 @@
 # The same workloads, back to back in one run on this machine, against PeerJS server and against Switchboard,
 # then the TURN relay benchmark against coturn and against Switchboard's built-in relay, then frames between
 # two clustered nodes with and without event-bus TLS. Prints every run's summary line and the ratios
-# (Switchboard / other; TLS / no TLS).
+# (Switchboard / other; TLS / no TLS). Exits 1 when any run failed its own verdict (a simulation's assertions; a
+# relay run, warm-ups included, that did not get back every message it sent) or a part could not run at all.
 #
 # usage: loadtest/compare.sh [--quick] [--skip-signaling] [--skip-relay] [--skip-cluster]
 #   --quick   small sizes (a smoke run: seconds, not minutes)
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
     --skip-signaling) signaling=0 ;;
     --skip-relay) relay=0 ;;
     --skip-cluster) cluster=0 ;;
-    *) sed -n '2,12p' "$0"; exit 2 ;;
+    *) sed -n '2,14p' "$0"; exit 2 ;;
   esac
   shift
 done
@@ -95,40 +96,66 @@ stop_relay() { for pid in "${relay_pids[@]}"; do kill -TERM "$pid" 2>/dev/null |
   relay_pids=(); }
 trap stop_relay EXIT
 
-# relay_bench LABEL SERVER_PID TURN_PORT SECRET: one uclient run; prints a summary line. Each run uses its own
-# REST user name (expiry:loadtest-LABEL). Neither server has a per-user allocation quota here (coturn's default;
-# Switchboard's relay.maxAllocationsPerUser raised for the test), as the warm-up's allocations are still alive.
+# relay_bench LABEL SERVER_PID TURN_PORT: one uclient run; prints a summary line ending in its verdict and fails
+# unless uclient exited 0, sent every message (RELAY_SESSIONS x RELAY_MSGS) and got every one back. Each run uses
+# its own REST user name (expiry:loadtest-LABEL). Neither server has a per-user allocation quota here (coturn's
+# default; Switchboard's relay.maxAllocationsPerUser raised for the test), as the warm-ups' allocations are still alive.
 relay_bench() {
-  local label="$1" pid="$2" port="$3" secret="$4" user pass t0 t1 s0 s1 log="$out/$1-uclient.log"
+  local label="$1" pid="$2" port="$3" user pass t0 t1 s0 s1 status=0 log="$out/$1-uclient.log"
   user="$(( $(date +%s) + 3600 )):loadtest-$label"
   pass="$(printf %s "$user" | openssl dgst -sha1 -hmac "$secret" -binary | base64)"
   t0="$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')"; s0="$(date +%s%3N)"
   timeout 300 turnutils_uclient -u "$user" -w "$pass" -e 127.0.0.1 -r "$peer_port" -m "$RELAY_SESSIONS" \
-    -n "$RELAY_MSGS" -l "$RELAY_LEN" -z "$RELAY_INTERVAL_MS" -c 127.0.0.1 -p "$port" >"$log" 2>&1 || true
+    -n "$RELAY_MSGS" -l "$RELAY_LEN" -z "$RELAY_INTERVAL_MS" -c 127.0.0.1 -p "$port" >"$log" 2>&1 || status=$?
   t1="$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')"; s1="$(date +%s%3N)"
-  local sent recv lost
-  # (a run that failed prints none of these lines: figures stay empty and the line says so)
-  sent="$(grep -oE 'tot_send_msgs=[0-9]+' "$log" | tail -1 | cut -d= -f2 || true)"
-  recv="$(grep -oE 'tot_recv_msgs=[0-9]+' "$log" | tail -1 | cut -d= -f2 || true)"
+  local sent recv lost expected=$(( RELAY_SESSIONS * RELAY_MSGS )) verdict=ok
+  # the last totals uclient prints are those of the whole run ("start_mclient: tot_send_msgs=S, tot_recv_msgs=R")
+  sent="$(grep -oE 'tot_send_msgs=[0-9]+' "$log" | tail -1 | cut -d= -f2 || true)"; sent="${sent:-0}"
+  recv="$(grep -oE 'tot_recv_msgs=[0-9]+' "$log" | tail -1 | cut -d= -f2 || true)"; recv="${recv:-0}"
   lost="$(grep -oE 'Total lost packets [0-9]+ \([0-9.]+%\)' "$log" | tail -1 | sed -E 's/Total lost packets //; s/ /_/' || true)"
-  grep -m1 -E 'error [0-9]+|Cannot complete' "$log" >&2 || true
+  if [ "$status" != 0 ]; then
+    verdict="FAILED(uclient_exit_$status)"
+    grep -m1 -E 'error [0-9]+|ERROR|refused' "$log" | sed "s/^/$label: /" >&2 || true
+  elif [ "$sent" != "$expected" ]; then verdict="FAILED(sent_${sent}_of_$expected)"
+  elif [ "$recv" != "$sent" ]; then verdict="FAILED(received_${recv}_of_$sent)"
+  fi
   # every message goes client -> relay -> peer and back peer -> relay -> client: two relayed messages
-  awk -v l="$label" -v s="${sent:-0}" -v r="${recv:-0}" -v lost="${lost:-n/a}" -v ms=$(( s1 - s0 )) \
+  awk -v l="$label" -v s="$sent" -v r="$recv" -v lost="${lost:-n/a}" -v ms=$(( s1 - s0 )) -v verdict="$verdict" \
       -v ticks=$(( t1 - t0 )) -v hz="$(getconf CLK_TCK)" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
       -v cfg="m=$RELAY_SESSIONS,n=$RELAY_MSGS,l=$RELAY_LEN,z=$RELAY_INTERVAL_MS" 'BEGIN {
     relayed = s + r
-    printf "relay=%s setting=%s sent=%d received=%d lost=%s relayed_pkts/s=%.0f cpu_us_per_relayed_msg=%s cpu_s=%.2f load=%s\n",
-      l, cfg, s, r, lost, relayed / (ms / 1000), (relayed > 0 ? sprintf("%.2f", ticks * 1e6 / hz / relayed) : "n/a"), ticks / hz, load }'
+    printf "relay=%s setting=%s sent=%d received=%d lost=%s relayed_pkts/s=%.0f cpu_us_per_relayed_msg=%s cpu_s=%.2f load=%s verdict=%s\n",
+      l, cfg, s, r, lost, relayed / (ms / 1000), (relayed > 0 ? sprintf("%.2f", ticks * 1e6 / hz / relayed) : "n/a"), ticks / hz, load, verdict }'
+  [ "$verdict" = ok ]
 }
 
-if [ "$relay" = 1 ]; then
+# relay_server LABEL SERVER_PID TURN_PORT: the same runs against either server: two warm-ups of the measured size
+# (their lines on stderr), then the measured run (its line on stdout). Without warm-ups Switchboard's JIT
+# compilers burn more CPU during the measured run than its event loop (seen: 90 us/message instead of 14); coturn
+# gets the same runs, so both are measured in the same state. Fails when any of the three runs failed its verdict.
+relay_server() {
+  local label="$1" pid="$2" port="$3" ok=0
+  relay_bench "$label-warmup1" "$pid" "$port" >&2 || ok=1
+  relay_bench "$label-warmup2" "$pid" "$port" >&2 || ok=1
+  relay_bench "$label" "$pid" "$port" || ok=1
+  return "$ok"
+}
+
+# relay_section: coturn, then Switchboard's relay, each judged by its own runs; fails (never skips) when a tool,
+# the relay in the jar, or a server is missing.
+relay_section() {
+  local ok=0 c s jar
   echo
   echo "---- TURN relay: $RELAY_SESSIONS sessions x $RELAY_MSGS messages of $RELAY_LEN B every $RELAY_INTERVAL_MS ms ----"
-  command -v turnserver >/dev/null && command -v turnutils_uclient >/dev/null || {
+  if ! command -v turnserver >/dev/null || ! command -v turnutils_uclient >/dev/null; then
     echo "installing coturn (its system service is not started: we run turnserver -n ourselves)" >&2
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends coturn >/dev/null
-  }
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends coturn >/dev/null || true
+  fi
+  if ! command -v turnserver >/dev/null || ! command -v turnutils_uclient >/dev/null; then
+    echo "relay: FAILED: coturn (turnserver, turnutils_uclient) is not installed and could not be" >&2
+    return 1
+  fi
   secret="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
   peer_port=21400; coturn_port=21478; sb_turn_port=21479
   turnutils_peer -L 127.0.0.1 -p "$peer_port" >"$out/turn-peer.log" 2>&1 &
@@ -139,40 +166,46 @@ if [ "$relay" = 1 ]; then
     >/dev/null 2>&1 &
   coturn_pid=$!; relay_pids+=($coturn_pid)
   sleep 1
-  c="$(relay_bench coturn "$coturn_pid" "$coturn_port" "$secret")"; echo "$c"
+  c="$(relay_server coturn "$coturn_pid" "$coturn_port")" || ok=1
+  echo "$c"
   kill -TERM "$coturn_pid"; wait "$coturn_pid" 2>/dev/null || true
 
   jar="$root/target/switchboard.jar"
-  [ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
+  [ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package) || true
   # the jar's listing goes to a file first: piped into grep -q, pipefail would turn grep's early exit into "no relay"
-  jar tf "$jar" >"$out/jar-listing.txt"
+  jar tf "$jar" >"$out/jar-listing.txt" || true
   if ! grep -q '^io/switchboard/relay/' "$out/jar-listing.txt"; then
-    echo "relay: Switchboard part SKIPPED: $jar has no built-in TURN relay (no io/switchboard/relay classes)"
-  else
-    # Keys of the built-in relay (issue 4): UDP on 127.0.0.1:$sb_turn_port, TURN REST credentials from
-    # ice.turnSecrets, loopback peers allowed for this test only, relay ports outside the ephemeral range.
-    SWITCHBOARD_HTTP_PORT=21081 SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_AUTH_DEV_TOKENS=false \
-    SWITCHBOARD_AUTH_HS256_SECRETS="$secret" SWITCHBOARD_ICE_TURN_SECRETS="$secret" \
-    SWITCHBOARD_RELAY_ENABLED=true SWITCHBOARD_RELAY_HOST=127.0.0.1 SWITCHBOARD_RELAY_PORT="$sb_turn_port" \
-    SWITCHBOARD_RELAY_REALM=loadtest SWITCHBOARD_RELAY_ALLOWED_PEERS=127.0.0.0/8 \
-    SWITCHBOARD_RELAY_MIN_PORT=25000 SWITCHBOARD_RELAY_MAX_PORT=25999 \
-    SWITCHBOARD_RELAY_MAX_ALLOCATIONS_PER_USER=100000 SWITCHBOARD_RELAY_MAX_ALLOCATIONS=100000 \
-      java -Xmx1g -jar "$jar" >"$out/switchboard-relay.log" 2>&1 &
-    sb_pid=$!; relay_pids+=($sb_pid)
-    for _ in $(seq 1 300); do curl -fs -o /dev/null http://127.0.0.1:21081/health && break; sleep 0.1; done
-    # two warm-up runs of the measured size first: with a short one, the C1/C2 compiler threads still burn more
-    # CPU during the measured run than the event loop does (seen: 90 us/message instead of 14)
-    relay_bench warmup1 "$sb_pid" "$sb_turn_port" "$secret" >/dev/null
-    relay_bench warmup2 "$sb_pid" "$sb_turn_port" "$secret" >/dev/null
-    s="$(relay_bench switchboard "$sb_pid" "$sb_turn_port" "$secret")"; echo "$s"
-    kill -TERM "$sb_pid"; wait "$sb_pid" 2>/dev/null || true
-    echo "relay packets/s ratio switchboard/coturn=$(ratio "$(field "$s" relayed_pkts/s)" "$(field "$c" relayed_pkts/s)")" \
-      "cpu per relayed message ratio=$(ratio "$(field "$s" cpu_us_per_relayed_msg)" "$(field "$c" cpu_us_per_relayed_msg)") (target <= 1.5)" \
-      "loss: switchboard=$(field "$s" lost) coturn=$(field "$c" lost) (target: zero where coturn has zero)"
-    if [ "$(field "$c" lost)" = "0_(0.000000%)" ] && [ "$(field "$s" lost)" != "0_(0.000000%)" ]; then
-      echo "relay: Switchboard lost packets where coturn lost none" >&2; failed=1
-    fi
+    echo "relay: FAILED: $jar is missing or has no built-in TURN relay (no io/switchboard/relay classes)" >&2
+    return 1
   fi
+  # Keys of the built-in relay (issue 4): UDP on 127.0.0.1:$sb_turn_port, TURN REST credentials from
+  # ice.turnSecrets, loopback peers allowed for this test only, relay ports outside the ephemeral range.
+  SWITCHBOARD_HTTP_PORT=21081 SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_AUTH_DEV_TOKENS=false \
+  SWITCHBOARD_AUTH_HS256_SECRETS="$secret" SWITCHBOARD_ICE_TURN_SECRETS="$secret" \
+  SWITCHBOARD_RELAY_ENABLED=true SWITCHBOARD_RELAY_HOST=127.0.0.1 SWITCHBOARD_RELAY_PORT="$sb_turn_port" \
+  SWITCHBOARD_RELAY_REALM=loadtest SWITCHBOARD_RELAY_ALLOWED_PEERS=127.0.0.0/8 \
+  SWITCHBOARD_RELAY_MIN_PORT=25000 SWITCHBOARD_RELAY_MAX_PORT=25999 \
+  SWITCHBOARD_RELAY_MAX_ALLOCATIONS_PER_USER=100000 SWITCHBOARD_RELAY_MAX_ALLOCATIONS=100000 \
+    java -Xmx1g -jar "$jar" >"$out/switchboard-relay.log" 2>&1 &
+  sb_pid=$!; relay_pids+=($sb_pid)
+  local healthy=0
+  for _ in $(seq 1 300); do curl -fs -o /dev/null http://127.0.0.1:21081/health && { healthy=1; break; }; sleep 0.1; done
+  if [ "$healthy" = 0 ]; then
+    echo "relay: FAILED: Switchboard did not answer /health within 30 s (see $out/switchboard-relay.log)" >&2
+    return 1
+  fi
+  s="$(relay_server switchboard "$sb_pid" "$sb_turn_port")" || ok=1
+  echo "$s"
+  kill -TERM "$sb_pid"; wait "$sb_pid" 2>/dev/null || true
+  echo "relay packets/s ratio switchboard/coturn=$(ratio "$(field "$s" relayed_pkts/s)" "$(field "$c" relayed_pkts/s)")" \
+    "cpu per relayed message ratio=$(ratio "$(field "$s" cpu_us_per_relayed_msg)" "$(field "$c" cpu_us_per_relayed_msg)") (target <= 1.5)" \
+    "loss: switchboard=$(field "$s" lost) coturn=$(field "$c" lost) (each run must get back all it sent)"
+  [ "$ok" = 0 ] || echo "relay: FAILED: see each run's verdict= above" >&2
+  return "$ok"
+}
+
+if [ "$relay" = 1 ]; then
+  relay_section || failed=1
   stop_relay
 fi
 # ---- cluster: frames between two nodes, event bus over mutual TLS (the default) and without (insecure) ----

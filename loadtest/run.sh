@@ -289,9 +289,9 @@ line() { # label start end frames p50 p99 extra...
       for k in $(seq 0 $(( $(prop steps) - 1 ))); do
         line "$scenario[step$k rate=$(prop "step.$k.rate")]" "$(prop "step.$k.start")" "$(prop "step.$k.end")" \
           "$(prop "step.$k.received")" "$(prop "lat.$k.p50_ms")" "$(prop "lat.$k.p99_ms")" \
-          "sent=$(prop "step.$k.sent") lost=$(prop "step.$k.lost")"
+          "sent=$(prop "step.$k.sent") lost=$(prop "step.$k.lost") reordered=$(prop "step.$k.reordered")"
       done
-      echo "scenario=$scenario target=$target best_rate_p99_under_${LOADTEST_BOUND_MS:-20}ms=$(prop best.rate) load=$load_before/$load_after"
+      echo "scenario=$scenario target=$target best_rate_p99_under_${LOADTEST_BOUND_MS:-20}ms=$(prop best.rate) misdelivered=$(prop misdelivered) addressees_checked=$(prop addressees.checked) load=$load_before/$load_after"
       ;;
     *)
       line "$scenario" "$(prop window.start)" "$(prop window.end)" "$(prop frames)" "$(prop p50_ms)" "$(prop p99_ms)" "$(prop extra)"

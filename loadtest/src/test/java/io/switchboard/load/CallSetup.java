@@ -1,5 +1,6 @@
 package io.switchboard.load;
 
+import io.gatling.javaapi.core.CheckBuilder;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.http.WsFrameCheck;
@@ -15,7 +16,9 @@ import static io.gatling.javaapi.http.HttpDsl.*;
  * P pairs; in each the caller sends one offer (3 KB SDP) and 10 candidates (~150 B), the callee answers with one
  * answer (3 KB) and 10 candidates: 22 relayed frames per pair. The setup time is measured from the moment the
  * caller sends its offer to the moment its last expected candidate arrives (taken in the check that matches
- * it). Every setup must complete; the p99 must stay under {@code -DsetupP99Ms}.
+ * it). Each side checks what it receives: the SDP character for character, the candidates in the order they
+ * were sent and exactly as sent, and the partner named as sender ({@code from} / {@code src}). Every setup must
+ * complete; the p99 must stay under {@code -DsetupP99Ms}.
  *
  * <p>{@code -Dpairs=1000 -DrampSeconds=1 -DsetupP99Ms=2000}; with several {@code -Dnodes}, {@code -Dspread}
  * (see {@link Pairs}).
@@ -37,14 +40,19 @@ public class CallSetup extends LoadSimulation {
     return target.wireType(kind);
   }
 
+  /**
+   * The checks for what the partner sends, in the order it sends it: the SDP exactly as sent, then candidates 1
+   * to 10 in that order, each exactly as sent, every frame naming the partner as its sender.
+   */
   private List<WsFrameCheck> expect(String who, String first, boolean recordSetup) {
     List<WsFrameCheck> checks = new ArrayList<>();
     checks.add(ws.checkTextMessage(who + " " + first).matching(jsonPath("$.type").is(typeOf(first)))
-      .check(jsonPath("$.type").is(typeOf(first))));
+      .check(fromPartner(), jsonPath(target.bodyPath("sdp")).is(Payloads.sdpText(first))));
     for (int i = 1; i <= CANDIDATES; i++) {
       boolean last = i == CANDIDATES;
       var check = ws.checkTextMessage(who + (last ? " last candidate" : " candidate"))
-        .matching(jsonPath("$.type").is(typeOf("candidate")));
+        .matching(jsonPath("$.type").is(typeOf("candidate")))
+        .check(fromPartner(), jsonPath(target.bodyPath("candidate.candidate")).is(Payloads.candidateLine(i)));
       if (last && recordSetup) {
         check = check.check(jsonPath("$.type").transformWithSession((type, s) -> {
           long done = System.nanoTime();
@@ -57,6 +65,11 @@ public class CallSetup extends LoadSimulation {
       checks.add(check);
     }
     return checks;
+  }
+
+  /** The server names the partner (saved as {@code peerId} when it joined) as the frame's sender. */
+  private CheckBuilder fromPartner() {
+    return jsonPath("$." + target.senderField()).is(s -> s.getString("peerId"));
   }
 
   private ChainBuilder sendAll(String who, String sdpKind, String sdp, List<WsFrameCheck> awaitOnLast) {

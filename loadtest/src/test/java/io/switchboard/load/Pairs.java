@@ -43,6 +43,11 @@ public final class Pairs {
     return (s.userId() - 1) % 2 == 0;
   }
 
+  /** The user id of the other user of this pair. */
+  public static long partner(Session s) {
+    return isCaller(s) ? s.userId() + 1 : s.userId() - 1;
+  }
+
   private int node(Session s) {
     long pair = pair(s);
     return (int) (cross && !isCaller(s) ? pair + 1 : pair);

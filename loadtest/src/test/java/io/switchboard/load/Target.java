@@ -78,6 +78,16 @@ public final class Target {
     return type.equals("message") ? "CANDIDATE" : type.toUpperCase();
   }
 
+  /** Where the server names the sender of a relayed frame: Switchboard adds {@code from}, PeerJS {@code src}. */
+  public String senderField() {
+    return switchboard() ? "from" : "src";
+  }
+
+  /** JSON path of a body field of a relayed frame: top level in Switchboard's, under {@code payload} in PeerJS's. */
+  public String bodyPath(String field) {
+    return (switchboard() ? "$." : "$.payload.") + field;
+  }
+
   /** A directed frame from a client: {@code payload} is the JSON of the SDP/candidate/data body. */
   public String directed(String type, String to, String payloadField, String payloadJson) {
     if (switchboard()) {
