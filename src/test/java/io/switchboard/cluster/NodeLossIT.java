@@ -247,6 +247,19 @@ class NodeLossIT {
       awaitParticipants(cluster.node(2), room, Set.of(split.alice().id(), split.bob().id()), Duration.ofSeconds(10));
       WsClient erin = join(cluster.node(2), "erin", room);
       assertEquals(2, erin.welcome().getJsonArray("peers").size(), erin.welcome().encode());
+
+      // a session put back by the merge keeps its resume token: bob drops and resumes on node 0
+      WsClient bob = split.bob();
+      bob.close();
+      bob.awaitClose();
+      WsClient bobAgain = WsClient.resume(client, cluster.node(0).port(), TestTokens.participant("bob", room, null),
+        bob.resumeToken());
+      assertEquals(null, bobAgain.resumeError(), "resumed, not refused");
+      assertEquals(true, bobAgain.welcome().getBoolean("resumed"), bobAgain.welcome().encode());
+      assertEquals(bob.id(), bobAgain.id());
+      Set<String> staying = Set.of(split.alice().id(), bob.id(), erin.id());
+      assertDelivered(erin, bobAgain, staying);
+      assertDelivered(bobAgain, split.alice(), staying);
     }
   }
 

@@ -67,6 +67,8 @@ final class PresenceEngine {
   final Map<String, RoomReplica> localSessions = new HashMap<>();
   /** Local sessions whose join is in flight, by id. */
   private final Map<String, SessionEndpoint> joining = new HashMap<>();
+  /** Resume-token hashes of the sessions held here: a session re-asserted after a partition keeps its token. */
+  private final Map<String, String> resumeHashes = new HashMap<>();
   /** Sessions that left while their join was still in flight. */
   private final Set<String> cancelled = new HashSet<>();
   private final Map<String, NodeRoute> routes = new HashMap<>();
@@ -122,6 +124,7 @@ final class PresenceEngine {
       }
       RoomChange change = ar.result();
       admit(replica, change, newcomer, endpoint);
+      rememberResumeHash(newcomer.id(), resumeHash);
       publish(change);
       return Future.succeededFuture(replica.room);
     });
@@ -169,10 +172,17 @@ final class PresenceEngine {
       }
       Moved moved = change.moved().get(0);
       admitResumed(replica, change, moved.member().toParticipant(asked.room()), moved.from(), endpoint);
+      rememberResumeHash(asked.id(), newResumeHash);
       publish(change);
       metrics.resumed();
       return Future.succeededFuture(replica.room);
     });
+  }
+
+  private void rememberResumeHash(String sessionId, String hash) {
+    if (hash != null) {
+      resumeHashes.put(sessionId, hash);
+    }
   }
 
   private Future<Room> resumeFailed(ResumeFailedException.Reason reason) {
@@ -543,6 +553,7 @@ final class PresenceEngine {
     SessionEndpoint endpoint = replica.room.remove(sessionId).endpoint();
     if (replica.admittedAt.remove(sessionId) != null) {
       localSessions.remove(sessionId);
+      resumeHashes.remove(sessionId);
       timers.cancel(sessionId);
       handovers.forget(sessionId);
       if (reason == LeaveReason.REPLACED || reason == LeaveReason.KICKED) {
@@ -603,6 +614,7 @@ final class PresenceEngine {
   private void handOverAway(RoomReplica replica, String id, SessionEndpoint old, RemoteEndpoint next) {
     replica.admittedAt.remove(id);
     localSessions.remove(id);
+    resumeHashes.remove(id);
     timers.cancel(id);
     handovers.forget(id);
     String room = replica.room.name();
@@ -675,7 +687,7 @@ final class PresenceEngine {
     for (String id : replica.admittedAt.keySet()) {
       Member member = replica.room.member(id);
       if (member != null && !(member.endpoint() instanceof GraceBuffer)) {
-        held.add(Seat.connected(MemberRecord.of(member.participant()), null));
+        held.add(Seat.connected(MemberRecord.of(member.participant()), resumeHashes.get(id)));
       }
     }
     if (held.isEmpty()) {
