@@ -53,6 +53,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 /**
@@ -284,11 +285,14 @@ public final class Node {
     if (!config.relay().enabled()) {
       return Future.succeededFuture();
     }
-    RelayEvents events = RelayEvents.all(List.of(new RelayMetrics(metrics.registry()), new LoggingRelayEvents()));
+    int instances = config.relay().instances();
+    RelayEvents events = RelayEvents.all(List.of(new RelayMetrics(metrics.registry(), instances),
+      new LoggingRelayEvents()));
     RelayServices relay = RelayServices.defaults(config.relay(), config.ice().turnSecrets(), events, Clock.systemUTC(),
       serviceEndpoints, clusterQuota);
-    return vertx.deployVerticle(() -> new RelayVerticle(relay),
-      new DeploymentOptions().setInstances(config.relay().instances()));
+    AtomicInteger nextInstance = new AtomicInteger();
+    return vertx.deployVerticle(() -> new RelayVerticle(relay, nextInstance.getAndIncrement()),
+      new DeploymentOptions().setInstances(instances));
   }
 
   /**

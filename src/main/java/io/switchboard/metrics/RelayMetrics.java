@@ -32,8 +32,11 @@ public final class RelayMetrics implements RelayEvents {
   private final Map<Direction, Counter> packets;
   private final Map<Direction, Counter> bytes;
   private final Map<Drop, Counter> drops;
+  /** Indexed by relay instance. */
+  private final Counter[] listenerDatagrams;
 
-  public RelayMetrics(MeterRegistry registry) {
+  /** The meters of a node running {@code instances} relay verticles ({@code relay.instances}). */
+  public RelayMetrics(MeterRegistry registry, int instances) {
     Gauge.builder("switchboard.turn.allocations.active", allocations, AtomicInteger::get)
       .description("TURN allocations open on this node").register(registry);
     allocationsCreated = Counter.builder("switchboard.turn.allocations.opened")
@@ -63,6 +66,14 @@ public final class RelayMetrics implements RelayEvents {
       EnumCounters::lowerCase, "Application bytes relayed (without TURN framing)");
     drops = EnumCounters.register(registry, Drop.class, "switchboard.turn.dropped", "reason",
       EnumCounters::lowerCase, "Datagrams neither relayed nor answered, by reason");
+    // not "instance": Prometheus gives every scraped series that label (the target)
+    listenerDatagrams = new Counter[instances];
+    for (int i = 0; i < instances; i++) {
+      listenerDatagrams[i] = Counter.builder("switchboard.turn.listener.datagrams")
+        .tag("relay_instance", Integer.toString(i))
+        .description("Datagrams read from the listening port, by the relay instance SO_REUSEPORT gave them to")
+        .register(registry);
+    }
   }
 
   @Override
@@ -126,6 +137,11 @@ public final class RelayMetrics implements RelayEvents {
   @Override
   public void dropped(Drop reason) {
     drops.get(reason).increment();
+  }
+
+  @Override
+  public void listenerDatagram(int instance) {
+    listenerDatagrams[instance].increment();
   }
 
   public int openAllocations() {

@@ -210,7 +210,7 @@ class RelaySequenceFuzzTest {
         .put("nonceLifetimeSeconds", 86400)), true);
     SwitchboardConfig.Relay config = SwitchboardConfig.from(json).relay();
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    RelayEvents events = RelayEvents.all(List.of(new RelayMetrics(registry), new LoggingRelayEvents()));
+    RelayEvents events = RelayEvents.all(List.of(new RelayMetrics(registry, 1), new LoggingRelayEvents()));
     quota = new CountingQuota(config.maxAllocations(), config.maxAllocationsPerUser());
     ports = new RangePortAllocator(config.minPort(), config.maxPort());
     Clock clock = Clock.systemUTC();
@@ -221,7 +221,7 @@ class RelaySequenceFuzzTest {
     internalErrors = registry.get("switchboard.turn.dropped").tag("reason", "internal_error").counter();
     // one event loop: the relay and every look at its state (onLoop) run on the same thread
     vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true)).build();
-    relay = new RelayVerticle(services);
+    relay = new RelayVerticle(services, 0);
     vertx.deployVerticle(relay).await(20, TimeUnit.SECONDS);
     loop = vertx.getOrCreateContext();
     allocationsField = RelayVerticle.class.getDeclaredField("allocations");

@@ -99,4 +99,11 @@ final class CompositeRelayEvents implements RelayEvents {
       list[i].dropped(reason);
     }
   }
+
+  @Override
+  public void listenerDatagram(int instance) {
+    for (int i = 0; i < list.length; i++) {
+      list[i].listenerDatagram(instance);
+    }
+  }
 }

@@ -72,6 +72,13 @@ public interface RelayEvents {
   default void dropped(Drop reason) {
   }
 
+  /**
+   * A datagram arrived on the listening port and was read by relay instance {@code instance} (0-based, below
+   * {@code relay.instances}), before anything else is done with it.
+   */
+  default void listenerDatagram(int instance) {
+  }
+
   /** All of {@code hooks}, in order (an array and index loops: no iterator per datagram). */
   static RelayEvents all(List<RelayEvents> hooks) {
     return new CompositeRelayEvents(hooks);

@@ -42,7 +42,8 @@ import java.util.Map;
  * batch, so the native transport can send them with one system call.
  *
  * <p>Several instances may share the port with SO_REUSEPORT (native epoll only): the kernel hashes each client's
- * address to one instance, which then owns that client's allocations.
+ * address to one instance, which then owns that client's allocations. Each counts the datagrams it reads there
+ * ({@link RelayEvents#listenerDatagram}), which shows how evenly the kernel spreads the clients.
  *
  * <p>This class holds the lifecycle (sockets, sweep timer), the read path and the dispatch table. ChannelData is
  * told apart from STUN by its first two bits; Binding is answered before any authentication; other STUN requests
@@ -69,6 +70,8 @@ public final class RelayVerticle extends VerticleBase {
 
   private final RelayServices services;
   private final RelayEvents events;
+  /** This verticle's index among the node's relay instances, 0-based. */
+  private final int instance;
   private final AllocationManager allocations = new AllocationManager();
   /** One handler per (method, class) of authenticated request, keyed by the STUN message type. */
   private final Map<Integer, Handler> dispatch = new HashMap<>();
@@ -82,9 +85,10 @@ public final class RelayVerticle extends VerticleBase {
   private InetSocketAddress listenAddress;
   private long sweepTimer = -1;
 
-  public RelayVerticle(RelayServices services) {
+  public RelayVerticle(RelayServices services, int instance) {
     this.services = services;
     this.events = services.events();
+    this.instance = instance;
   }
 
   // ---- lifecycle ----
@@ -217,6 +221,7 @@ public final class RelayVerticle extends VerticleBase {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       DatagramPacket packet = (DatagramPacket) msg;
       try {
+        events.listenerDatagram(instance);
         fromClient(packet.content(), packet.sender());
       } catch (RuntimeException e) {
         // A hostile datagram never takes the socket (or anyone else's allocation) down.

@@ -72,7 +72,7 @@ class CredentialExpiryTest {
     RelayServices services = RelayServices.defaults(relay, List.of(SECRET), new RelayEvents() { }, clock,
       new io.switchboard.relay.policy.ServiceEndpoints(),
       io.switchboard.relay.policy.ClusterQuota.none());
-    vertx.deployVerticle(new RelayVerticle(services)).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new RelayVerticle(services, 0)).await(10, TimeUnit.SECONDS);
   }
 
   @AfterEach

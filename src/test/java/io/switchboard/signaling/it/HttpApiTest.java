@@ -3,6 +3,7 @@ package io.switchboard.signaling.it;
 import io.switchboard.auth.TokenIssuer;
 import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.Http;
+import io.switchboard.testing.RawHttp;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -12,14 +13,18 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
 
@@ -463,6 +468,10 @@ class HttpApiTest {
   @DisplayName("static files and unknown paths")
   class Static {
 
+    /** Ways to spell one step up: plain, percent-encoded, with a backslash, double-encoded, overlong UTF-8. */
+    private static final List<String> PARENT = List.of("../", "..%2f", "..%2F", "%2e%2e%2f", "%2E%2E/", ".%2e/",
+      "%2e./", "..%5c", "..\\", "%2e%2e%5c", "%252e%252e%252f", "..%252f", "..%c0%af");
+
     @Test
     @DisplayName("GET / serves the demo page")
     void index() {
@@ -490,11 +499,57 @@ class HttpApiTest {
     }
 
     @Test
-    @DisplayName("an unknown static path is a 404 and reveals nothing outside webroot")
+    @DisplayName("an unknown static path is a 404")
     void unknownStatic() {
       assertEquals(404, raw(node().port(), "GET", "/no-such-file.html", null, null).statusCode());
-      HttpResponse<String> traversal = raw(node().port(), "GET", "/..%2f..%2fpom.xml", null, null);
-      assertEquals(404, traversal.statusCode(), traversal.body());
+    }
+
+    @Test
+    @DisplayName("a relative webroot: pom.xml one directory above it is not served, however ../ is spelled")
+    void traversalFromRelativeWebroot() throws IOException {
+      // TestNode serves webroot/ of the working directory
+      Path above = Path.of("webroot").toAbsolutePath().getParent();
+      // without a real file up there, a traversal would be a 404 with or without the protection
+      String pom = Files.readString(above.resolve("pom.xml"));
+      assertTrue(pom.contains("<artifactId>"), "pom.xml one level above the webroot");
+      Http.Response served = RawHttp.get("127.0.0.1", node().port(), "/switchboard.js");
+      assertEquals(200, served.status(), "a file inside the webroot is served");
+      for (String up : PARENT) {
+        assertNotServed(node().port(), "/" + up + "pom.xml", "<artifactId>");
+      }
+    }
+
+    @Test
+    @DisplayName("an absolute webroot (FileSystemAccess.ROOT): files one or two levels above it, or named by"
+      + " an absolute path, are not served")
+    void traversalFromAbsoluteWebroot(@TempDir Path dir) throws Exception {
+      Path webroot = Files.createDirectories(dir.resolve("site").resolve("public"));
+      Files.writeString(webroot.resolve("index.html"), "<p>public page</p>");
+      Path oneUp = Files.writeString(dir.resolve("site").resolve("secret.txt"), "one-level-up-secret");
+      Path twoUp = Files.writeString(dir.resolve("secret.txt"), "two-levels-up-secret");
+      try (TestNode absolute = TestNode.start(new JsonObject().put("http",
+        new JsonObject().put("webroot", webroot.toAbsolutePath().toString())))) {
+        Http.Response page = RawHttp.get("127.0.0.1", absolute.port(), "/index.html");
+        assertEquals(200, page.status(), "a file inside the absolute webroot is served");
+        assertEquals("<p>public page</p>", page.body());
+        for (String up : PARENT) {
+          assertNotServed(absolute.port(), "/" + up + "secret.txt", "one-level-up-secret");
+          assertNotServed(absolute.port(), "/" + up + up + "secret.txt", "two-levels-up-secret");
+        }
+        // FileSystemAccess.ROOT accepts any absolute root: an absolute path in the request must not become one
+        for (Path secret : List.of(oneUp, twoUp)) {
+          String absolutePath = secret.toAbsolutePath().toString();
+          assertNotServed(absolute.port(), "/" + absolutePath, "-secret");
+          assertNotServed(absolute.port(), "/" + absolutePath.replace("/", "%2f"), "-secret");
+        }
+      }
+    }
+
+    /** Asserts that {@code path} is answered 404 without the contents of the file outside the webroot. */
+    private static void assertNotServed(int port, String path, String contents) {
+      Http.Response response = RawHttp.get("127.0.0.1", port, path);
+      assertFalse(response.body().contains(contents), () -> "GET " + path + " served a file outside the webroot");
+      assertEquals(404, response.status(), () -> "GET " + path + ": " + response.body());
     }
   }
 }

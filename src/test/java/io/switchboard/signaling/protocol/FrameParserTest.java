@@ -1,5 +1,6 @@
 package io.switchboard.signaling.protocol;
 
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -9,7 +10,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -323,14 +328,24 @@ class FrameParserTest {
       .toList();
 
     @Test
-    @DisplayName("20,000 random byte arrays")
+    @DisplayName("20,000 random inputs: random bytes, JSON-ish bytes, and frames with random string contents,"
+      + " of which exactly those without an invalid piece are accepted")
     void randomBytes() {
       Random random = new Random(20_240_601L);
+      int stringFrames = 0;
+      int acceptedStrings = 0;
       for (int i = 0; i < 20_000; i++) {
+        if (i % 3 == 2) {
+          stringFrames++;
+          if (randomStringFrame(random)) {
+            acceptedStrings++;
+          }
+          continue;
+        }
         byte[] bytes = new byte[random.nextInt(200)];
         random.nextBytes(bytes);
-        if (i % 2 == 0 && bytes.length > 0) {
-          bytes[0] = '{'; // get past the first token half of the time
+        if (i % 3 == 1 && bytes.length > 0) {
+          bytes[0] = '{'; // get past the first token
           for (int j = 1; j < bytes.length; j++) {
             if (random.nextInt(3) > 0) {
               bytes[j] = JSONISH[random.nextInt(JSONISH.length)];
@@ -339,6 +354,35 @@ class FrameParserTest {
         }
         assertParsesOrRefuses(bytes, bytes.length);
       }
+      // a generator whose inputs are all refused, or all accepted, would test one branch only
+      assertTrue(acceptedStrings > stringFrames / 5 && acceptedStrings < stringFrames * 4 / 5,
+        "accepted " + acceptedStrings + " of " + stringFrames + " frames with random string contents");
+    }
+
+    /**
+     * A valid frame whose one string (a payload, or a member name) holds random pieces, each valid inside a JSON
+     * string or invalid wherever it stands; asserts that the parser accepts it exactly when no piece is invalid.
+     *
+     * @return whether the frame was accepted
+     */
+    private static boolean randomStringFrame(Random random) {
+      String[] envelope = ENVELOPES[random.nextInt(ENVELOPES.length)];
+      ByteArrayOutputStream frame = new ByteArrayOutputStream();
+      frame.writeBytes(envelope[0].getBytes(StandardCharsets.UTF_8));
+      boolean valid = true;
+      for (int n = random.nextInt(12); n >= 0; n--) {
+        if (random.nextInt(10) == 0) {
+          frame.writeBytes(INVALID_IN_STRINGS[random.nextInt(INVALID_IN_STRINGS.length)]);
+          valid = false;
+        } else {
+          frame.writeBytes(VALID_IN_STRINGS[random.nextInt(VALID_IN_STRINGS.length)].getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      frame.writeBytes(envelope[1].getBytes(StandardCharsets.UTF_8));
+      byte[] bytes = frame.toByteArray();
+      boolean accepted = assertParsesOrRefuses(bytes, bytes.length);
+      assertEquals(valid, accepted, () -> (accepted ? "accepted" : "refused") + " " + HexFormat.of().formatHex(bytes));
+      return accepted;
     }
 
     @Test
@@ -362,19 +406,21 @@ class FrameParserTest {
 
     /** @return whether the frame was accepted */
     private static boolean assertParsesOrRefuses(byte[] bytes, int length) {
+      ClientFrame frame;
       try {
-        ClientFrame frame = FrameParser.parse(bytes, length);
-        assertNotNull(frame);
-        assertNotNull(frame.type());
-        return true;
+        frame = FrameParser.parse(bytes, length);
       } catch (FrameException e) {
         assertEquals(ErrorCode.BAD_MESSAGE, e.code());
         assertNotNull(e.getMessage());
         return false;
       } catch (Throwable t) {
-        fail("parse threw " + t + " for input " + HexFormat.of().formatHex(bytes, 0, length), t);
-        return false;
+        return fail("parse threw " + t + " for input " + HexFormat.of().formatHex(bytes, 0, length), t);
       }
+      assertNotNull(frame);
+      assertNotNull(frame.type());
+      assertTrue(isOneJsonObject(bytes, length),
+        () -> "accepted what is not one UTF-8 JSON object: " + HexFormat.of().formatHex(bytes, 0, length));
+      return true;
     }
   }
 
@@ -386,6 +432,50 @@ class FrameParserTest {
 
   /** Bytes that matter to JSON, used by the fuzzers. */
   static final byte[] JSONISH = "{}[]\":,\\ \n0123456789-+.eEtrufalsn\u00e9".getBytes(StandardCharsets.UTF_8);
+
+  /** A frame in two halves, around the string whose contents {@code randomStringFrame} makes up. */
+  private static final String[][] ENVELOPES = {
+    {"{\"type\":\"message\",\"to\":\"p1\",\"data\":\"", "\"}"},
+    {"{\"type\":\"offer\",\"sdp\":\"", "\",\"to\":\"p1\"}"},
+    {"{\"type\":\"ping\",\"", "\":[1]}"},
+  };
+
+  /** Pieces allowed inside a JSON string, each complete: any sequence of them is a valid string body. */
+  private static final String[] VALID_IN_STRINGS = {"a", "Z9", " ", "'", "{", "}", "[", "]", ",", ":", "\u007f",
+    "\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\ud83d\\ude00", "\u00e9", "\u6771", "\ud83d\ude00"};
+
+  /**
+   * Pieces that make a string invalid wherever they stand between the others: a raw control character, an
+   * unknown or short escape, and bytes that are not UTF-8 (FF, an overlong '/', a surrogate, beyond U+10FFFF, a
+   * truncated sequence). No piece starts with a continuation byte, which could complete the truncated one.
+   */
+  private static final byte[][] INVALID_IN_STRINGS = {{0x01}, {0x0a}, {0x1f}, {'\\', 'x'}, {'\\', '\''},
+    {'\\', 'u', '1', '2', 'G', '4'}, {(byte) 0xff}, {(byte) 0xc0, (byte) 0xaf},
+    {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+    {(byte) 0xe6, (byte) 0x9d}};
+
+  /**
+   * Whether {@code bytes} are one JSON object in well-formed UTF-8 (a byte order mark allowed), decided without
+   * FrameParser: what the parser accepts must pass this; shared with RelayFrameTest.
+   */
+  static boolean isOneJsonObject(byte[] bytes, int length) {
+    int start = length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf
+      ? 3 : 0;
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, start, length - start))
+        .toString();
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+    try {
+      new JsonObject(text);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
 
   /** Mutates a frame; shared with RelayFrameTest. */
   static byte[] mutate(byte[] bytes, Random random) {
