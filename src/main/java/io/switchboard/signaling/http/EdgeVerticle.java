@@ -94,6 +94,8 @@ public final class EdgeVerticle extends VerticleBase {
       .setStrictThreadMode(true)
       // room for an access_token in the query string
       .setMaxInitialLineLength(TokenVerifier.MAX_TOKEN_LENGTH + 1024)
+      // and for one in the Authorization header, on top of a browser's usual headers
+      .setMaxHeaderSize(HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + TokenVerifier.MAX_TOKEN_LENGTH)
       // HTTP/1.1 only: with h2c on, Vert.x reports a connection only once its first bytes arrive, so a
       // socket that sends nothing would escape the header timeout and the per-address cap
       .setHttp2ClearTextEnabled(false);
