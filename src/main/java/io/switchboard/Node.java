@@ -55,6 +55,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * One Switchboard node: a Vert.x instance with one verticle per concern — room presence, the
@@ -70,6 +71,8 @@ public final class Node {
   private final SwitchboardConfig config;
   private final String nodeId;
   private final NodeState state;
+  /** The monotonic clock (nanoseconds) sessions and the relay measure rates, lifetimes and liveness with. */
+  private final LongSupplier nanoClock;
   /** Null on a single node. */
   private final HazelcastClusterManager clusterManager;
   /** Null on a single node. */
@@ -83,17 +86,23 @@ public final class Node {
   private volatile IntSupplier roomCount = () -> 0;
   private String edgeDeployment;
 
-  private Node(Vertx vertx, SwitchboardConfig config, String nodeId, NodeState state,
+  private Node(Vertx vertx, SwitchboardConfig config, String nodeId, LongSupplier nanoClock,
                HazelcastClusterManager clusterManager, ClusterMembership membership) {
     this.vertx = vertx;
     this.config = config;
     this.nodeId = nodeId;
-    this.state = state;
+    this.state = new NodeState();
+    this.nanoClock = nanoClock;
     this.clusterManager = clusterManager;
     this.membership = membership;
   }
 
   public static Future<Node> start(SwitchboardConfig config) {
+    return start(config, System::nanoTime);
+  }
+
+  /** Starts a node whose sessions and relay measure time with {@code nanoClock}, a monotonic clock. */
+  public static Future<Node> start(SwitchboardConfig config, LongSupplier nanoClock) {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     String nodeId = config.node().id().isEmpty() ? Ids.random(9) : config.node().id();
     // native epoll where available: the relay's SO_REUSEPORT and batched datagram writes need it
@@ -101,13 +110,13 @@ public final class Node {
     // Not composed on a context of this Vert.x: after a failed start it is closed and its event loops are gone.
     Promise<Node> started = Promise.promise();
     if (!config.cluster().enabled()) {
-      Node node = new Node(Vertx.builder().with(options).build(), config, nodeId, new NodeState(), null, null);
+      Node node = new Node(Vertx.builder().with(options).build(), config, nodeId, nanoClock, null, null);
       node.serviceEndpoints.own(NodeListeners.of(config));
       node.deploy(loops, started);
       return started.future();
     }
     try {
-      startClustered(config, nodeId, options, loops, started);
+      startClustered(config, nodeId, nanoClock, options, loops, started);
     } catch (RuntimeException e) {
       started.tryFail(e); // a refused certificate or Hazelcast file: nothing was started yet
     }
@@ -119,8 +128,8 @@ public final class Node {
    * refuse learns why now), then Hazelcast and the event bus start, and the members already there are
    * authenticated before this node serves anyone.
    */
-  private static void startClustered(SwitchboardConfig config, String nodeId, VertxOptions options, int loops,
-                                     Promise<Node> started) {
+  private static void startClustered(SwitchboardConfig config, String nodeId, LongSupplier nanoClock,
+                                     VertxOptions options, int loops, Promise<Node> started) {
     SwitchboardConfig.Cluster cluster = config.cluster();
     options.getEventBusOptions().setHost(cluster.host()).setPort(cluster.eventBusPort());
     if (!cluster.insecure()) {
@@ -148,7 +157,7 @@ public final class Node {
       MemberProbe probe = cluster.insecure() ? MemberProbe.trustEveryone()
         : new TlsMemberProbe(vertx, manager, cluster.tls());
       ClusterMembership membership = new ClusterMembership(vertx, manager.getHazelcastInstance(), probe, nodeId);
-      Node node = new Node(vertx, config, nodeId, new NodeState(), manager, membership);
+      Node node = new Node(vertx, config, nodeId, nanoClock, manager, membership);
       node.serviceEndpoints.own(NodeListeners.of(config,
         manager.getHazelcastInstance().getCluster().getLocalMember().getAddress().getPort(),
         manager.getNodeInfo().port()));
@@ -202,7 +211,7 @@ public final class Node {
     Future<String> presence = deployPresence(metrics);
     SessionServices sessions = new SessionServices(nodeId, config.limits(),
       new PresenceRoomDirectory(vertx.eventBus()), metrics, new TurnRevocations(vertx.eventBus()),
-      new ParticipantLimits(config.limits()));
+      new ParticipantLimits(config.limits()), nanoClock);
     ConnectionLimits connectionLimits = new ConnectionLimits(config.http(), System::nanoTime);
     HttpLimitMetrics httpLimitMetrics = new HttpLimitMetrics(metrics.registry(), connectionLimits::openConnections,
       connectionLimits::trackedAddresses);
@@ -289,7 +298,7 @@ public final class Node {
     RelayEvents events = RelayEvents.all(List.of(new RelayMetrics(metrics.registry(), instances),
       new LoggingRelayEvents()));
     RelayServices relay = RelayServices.defaults(config.relay(), config.ice().turnSecrets(), events, Clock.systemUTC(),
-      serviceEndpoints, clusterQuota);
+      nanoClock, serviceEndpoints, clusterQuota);
     AtomicInteger nextInstance = new AtomicInteger();
     return vertx.deployVerticle(() -> new RelayVerticle(relay, nextInstance.getAndIncrement()),
       new DeploymentOptions().setInstances(instances));

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -108,8 +109,10 @@ class ClusterRelayIT {
     }
     int admitted = 0;
     int refused = 0;
+    // the room's partition decides the joins one after another: the last may wait for all the others
+    Duration deadline = WsClient.waitFor(opening.size());
     for (Future<WsClient> future : opening) {
-      JsonObject first = WsClient.await(future).next();
+      JsonObject first = WsClient.await(future, deadline).next(deadline);
       if (first.getString("type").equals("welcome")) {
         admitted++;
       } else {

@@ -217,7 +217,7 @@ class RelaySequenceFuzzTest {
     services = new RelayServices(config, new TurnRestAuthenticator(List.of(TURN_KEY), config.staticUsers()),
       new IpRangePeerPolicy(config.allowedPeers(), config.deniedPeers()), quota, ports,
       new NonceService(config.nonceLifetimeSeconds(), () -> clock.millis() / 1000), events, clock,
-      io.switchboard.relay.policy.ClusterQuota.none());
+      System::nanoTime, io.switchboard.relay.policy.ClusterQuota.none());
     internalErrors = registry.get("switchboard.turn.dropped").tag("reason", "internal_error").counter();
     // one event loop: the relay and every look at its state (onLoop) run on the same thread
     vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true)).build();

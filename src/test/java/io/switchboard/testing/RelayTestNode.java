@@ -42,6 +42,12 @@ public final class RelayTestNode implements AutoCloseable {
   /** ... with {@code turnSecrets} as {@code ice.turnSecrets} (the first signs {@code iceServers}). */
   public static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback,
                                     java.util.List<String> turnSecrets) {
+    return start(relayOverrides, allowLoopback, turnSecrets, System::nanoTime);
+  }
+
+  /** ... whose relay measures lifetimes and bandwidth with {@code nanoClock}, a clock the test moves. */
+  public static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback,
+                                    java.util.List<String> turnSecrets, java.util.function.LongSupplier nanoClock) {
     int base = TestPorts.freeUdpBlock(BLOCK);
     JsonObject relay = new JsonObject()
       .put("enabled", true)
@@ -61,7 +67,7 @@ public final class RelayTestNode implements AutoCloseable {
       .put("relay", relay)
       .put("ice", new JsonObject().put("stunUrls", new JsonArray()).put("turnUrls", new JsonArray())
         .put("turnSecrets", new JsonArray(turnSecrets)));
-    return new RelayTestNode(TestNode.start(overrides), base, base + 1, base + BLOCK - 1);
+    return new RelayTestNode(TestNode.start(overrides, nanoClock), base, base + 1, base + BLOCK - 1);
   }
 
   public TestNode node() {

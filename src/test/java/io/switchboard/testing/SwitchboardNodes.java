@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The setup most tests repeat: real Switchboard nodes (one, or a cluster in this JVM) and a WebSocket client
@@ -30,20 +31,28 @@ public final class SwitchboardNodes implements BeforeAllCallback, AfterAllCallba
 
   private final int size;
   private final JsonObject overrides;
+  /** What a single node measures rates, lifetimes and liveness with. */
+  private final LongSupplier nanoClock;
   private boolean perTest;
   private TestCluster cluster;
   private TestNode single;
   private Vertx vertx;
   private WebSocketClient client;
 
-  private SwitchboardNodes(int size, JsonObject overrides) {
+  private SwitchboardNodes(int size, JsonObject overrides, LongSupplier nanoClock) {
     this.size = size;
     this.overrides = overrides;
+    this.nanoClock = nanoClock;
   }
 
   /** One node on the test defaults plus {@code overrides}. */
   public static SwitchboardNodes single(JsonObject overrides) {
-    return new SwitchboardNodes(0, overrides);
+    return single(overrides, System::nanoTime);
+  }
+
+  /** One node that measures time with {@code nanoClock} (a {@link ManualClock}: time passes when the test says). */
+  public static SwitchboardNodes single(JsonObject overrides, LongSupplier nanoClock) {
+    return new SwitchboardNodes(0, overrides, nanoClock);
   }
 
   public static SwitchboardNodes single() {
@@ -52,7 +61,7 @@ public final class SwitchboardNodes implements BeforeAllCallback, AfterAllCallba
 
   /** {@code size} clustered nodes in this JVM (with event-bus TLS, as in production). */
   public static SwitchboardNodes cluster(int size, JsonObject overrides) {
-    return new SwitchboardNodes(size, overrides);
+    return new SwitchboardNodes(size, overrides, System::nanoTime);
   }
 
   /** Fresh nodes for every test instead of once per class. */
@@ -92,7 +101,7 @@ public final class SwitchboardNodes implements BeforeAllCallback, AfterAllCallba
 
   private void startNodes() {
     if (size == 0) {
-      single = TestNode.start(overrides);
+      single = TestNode.start(overrides, nanoClock);
     } else {
       cluster = TestCluster.start(size, overrides);
     }

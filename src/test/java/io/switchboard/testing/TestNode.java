@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /** A real Switchboard node on a free loopback port, configured for tests with a known HS256 key. */
 public final class TestNode implements AutoCloseable {
@@ -24,6 +25,11 @@ public final class TestNode implements AutoCloseable {
 
   /** Starts a node on the built-in defaults plus test keys plus {@code overrides} (deep-merged). */
   public static TestNode start(JsonObject overrides) {
+    return start(overrides, System::nanoTime);
+  }
+
+  /** ... whose sessions and relay measure time with {@code nanoClock}, a clock the test moves. */
+  public static TestNode start(JsonObject overrides, LongSupplier nanoClock) {
     int port = TestPorts.freePort();
     JsonObject json = ConfigLoader.builtInDefault()
       .mergeIn(new JsonObject()
@@ -37,7 +43,7 @@ public final class TestNode implements AutoCloseable {
         .put("relay", new JsonObject().put("enabled", false)), true)
       .mergeIn(overrides, true);
     try {
-      Node node = Node.start(SwitchboardConfig.from(json)).await(30, TimeUnit.SECONDS);
+      Node node = Node.start(SwitchboardConfig.from(json), nanoClock).await(30, TimeUnit.SECONDS);
       return new TestNode(node, port);
     } catch (Exception e) {
       throw new IllegalStateException("test node did not start", e);

@@ -28,7 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  */
 public final class WsClient {
 
+  /** How long one exchange (an upgrade, a frame and its answer) may take. */
   public static final Duration WAIT = Duration.ofSeconds(5);
+  /** What each further operation done at once adds to {@link #WAIT} ({@link #waitFor}). */
+  private static final Duration PER_OPERATION = Duration.ofMillis(200);
 
   private final WebSocket socket;
   private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
@@ -116,14 +119,23 @@ public final class WsClient {
     return welcome.getString("id");
   }
 
+  /**
+   * The deadline for {@code operations} upgrades or joins started at once: the server handles them one after
+   * another in places (presence), so the last may wait for all the others.
+   */
+  public static Duration waitFor(int operations) {
+    return WAIT.plus(PER_OPERATION.multipliedBy(operations));
+  }
+
   public JsonObject next() {
-    try {
-      JsonObject frame = frames.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      assertNotNull(frame, "no frame within " + WAIT);
-      return frame;
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    return next(WAIT);
+  }
+
+  /** The next frame, which must arrive within {@code deadline}. */
+  public JsonObject next(Duration deadline) {
+    JsonObject frame = poll(deadline.toMillis());
+    assertNotNull(frame, "no frame within " + deadline);
+    return frame;
   }
 
   /** The next frame, which must be of {@code type}. */
@@ -157,13 +169,38 @@ public final class WsClient {
     return frame;
   }
 
-  /** Asserts nothing arrives for {@code millis}. */
-  public void expectNothing(long millis) {
-    try {
-      assertNull(frames.poll(millis, TimeUnit.MILLISECONDS), "unexpected frame");
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
+  /**
+   * Sends {@code ping} and asserts that {@code pong} is the very next frame. The server writes to a session in
+   * the order it issued the writes, so nothing it had issued to this session before it read the ping can come
+   * after the pong: this proves a frame never comes, not that it is merely slow, provided whatever would have
+   * sent it was handled before (see {@link #expectQuiet}).
+   */
+  public void expectPongNext() {
+    send(new JsonObject().put("type", "ping"));
+    assertEquals(new JsonObject().put("type", "pong"), next(), "nothing may come before pong");
+  }
+
+  /**
+   * Asserts that nothing the earlier frames of {@code sessions} caused is on its way to any of them: each answers
+   * a ping in turn ({@link #expectPongNext}), twice round. A session's frames are handled in order, so after the
+   * first round every earlier frame of every one of them has been handled and whatever it relayed was issued,
+   * ahead of the second round's pongs. That covers frames relayed on one node; a presence change (peer-joined,
+   * peer-left) takes another path: follow it with a later change the receiver must see.
+   */
+  public static void expectQuiet(WsClient... sessions) {
+    for (int round = 0; round < 2; round++) {
+      for (WsClient session : sessions) {
+        session.expectPongNext();
+      }
     }
+  }
+
+  /**
+   * Asserts nothing arrives for {@code millis}. It also passes when the server is merely slow: prefer
+   * {@link #expectPongNext} or a marker frame the session must get first.
+   */
+  public void expectNothing(long millis) {
+    assertNull(poll(millis), "unexpected frame");
   }
 
   public void send(JsonObject frame) {
@@ -180,10 +217,15 @@ public final class WsClient {
 
   /** Waits for {@code future} at most {@link #WAIT}; its own failure is rethrown as is. */
   public static <T> T await(Future<T> future) {
+    return await(future, WAIT);
+  }
+
+  /** Waits for {@code future} at most {@code deadline} (see {@link #waitFor}); its own failure is rethrown as is. */
+  public static <T> T await(Future<T> future, Duration deadline) {
     try {
-      return future.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return future.await(deadline.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("not done within " + WAIT, e);
+      throw new AssertionError("not done within " + deadline, e);
     }
   }
 

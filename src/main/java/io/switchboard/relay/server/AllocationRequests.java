@@ -268,13 +268,14 @@ final class AllocationRequests {
     Long reservation = null;
     if (pair) {
       // the held port counts against the owner's quota until it is taken or lapses
-      reservation = services.reservations().reserve(port + 1, allocation.owner(), System.nanoTime());
+      reservation = services.reservations().reserve(port + 1, allocation.owner(),
+        services.nanoClock().getAsLong());
       if (reservation == null) {
         services.ports().release(port + 1);
       }
     }
     allocation.relayBound(relay, new InetSocketAddress(advertisedAddress, port));
-    allocation.expiresIn(wanted.lifetimeSeconds(), System.nanoTime());
+    allocation.expiresIn(wanted.lifetimeSeconds(), services.nanoClock().getAsLong());
     answerAllocated(allocation, auth, wanted.lifetimeSeconds(), reservation);
   }
 

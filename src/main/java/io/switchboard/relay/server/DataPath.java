@@ -200,7 +200,7 @@ final class DataPath {
   }
 
   private void fromPeer(Allocation allocation, ByteBuf data, InetSocketAddress peer) {
-    long now = System.nanoTime();
+    long now = services.nanoClock().getAsLong();
     if (allocation.closed()) {
       return;
     }

@@ -195,7 +195,7 @@ public final class RelayVerticle extends VerticleBase {
 
   /** Runs on this verticle's event loop (a Vert.x timer on its context). */
   private void sweep() {
-    long now = System.nanoTime();
+    long now = services.nanoClock().getAsLong();
     services.reservations().sweep(now);
     services.revocations().sweep(services.epochSeconds());
     for (Allocation expired : allocations.sweep(now)) {
@@ -245,7 +245,7 @@ public final class RelayVerticle extends VerticleBase {
   }
 
   private void fromClient(ByteBuf buf, InetSocketAddress client) {
-    long now = System.nanoTime();
+    long now = services.nanoClock().getAsLong();
     if (ChannelData.looksLikeChannelData(buf)) {
       dataPath.channelDataFromClient(buf, client, now);
       return;

@@ -211,7 +211,8 @@ public final class EdgeVerticle extends VerticleBase {
   /** Who this node is rate-limiting now: participants with something dropped in the last minute. */
   private void limited(RoutingContext ctx) {
     asAdmin(ctx, () -> json(ctx, 200, new JsonObject().put("node", services.sessions().nodeId())
-      .put("limited", services.sessions().participantLimits().limited(System.nanoTime(), LIMITED_WINDOW_NANOS))));
+      .put("limited", services.sessions().participantLimits().limited(services.sessions().nanoClock().getAsLong(),
+        LIMITED_WINDOW_NANOS))));
   }
 
   private void kick(RoutingContext ctx) {
@@ -360,7 +361,7 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private void checkLiveness(long intervalNanos) {
-    long now = System.nanoTime();
+    long now = services.sessions().nanoClock().getAsLong();
     services.sessions().participantLimits().sweep(now);
     for (SignalingSession session : List.copyOf(sessions)) {
       session.checkLiveness(now, intervalNanos);

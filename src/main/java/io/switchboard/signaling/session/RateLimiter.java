@@ -86,7 +86,7 @@ public final class RateLimiter {
     return droppedBytes;
   }
 
-  /** When something was last dropped ({@link System#nanoTime}); meaningful once {@link #droppedFrames} > 0. */
+  /** When something was last dropped (on the clock the calls gave); meaningful once {@link #droppedFrames} > 0. */
   public synchronized long lastDropNanos() {
     return lastDropNanos;
   }

@@ -107,7 +107,7 @@ public final class SignalingSession implements SessionEndpoint {
     this.iceServers = iceServers.iceServers();
     this.turnUsername = iceServers.turnUsername();
     this.presentedToken = presentedToken;
-    long now = System.nanoTime();
+    long now = services.nanoClock().getAsLong();
     this.lastHeardNanos = now;
     this.limits = services.participantLimits().acquire(participant.room(), participant.identity(), now);
     this.assembler = new MessageAssembler(services.limits().maxFrameBytes());
@@ -194,7 +194,7 @@ public final class SignalingSession implements SessionEndpoint {
   // ---- incoming, on the edge event loop ----
 
   private void onFrame(WebSocketFrame frame) {
-    long now = System.nanoTime();
+    long now = services.nanoClock().getAsLong();
     lastHeardNanos = now;
     if (!(frame.isText() || frame.isBinary() || frame.isContinuation())) {
       return; // ping, pong and close are handled by Vert.x; a pong only proves liveness
@@ -281,7 +281,7 @@ public final class SignalingSession implements SessionEndpoint {
         return;
       }
       target.endpoint().deliver(RelayFrame.rewrite(message.bytes(), message.length(), frame, relayPrefix));
-      services.metrics().relayed(frame.type(), 1, receivedAtNanos);
+      services.metrics().relayed(frame.type(), 1, services.nanoClock().getAsLong() - receivedAtNanos);
       return;
     }
     // a broadcast costs what the server writes for it, capped at the burst so a big one in a big room can pass
@@ -295,7 +295,7 @@ public final class SignalingSession implements SessionEndpoint {
     if (participant.role() == Role.PUBLISHER) {
       receivers += broadcast(current.viewers(), out);
     }
-    services.metrics().relayed(FrameType.MESSAGE, receivers, receivedAtNanos);
+    services.metrics().relayed(FrameType.MESSAGE, receivers, services.nanoClock().getAsLong() - receivedAtNanos);
   }
 
   private int broadcast(Iterable<Member> members, String frame) {

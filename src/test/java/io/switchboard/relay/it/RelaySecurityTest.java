@@ -9,6 +9,7 @@ import io.switchboard.relay.proto.RequestedTransport;
 import io.switchboard.relay.proto.StunMessage;
 import io.switchboard.relay.proto.XorAddress;
 import io.switchboard.testing.Http;
+import io.switchboard.testing.ManualClock;
 import io.switchboard.testing.Metrics;
 import io.switchboard.testing.RelayTestNode;
 import io.switchboard.testing.StunClient;
@@ -273,7 +274,10 @@ class RelaySecurityTest {
   @Test
   @DisplayName("relay.maxBitsPerSecond caps one allocation: the excess is dropped and counted")
   void bandwidthCap() throws Exception {
-    try (RelayTestNode node = RelayTestNode.start(new JsonObject().put("maxBitsPerSecond", 8000));
+    // the relay's clock stands still unless the test moves it: what passes is the burst plus what the test allows
+    ManualClock clock = new ManualClock();
+    try (RelayTestNode node = RelayTestNode.start(new JsonObject().put("maxBitsPerSecond", 8000), true,
+           List.of(TestNode.TURN_KEY), clock);
          StunClient client = restClient(node, "bandwidth");
          DatagramSocket peer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
       assertEquals(0, allocate(client));
@@ -286,22 +290,38 @@ class RelaySecurityTest {
       frame[0] = 0x40;
       frame[2] = 0;
       frame[3] = (byte) 200;
+      peer.setSoTimeout(5000);
+
+      // 8000 bit/s is 1000 bytes/s with one second of burst: five 200-byte datagrams, and not one more
       for (int i = 0; i < 50; i++) {
         client.sendRaw(frame);
       }
-      peer.setSoTimeout(500);
-      int received = 0;
-      try {
-        while (true) {
-          peer.receive(new DatagramPacket(new byte[2048], 2048));
-          received++;
-        }
-      } catch (java.net.SocketTimeoutException done) {
-        // counted
+      assertRelayed(node, peer, 5, 45, 5);
+
+      // 450 ms later 450 bytes have been earned: two more datagrams
+      clock.advance(java.time.Duration.ofMillis(450));
+      for (int i = 0; i < 3; i++) {
+        client.sendRaw(frame);
       }
-      // 8000 bit/s is 1000 bytes/s with one second of burst: five 200-byte datagrams, perhaps one more
-      assertTrue(received >= 4 && received <= 7, "received " + received);
-      assertTrue(node.metric("switchboard_turn_dropped_total{reason=\"bandwidth\"}") >= 43);
+      assertRelayed(node, peer, 7, 46, 2);
+    }
+  }
+
+  /**
+   * Waits until the relay has handled every datagram sent so far ({@code relayed} + {@code dropped} of them), then
+   * checks both counts and that the peer receives the {@code arriving} relayed since the last call.
+   */
+  private static void assertRelayed(RelayTestNode node, DatagramSocket peer, int relayed, int dropped, int arriving)
+    throws java.io.IOException {
+    String droppedSeries = "switchboard_turn_dropped_total{reason=\"bandwidth\"}";
+    String relayedSeries = "switchboard_turn_packets_total{direction=\"client_to_peer\"}";
+    double handled = Metrics.awaitValue(() -> node.metric(droppedSeries) + node.metric(relayedSeries),
+      relayed + dropped, 10_000);
+    assertEquals(relayed + dropped, handled, "datagrams the relay handled");
+    assertEquals(relayed, node.metric(relayedSeries), "relayed");
+    assertEquals(dropped, node.metric(droppedSeries), "dropped for bandwidth");
+    for (int received = 0; received < arriving; received++) {
+      peer.receive(new DatagramPacket(new byte[2048], 2048));
     }
   }
 

@@ -70,7 +70,7 @@ class CredentialExpiryTest {
     SwitchboardConfig.Relay relay = SwitchboardConfig.from(json).relay();
     vertx = Vertx.vertx();
     RelayServices services = RelayServices.defaults(relay, List.of(SECRET), new RelayEvents() { }, clock,
-      new io.switchboard.relay.policy.ServiceEndpoints(),
+      System::nanoTime, new io.switchboard.relay.policy.ServiceEndpoints(),
       io.switchboard.relay.policy.ClusterQuota.none());
     vertx.deployVerticle(new RelayVerticle(services, 0)).await(10, TimeUnit.SECONDS);
   }

@@ -23,6 +23,9 @@ class SignalingProtocolTest {
   static final SwitchboardNodes NODES = SwitchboardNodes.single(new JsonObject()
     .put("rooms", new JsonObject().put("gracePeriodSeconds", 1)));
 
+  /** The URL-safe base64 alphabet the documented ids and tokens are made of. */
+  private static final String URL_SAFE = "[A-Za-z0-9_-]";
+
   private static TestNode node() {
     return NODES.node();
   }
@@ -45,12 +48,18 @@ class SignalingProtocolTest {
     void welcome() {
       String room = TestNode.unique("room");
       JsonObject welcome = join("alice", room).welcome();
-      assertTrue(welcome.getString("id").matches("[A-Za-z0-9_-]{16,}"), welcome.encode());
+      // docs/protocol.md: 22 URL-safe characters (128 random bits)
+      assertTrue(welcome.getString("id").matches(URL_SAFE + "{22}"), "id: " + welcome.encode());
       assertEquals(room, welcome.getString("room"));
       assertEquals("alice", welcome.getString("identity"));
       assertEquals("publisher", welcome.getString("role"));
       assertEquals(new JsonArray(), welcome.getJsonArray("peers"));
-      assertFalse(welcome.getString("resumeToken").isEmpty());
+      // docs/protocol.md: today <id>.<secret>, 47 URL-safe characters
+      String resumeToken = welcome.getString("resumeToken");
+      assertTrue(resumeToken.matches(URL_SAFE + "{22}\\." + URL_SAFE + "{24}"), "resumeToken: " + resumeToken);
+      assertEquals(welcome.getString("id"), resumeToken.substring(0, 22), "the token names the session");
+      // node.id is not set on test nodes: 12 random characters chosen at start
+      assertTrue(welcome.getString("node").matches(URL_SAFE + "{12}"), "node: " + welcome.getString("node"));
       assertEquals(node().node().nodeId(), welcome.getString("node"));
     }
 
@@ -147,9 +156,7 @@ class SignalingProtocolTest {
       assertEquals(new JsonObject().put("k", "v"), message.getJsonObject("data"));
       assertFalse(message.containsKey("to"));
 
-      carol.expectNothing(200);
-      bob.expectNothing(100);
-      alice.expectNothing(100);
+      WsClient.expectQuiet(alice, bob, carol);
     }
 
     @Test
@@ -170,8 +177,7 @@ class SignalingProtocolTest {
         assertEquals(bob.id(), frame.getString("from"));
         assertEquals(new JsonArray().add(1).add("two"), frame.getJsonArray("data"));
       }
-      bob.expectNothing(200);
-      elsewhere.expectNothing(100);
+      WsClient.expectQuiet(bob, alice, carol, elsewhere); // no echo, no copy, nothing in another room
     }
 
     @Test
@@ -255,7 +261,9 @@ class SignalingProtocolTest {
       JsonObject joined = alice.expect("peer-joined");
       assertEquals(bob2.id(), joined.getJsonObject("peer").getString("id"));
       assertEquals(1, bob2.welcome().getJsonArray("peers").size(), "the replaced session is not a peer");
-      alice.expectNothing(300); // the old socket's close must not announce anything more
+      // the old socket's close must not announce anything more: the next change alice hears of is a later one
+      WsClient carol = join("carol", room);
+      assertEquals(carol.id(), alice.expect("peer-joined").getJsonObject("peer").getString("id"));
     }
   }
 
@@ -276,18 +284,22 @@ class SignalingProtocolTest {
       assertEquals(1, peersOfViewer2.size(), "a viewer sees publishers only: " + peersOfViewer2);
       assertEquals("pub", peersOfViewer2.getJsonObject(0).getString("identity"));
       pub.expect("peer-joined");
-      viewer1.expectNothing(200);
 
+      // presence changes reach each session in the order presence made them: viewer1's next one is pub2's
+      // arrival, so it never heard of viewer2's
       WsClient pub2 = join("pub2", room);
       assertEquals(3, pub2.welcome().getJsonArray("peers").size(), "a publisher sees everyone");
       pub.expect("peer-joined");
-      viewer1.expect("peer-joined");
-      viewer2.expect("peer-joined");
+      assertEquals("pub2", viewer1.expect("peer-joined").getJsonObject("peer").getString("identity"));
+      assertEquals("pub2", viewer2.expect("peer-joined").getJsonObject("peer").getString("identity"));
 
       viewer1.close();
       assertEquals("disconnected", pub.expect("peer-left").getString("reason"));
       assertEquals("disconnected", pub2.expect("peer-left").getString("reason"));
-      viewer2.expectNothing(300);
+      // likewise viewer2's next change is pub2's departure, not viewer1's
+      pub2.send(new JsonObject().put("type", "leave"));
+      assertEquals(new JsonObject().put("type", "peer-left").put("id", pub2.id()).put("reason", "left"),
+        viewer2.next());
     }
 
     @Test
@@ -303,7 +315,7 @@ class SignalingProtocolTest {
       viewer1.send(new JsonObject().put("type", "offer").put("to", viewer2.id()).put("sdp", "x").put("ref", "r-7"));
       JsonObject error = viewer1.expectError("forbidden");
       assertEquals("r-7", error.getString("ref"));
-      viewer2.expectNothing(200);
+      WsClient.expectQuiet(viewer1, viewer2);
 
       viewer1.send(new JsonObject().put("type", "offer").put("to", pub.id()).put("sdp", "v"));
       assertEquals(viewer1.id(), pub.expect("offer").getString("from"));
@@ -323,7 +335,7 @@ class SignalingProtocolTest {
 
       viewer1.send(new JsonObject().put("type", "message").put("data", "hi from a viewer"));
       assertEquals(viewer1.id(), pub.expect("message").getString("from"));
-      viewer2.expectNothing(200);
+      WsClient.expectQuiet(viewer1, viewer2);
 
       pub.send(new JsonObject().put("type", "message").put("data", "hi all"));
       assertEquals("hi all", viewer1.expect("message").getString("data"));
@@ -365,7 +377,7 @@ class SignalingProtocolTest {
         assertEquals(refs[i], error.getString("ref"), "ref of error for " + frames[i]);
         assertFalse(error.getString("message").isEmpty());
       }
-      bob.expectNothing(200);
+      WsClient.expectQuiet(alice, bob);
       assertStillWorks();
     }
 
@@ -385,7 +397,7 @@ class SignalingProtocolTest {
       alice.send(new JsonObject().put("type", "message").put("to", bob.id()).put("from", bob.id()).put("data", 1)
         .put("ref", "spoof"));
       assertEquals("spoof", alice.expectError("bad-message").getString("ref"));
-      bob.expectNothing(200);
+      WsClient.expectQuiet(alice, bob);
     }
 
     @Test
@@ -398,7 +410,7 @@ class SignalingProtocolTest {
       assertEquals("u1", alice.expectError("unknown-peer").getString("ref"));
       alice.send(new JsonObject().put("type", "offer").put("to", stranger.id()).put("sdp", "x").put("ref", "u2"));
       assertEquals("u2", alice.expectError("unknown-peer").getString("ref"));
-      stranger.expectNothing(200);
+      WsClient.expectQuiet(alice, bob, stranger);
       assertStillWorks();
     }
   }
