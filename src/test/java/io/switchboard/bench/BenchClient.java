@@ -3,6 +3,7 @@ package io.switchboard.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -48,8 +49,10 @@ final class BenchClient {
                                   Handler<JsonObject> onFrame, Handler<BenchClient> onClose) {
     String uri = "/ws?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
       + (resumeToken == null ? "" : "&resume=" + URLEncoder.encode(resumeToken, StandardCharsets.UTF_8));
-    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
-      .compose(socket -> new BenchClient(socket, onFrame, onClose).welcomed.future());
+    ClientWebSocket socket = client.webSocket(); // handlers before the upgrade, or welcome may come first
+    BenchClient bench = new BenchClient(socket, onFrame, onClose);
+    return socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+      .compose(connected -> bench.welcomed.future());
   }
 
   private void onText(String text) {

@@ -3,6 +3,7 @@ package io.switchboard.testing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -61,8 +62,12 @@ public final class WsClient {
   public static Future<WsClient> open(WebSocketClient client, int port, String token, String resumeToken) {
     String uri = "/ws" + (token == null ? "" : "?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8))
       + (resumeToken == null ? "" : "&resume=" + URLEncoder.encode(resumeToken, StandardCharsets.UTF_8));
-    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
-      .map(WsClient::new);
+    // handlers first, then connect: welcome follows the 101 at once, and a frame that arrives before the
+    // handler is set is dropped (it happened when the test thread chained the handlers after the upgrade)
+    ClientWebSocket socket = client.webSocket();
+    WsClient opened = new WsClient(socket);
+    return socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+      .map(connected -> opened);
   }
 
   /**
