@@ -3,6 +3,8 @@ package io.switchboard;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.ConfigLoader;
 import io.switchboard.config.SwitchboardConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -11,7 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Command line:
@@ -34,6 +38,8 @@ public final class Main {
 
   /** What a shutdown may take besides the grace period: closing sockets, the last presence changes, Vert.x. */
   private static final long DRAIN_SECONDS = 10;
+  /** How long a SIGTERM during start-up waits for the start to finish before the process ends undrained. */
+  private static final long START_WAIT_SECONDS = 60;
 
   static {
     // before the first logger exists: JUL reads this once, when it starts
@@ -97,18 +103,37 @@ public final class Main {
   private static void run(SwitchboardConfig config) {
     startupWarnings(config).forEach(warning -> LOG.log(System.Logger.Level.WARNING, warning));
     long started = System.nanoTime();
-    Node.start(config).onComplete(ar -> {
+    // a draining node waits up to the grace period for its clients to resume elsewhere, then finishes leaving
+    long drainSeconds = config.rooms().gracePeriodSeconds() + DRAIN_SECONDS;
+    // The hook is in place before the node can answer /health with 200: a SIGTERM as soon as it is healthy (or
+    // while it starts) still drains it, once the start has finished.
+    Promise<Node> starting = Promise.promise();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> drainOnceStarted(starting.future(), drainSeconds),
+      "switchboard-shutdown"));
+    Node.start(config).onComplete(starting);
+    starting.future().onComplete(ar -> {
       if (ar.failed()) {
         LOG.log(System.Logger.Level.ERROR, "node failed to start: " + ar.cause().getMessage(), ar.cause());
         System.exit(1);
       }
-      Node node = ar.result();
       LOG.log(System.Logger.Level.INFO, "started in {0} ms", (System.nanoTime() - started) / 1_000_000);
-      node.logReady();
-      // a draining node waits up to the grace period for its clients to resume elsewhere, then finishes leaving
-      long drainSeconds = config.rooms().gracePeriodSeconds() + DRAIN_SECONDS;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> drain(node, drainSeconds), "switchboard-shutdown"));
+      ar.result().logReady();
     });
+  }
+
+  /** Drains the node once its start has finished; nothing to do when it failed to start. */
+  private static void drainOnceStarted(Future<Node> starting, long seconds) {
+    try {
+      Node node = starting.toCompletionStage().toCompletableFuture().get(START_WAIT_SECONDS, TimeUnit.SECONDS);
+      drain(node, seconds);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException failedToStart) {
+      // already logged; nothing to drain
+    } catch (TimeoutException stillStarting) {
+      LOG.log(System.Logger.Level.WARNING, "the node did not finish starting within {0} s of the stop: not drained",
+        START_WAIT_SECONDS);
+    }
   }
 
   /** What an operator must hear about this configuration before the node serves anyone. */

@@ -17,14 +17,12 @@ import com.sun.jdi.event.ClassPrepareEvent;
 import com.sun.jdi.event.Event;
 import com.sun.jdi.event.EventSet;
 import com.sun.jdi.event.LocatableEvent;
-import com.sun.jdi.event.StepEvent;
 import com.sun.jdi.event.VMDeathEvent;
 import com.sun.jdi.event.VMDisconnectEvent;
 import com.sun.jdi.request.BreakpointRequest;
 import com.sun.jdi.request.ClassPrepareRequest;
 import com.sun.jdi.request.EventRequest;
 import com.sun.jdi.request.EventRequestManager;
-import com.sun.jdi.request.StepRequest;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -65,18 +63,6 @@ final class JvmDebugger implements AutoCloseable {
       } catch (IncompatibleThreadStateException e) {
         throw new AssertionError("thread " + threadName() + " is not stopped", e);
       }
-    }
-
-    /** Lets the thread return from the stopped method and stops it again in its caller. */
-    Stop stepOut(Duration timeout) throws InterruptedException {
-      StepRequest step = requests.createStepRequest(event.thread(), StepRequest.STEP_LINE, StepRequest.STEP_OUT);
-      step.addCountFilter(1);
-      step.setSuspendPolicy(EventRequest.SUSPEND_EVENT_THREAD);
-      step.enable();
-      events.resume();
-      Stop caller = nextStop(timeout, "the return from " + method());
-      requests.deleteEventRequest(step);
-      return caller;
     }
 
     void resume() {
@@ -170,7 +156,7 @@ final class JvmDebugger implements AutoCloseable {
       for (Event event : events) {
         if (event instanceof ClassPrepareEvent prepared) {
           install(prepared.referenceType());
-        } else if (event instanceof BreakpointEvent || event instanceof StepEvent) {
+        } else if (event instanceof BreakpointEvent) {
           stop = new Stop((LocatableEvent) event, events);
         } else if (event instanceof VMDeathEvent || event instanceof VMDisconnectEvent) {
           throw new AssertionError("the JVM ended before a thread stopped: expected " + awaited);
