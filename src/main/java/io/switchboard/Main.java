@@ -121,7 +121,10 @@ public final class Main {
     });
   }
 
-  /** Drains the node once its start has finished; nothing to do when it failed to start. */
+  /**
+   * Drains the node once its start has finished; nothing to do when it failed to start. Runs on the shutdown hook's
+   * own thread, never an event loop, so it may wait.
+   */
   private static void drainOnceStarted(Future<Node> starting, long seconds) {
     try {
       Node node = starting.toCompletionStage().toCompletableFuture().get(START_WAIT_SECONDS, TimeUnit.SECONDS);

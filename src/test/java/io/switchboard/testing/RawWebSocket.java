@@ -71,27 +71,45 @@ public final class RawWebSocket implements AutoCloseable {
     return handshake.socket();
   }
 
-  /** The next text message from the server (unfragmented, as the server sends them); control frames skipped. */
+  /** One frame from the server: unfragmented and unmasked, as the server sends them. */
+  public record Frame(int opcode, byte[] payload) {
+
+    public static final int TEXT = 0x1;
+    public static final int CLOSE = 0x8;
+    public static final int PING = 0x9;
+  }
+
+  /** The next text message from the server; control frames skipped. */
   public JsonObject nextText() throws IOException {
     while (true) {
-      int first = in.readUnsignedByte();
-      int second = in.readUnsignedByte();
-      long length = second & 0x7f;
-      if (length == 126) {
-        length = in.readUnsignedShort();
-      } else if (length == 127) {
-        length = in.readLong();
+      Frame frame = nextFrame();
+      if (frame.opcode() == Frame.TEXT) {
+        return new JsonObject(new String(frame.payload(), StandardCharsets.UTF_8));
       }
-      byte[] payload = new byte[(int) length];
-      in.readFully(payload);
-      int opcode = first & 0x0f;
-      if (opcode == 0x1) {
-        return new JsonObject(new String(payload, StandardCharsets.UTF_8));
-      }
-      if (opcode == 0x8) {
+      if (frame.opcode() == Frame.CLOSE) {
         throw new IOException("closed by the server");
       }
     }
+  }
+
+  /** The next frame of any kind, waiting at most {@code timeoutMillis} (SocketTimeoutException after that). */
+  public Frame nextFrame(int timeoutMillis) throws IOException {
+    socket.setSoTimeout(timeoutMillis);
+    return nextFrame();
+  }
+
+  private Frame nextFrame() throws IOException {
+    int first = in.readUnsignedByte();
+    int second = in.readUnsignedByte();
+    long length = second & 0x7f;
+    if (length == 126) {
+      length = in.readUnsignedShort();
+    } else if (length == 127) {
+      length = in.readLong();
+    }
+    byte[] payload = new byte[(int) length];
+    in.readFully(payload);
+    return new Frame(first & 0x0f, payload);
   }
 
   /** Whether the server has closed the connection within {@code millis}. */

@@ -1,17 +1,12 @@
 package io.switchboard.signaling.it;
 
-import io.switchboard.testing.RawHttp;
+import io.switchboard.testing.RawWebSocket;
 import io.vertx.core.json.JsonObject;
 
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A WebSocket client that writes nothing after its handshake (no pong, no data frame, no close) but reads every
@@ -24,42 +19,31 @@ final class MuteWebSocket implements AutoCloseable {
   record Close(int code, String reason, int pings) {
   }
 
-  private static final int OPCODE_TEXT = 0x1;
-  private static final int OPCODE_CLOSE = 0x8;
-  private static final int OPCODE_PING = 0x9;
+  private static final int READ_TIMEOUT_MS = 5000;
 
-  private final Socket socket;
-  private final DataInputStream in;
+  private final RawWebSocket socket;
   private final JsonObject welcome;
   private int pings;
 
-  private MuteWebSocket(Socket socket) throws IOException {
+  private MuteWebSocket(RawWebSocket socket) throws IOException {
     this.socket = socket;
-    this.in = new DataInputStream(socket.getInputStream());
     this.welcome = nextText();
   }
 
   /** Upgrades with {@code token} in {@code access_token} and reads {@code welcome}. */
   static MuteWebSocket join(int port, String token) throws IOException {
-    Socket socket = RawHttp.connect("127.0.0.1", port);
+    RawWebSocket.Handshake handshake = RawWebSocket.upgrade("127.0.0.1", port, token);
+    if (handshake.status() != 101) {
+      throw new AssertionError("upgrade refused: " + handshake.head());
+    }
     try {
-      byte[] nonce = new byte[16];
-      ThreadLocalRandom.current().nextBytes(nonce);
-      RawHttp.send(socket, "GET /ws?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
-        + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-        + "Sec-WebSocket-Version: 13\r\n\r\n");
-      RawHttp.Head head = RawHttp.readHead(socket.getInputStream());
-      if (head.status() != 101) {
-        throw new AssertionError("upgrade refused: " + head.text());
-      }
-      MuteWebSocket mute = new MuteWebSocket(socket);
+      MuteWebSocket mute = new MuteWebSocket(handshake.socket());
       if (!"welcome".equals(mute.welcome.getString("type"))) {
         throw new AssertionError("first frame must be welcome: " + mute.welcome);
       }
       return mute;
     } catch (IOException | RuntimeException | AssertionError e) {
-      socket.close();
+      handshake.socket().close();
       throw e;
     }
   }
@@ -73,16 +57,15 @@ final class MuteWebSocket implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
-      Frame frame;
+      RawWebSocket.Frame frame;
       try {
-        frame = readFrame();
+        frame = socket.nextFrame((int) Math.min(Integer.MAX_VALUE, left));
       } catch (SocketTimeoutException e) {
         throw new AssertionError("no close frame within " + timeout + " (" + pings + " pings seen)", e);
       }
-      if (frame.opcode() == OPCODE_PING) {
+      if (frame.opcode() == RawWebSocket.Frame.PING) {
         pings++; // deliberately unanswered
-      } else if (frame.opcode() == OPCODE_CLOSE) {
+      } else if (frame.opcode() == RawWebSocket.Frame.CLOSE) {
         return closeOf(frame.payload());
       }
     }
@@ -98,34 +81,16 @@ final class MuteWebSocket implements AutoCloseable {
 
   private JsonObject nextText() throws IOException {
     while (true) {
-      Frame frame = readFrame();
-      if (frame.opcode() == OPCODE_TEXT) {
+      RawWebSocket.Frame frame = socket.nextFrame(READ_TIMEOUT_MS);
+      if (frame.opcode() == RawWebSocket.Frame.TEXT) {
         return new JsonObject(new String(frame.payload(), StandardCharsets.UTF_8));
       }
-      if (frame.opcode() == OPCODE_PING) {
+      if (frame.opcode() == RawWebSocket.Frame.PING) {
         pings++;
-      } else if (frame.opcode() == OPCODE_CLOSE) {
+      } else if (frame.opcode() == RawWebSocket.Frame.CLOSE) {
         throw new AssertionError("closed before welcome: " + closeOf(frame.payload()));
       }
     }
-  }
-
-  private record Frame(int opcode, byte[] payload) {
-  }
-
-  /** One unfragmented, unmasked frame, as the server sends them. */
-  private Frame readFrame() throws IOException {
-    int first = in.readUnsignedByte();
-    int second = in.readUnsignedByte();
-    long length = second & 0x7f;
-    if (length == 126) {
-      length = in.readUnsignedShort();
-    } else if (length == 127) {
-      length = in.readLong();
-    }
-    byte[] payload = new byte[(int) length];
-    in.readFully(payload);
-    return new Frame(first & 0x0f, payload);
   }
 
   @Override
