@@ -2,17 +2,10 @@ package io.switchboard.cluster;
 
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.tls.PemMaterial;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.Certificate;
@@ -22,12 +15,10 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
@@ -70,7 +61,9 @@ public final class MemberCertificate {
     }
     checkIssuedBy(chain, authorities, now, name, tls.ca());
     checkUsage(leaf, name);
-    checkKeyMatches(leaf, privateKey(tls.key(), leaf), name, tls.key());
+    PrivateKey key = PemMaterial.privateKey("cluster.tls.key " + tls.key(),
+      PemMaterial.readAll("cluster.tls.key", tls.key()), leaf);
+    PemMaterial.checkKeyMatches(leaf, key, name, "cluster.tls.key " + tls.key());
     return new MemberCertificate(leaf);
   }
 
@@ -114,63 +107,7 @@ public final class MemberCertificate {
     }
   }
 
-  private static void checkKeyMatches(X509Certificate leaf, PrivateKey key, String name, String keyFile) {
-    String algorithm = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
-    byte[] challenge = new byte[32];
-    new SecureRandom().nextBytes(challenge);
-    try {
-      Signature signer = Signature.getInstance(algorithm);
-      signer.initSign(key);
-      signer.update(challenge);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(algorithm);
-      verifier.initVerify(leaf.getPublicKey());
-      verifier.update(challenge);
-      if (verifier.verify(signature)) {
-        return;
-      }
-    } catch (GeneralSecurityException e) {
-      // a key of another type than the certificate's: the same answer as a signature that does not verify
-    }
-    throw new ConfigException("cluster.tls.key " + keyFile + " is not the private key of " + name);
-  }
-
   private static List<X509Certificate> certificates(String file, String key) {
-    try (InputStream in = Files.newInputStream(Path.of(file))) {
-      List<X509Certificate> certificates = new ArrayList<>();
-      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        certificates.add((X509Certificate) certificate);
-      }
-      if (certificates.isEmpty()) {
-        throw new ConfigException(key + " " + file + " holds no PEM certificate");
-      }
-      return certificates;
-    } catch (IOException | GeneralSecurityException e) {
-      throw new ConfigException(key + " " + file + " is not a PEM certificate file: " + e.getMessage());
-    }
-  }
-
-  /** A PKCS#8 PEM key ({@code BEGIN PRIVATE KEY}), RSA or EC, unencrypted. */
-  private static PrivateKey privateKey(String file, X509Certificate leaf) {
-    String pem;
-    try {
-      pem = Files.readString(Path.of(file), StandardCharsets.US_ASCII);
-    } catch (IOException e) {
-      throw new ConfigException("cluster.tls.key " + file + " cannot be read: " + e.getMessage());
-    }
-    int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-    int end = pem.indexOf("-----END PRIVATE KEY-----");
-    if (begin < 0 || end < begin) {
-      throw new ConfigException("cluster.tls.key " + file + " must be an unencrypted PKCS#8 PEM key "
-        + "(-----BEGIN PRIVATE KEY-----); convert one with: openssl pkcs8 -topk8 -nocrypt -in old.key -out new.key");
-    }
-    String body = pem.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end).replaceAll("\\s", "");
-    try {
-      byte[] der = Base64.getDecoder().decode(body);
-      return KeyFactory.getInstance(leaf.getPublicKey().getAlgorithm()).generatePrivate(new PKCS8EncodedKeySpec(der));
-    } catch (IllegalArgumentException | GeneralSecurityException e) {
-      throw new ConfigException("cluster.tls.key " + file + " is not a private key for the certificate's "
-        + leaf.getPublicKey().getAlgorithm() + " key: " + e.getMessage());
-    }
+    return PemMaterial.certificates(key + " " + file, PemMaterial.readAll(key, file));
   }
 }
