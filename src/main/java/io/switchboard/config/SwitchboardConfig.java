@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * (see {@link ConfigLoader}); anything unusable is refused here with a message that names the key.
  */
 public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Rooms rooms, Ice ice, Relay relay,
-                                Cluster cluster) {
+                                Cluster cluster, OnePort onePort) {
 
   /** Node ids, configured or random: address-safe, since they are part of event-bus addresses. */
   public static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -136,6 +136,15 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
                       int maxLifetimeSeconds, int nonceLifetimeSeconds) {
   }
 
+  /**
+   * One TLS port for HTTPS, wss and TURN over TLS (for clients that can reach nothing but TCP 443).
+   *
+   * @param host the address it listens on
+   * @param port its port, usually 443; also the port of the {@code turns:} URL clients are given
+   */
+  public record OnePort(boolean enabled, String host, int port) {
+  }
+
   public static SwitchboardConfig from(JsonObject json) {
     JsonObject node = section(json, "node");
     JsonObject http = section(json, "http");
@@ -152,7 +161,8 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     Cluster clusterConfig = parseCluster(section(json, "cluster"));
     SwitchboardConfig config = new SwitchboardConfig(nodeConfig, httpConfig, authConfig, limitsConfig,
       parseRooms(section(json, "rooms")),
-      RelayConfig.advertise(relay, iceConfig, devTokens), relay, clusterConfig);
+      RelayConfig.advertise(relay, iceConfig, devTokens), relay, clusterConfig,
+      parseOnePort(section(json, "onePort")));
     config.checkModes();
     return config;
   }
@@ -160,7 +170,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
   /** The same configuration with clustering switched on (the {@code --cluster} flag). */
   public SwitchboardConfig withClusterEnabled() {
     SwitchboardConfig config = new SwitchboardConfig(node, http, auth, limits, rooms, ice, relay,
-      cluster.withEnabled());
+      cluster.withEnabled(), onePort);
     config.checkModes();
     return config;
   }
@@ -281,6 +291,15 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
       range(http, "upgradesPerSecondPerAddress", "http.upgradesPerSecondPerAddress", 0, 100_000),
       range(http, "upgradeBurstPerAddress", "http.upgradeBurstPerAddress", 1, 1_000_000),
       exempt);
+  }
+
+  private static OnePort parseOnePort(JsonObject onePort) {
+    String host = nonBlank(onePort, "onePort.host");
+    if (!IpAddresses.isAddressOrBlock(host) || host.contains("/")) {
+      throw new ConfigException("onePort.host must be an IP address (it is what the listener binds), not " + host);
+    }
+    return new OnePort(bool(onePort, "enabled", "onePort.enabled"), host,
+      range(onePort, "port", "onePort.port", 0, 65535));
   }
 
   private static Auth parseAuth(JsonObject auth, boolean devTokens) {
