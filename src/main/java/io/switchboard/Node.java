@@ -18,6 +18,7 @@ import io.switchboard.metrics.HttpLimitMetrics;
 import io.switchboard.metrics.PresenceMetrics;
 import io.switchboard.metrics.RelayMetrics;
 import io.switchboard.metrics.SwitchboardMetrics;
+import io.switchboard.oneport.InternalHttpSocket;
 import io.switchboard.relay.policy.ClusterQuota;
 import io.switchboard.relay.policy.ServiceEndpoints;
 import io.switchboard.relay.server.LoggingRelayEvents;
@@ -82,6 +83,8 @@ public final class Node {
   /** Allocations per owner across the cluster's relays; none on a single node. */
   private ClusterQuota clusterQuota = ClusterQuota.none();
   private String presenceDeployment;
+  /** One-port mode's hand-over socket to the HTTP server; null when the mode is off. */
+  private InternalHttpSocket internalHttpSocket;
   /** Rooms with sessions here, for the rooms gauge; set when presence is deployed. */
   private volatile IntSupplier roomCount = () -> 0;
   private String edgeDeployment;
@@ -215,8 +218,11 @@ public final class Node {
     ConnectionLimits connectionLimits = new ConnectionLimits(config.http(), System::nanoTime);
     HttpLimitMetrics httpLimitMetrics = new HttpLimitMetrics(metrics.registry(), connectionLimits::openConnections,
       connectionLimits::trackedAddresses);
+    if (config.onePort().enabled()) {
+      internalHttpSocket = InternalHttpSocket.create();
+    }
     EdgeServices edge = new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()),
-      connectionLimits, httpLimitMetrics);
+      connectionLimits, httpLimitMetrics, internalHttpSocket == null ? null : internalHttpSocket.path());
     int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
     return presence
       .compose(id -> {
@@ -324,6 +330,9 @@ public final class Node {
           membership.stop();
         }
         vertx.close().onComplete(c -> {
+          if (internalHttpSocket != null) {
+            internalHttpSocket.delete();
+          }
           LOG.log(System.Logger.Level.INFO, "node {0} stopped", nodeId);
           closed.handle(c);
         });

@@ -5,8 +5,15 @@ import io.switchboard.ice.IceServers;
 import io.switchboard.metrics.HttpLimitMetrics;
 import io.switchboard.signaling.session.SessionServices;
 
-/** What the edge verticles of one node share. */
+import java.nio.file.Path;
+
+/**
+ * What the edge verticles of one node share.
+ *
+ * @param internalHttpSocket the private Unix socket on which the edge also serves the one-port listener's HTTP
+ *                           connections (PROXY header first); null when one-port mode is off
+ */
 public record EdgeServices(SwitchboardConfig config, NodeState state, SessionServices sessions,
                            IceServers iceServers, ConnectionLimits connectionLimits,
-                           HttpLimitMetrics httpLimitMetrics) {
+                           HttpLimitMetrics httpLimitMetrics, Path internalHttpSocket) {
 }

@@ -16,6 +16,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -52,6 +53,8 @@ public final class EdgeVerticle extends VerticleBase {
   private AuthClient auth;
   private ConnectionGuard guard;
   private HttpServer server;
+  /** One-port mode's listener on the private Unix socket; null when the mode is off. */
+  private HttpServer internalServer;
   private long livenessTimer;
 
   public EdgeVerticle(EdgeServices services) {
@@ -66,9 +69,18 @@ public final class EdgeVerticle extends VerticleBase {
     livenessTimer = vertx.setPeriodic(TimeUnit.NANOSECONDS.toMillis(intervalNanos), id -> checkLiveness(intervalNanos));
     guard = new ConnectionGuard(vertx, services.connectionLimits(), services.httpLimitMetrics(), config.http());
     guard.start();
+    Router router = router();
     server = vertx.createHttpServer(serverOptions());
-    return server.connectionHandler(guard::accept).requestHandler(router())
+    Future<?> listening = server.connectionHandler(guard::accept).requestHandler(router)
       .listen(config.http().port(), config.http().host());
+    if (services.internalHttpSocket() == null) {
+      return listening;
+    }
+    // one-port mode: the same routes and limits for the connections its listener hands over, whose PROXY header
+    // names the browser (so the per-address limits apply to it, not to this node)
+    internalServer = vertx.createHttpServer(serverOptions().setUseProxyProtocol(true));
+    return listening.compose(v -> internalServer.connectionHandler(guard::accept).requestHandler(router)
+      .listen(SocketAddress.domainSocketAddress(services.internalHttpSocket().toString())));
   }
 
   /** Closes this loop's sessions with 1001 and stops listening. */
@@ -77,7 +89,7 @@ public final class EdgeVerticle extends VerticleBase {
     vertx.cancelTimer(livenessTimer);
     guard.stop();
     List.copyOf(sessions).forEach(SignalingSession::shutdown);
-    return server.close();
+    return internalServer == null ? server.close() : Future.all(server.close(), internalServer.close());
   }
 
   private HttpServerOptions serverOptions() {
