@@ -200,6 +200,23 @@ class HttpTlsTest {
     assertEquals(fingerprint(pair), TlsProbe.handshake(node.port(), pair.ca()).fingerprint());
   }
 
+  @Test
+  @DisplayName("a certificate with less than 14 days left starts the node with a warning; one with more does not")
+  void expiryWarning() throws Exception {
+    try (LogCapture logs = LogCapture.install()) {
+      startNode(WEB.member("localhost"), 0, new JsonObject());
+      node.close();
+      node = null;
+      assertTrue(logs.lines().stream().noneMatch(line -> line.contains("renew it")), logs.lines().toString());
+
+      startNode(WEB.member("localhost-ending", 5), 0, new JsonObject());
+      List<String> warnings = logs.lines().stream().filter(line -> line.contains("renew it")).toList();
+      assertEquals(1, warnings.size(), logs.lines().toString());
+      assertTrue(warnings.get(0).contains("WARNING")
+        && warnings.get(0).contains("http.tls.cert (CN=localhost-ending) expires on"), warnings.get(0));
+    }
+  }
+
   // ---- helpers ----
 
   /** Serves copies of {@code pair}'s files, so a test can replace them under the node. */
