@@ -112,6 +112,15 @@ public record PemMaterial(String certFile, String keyFile, byte[] certPem, byte[
       + ", sha256 " + fingerprint().substring(0, 16);
   }
 
+  /**
+   * The files and the certificate, for logs and assertion messages; nothing of the key, whatever a security
+   * provider's key {@code toString} prints (the record's own would include it, and the PEM bytes' array ids).
+   */
+  @Override
+  public String toString() {
+    return "PemMaterial[" + certFile + ", " + keyFile + ": " + describe() + "]";
+  }
+
   public static byte[] readAll(String name, String file) {
     try {
       return Files.readAllBytes(Path.of(file));

@@ -36,7 +36,7 @@ final class EdgeTls {
     this.handshakeTimeoutSeconds = handshakeTimeoutSeconds;
   }
 
-  /** TLS only, with the pair in service now. */
+  /** TLS only, with the pair in service now; no ALPN, so HTTP/1.1 as on a plain port (WebSockets upgrade over it). */
   HttpServerOptions configure(HttpServerOptions options) {
     options.setSsl(true)
       .setKeyCertOptions(certificates.current().keyCertOptions())
