@@ -81,7 +81,9 @@ class HttpTlsProtocolsIT {
   void modernAccepted(String version) throws Exception {
     String output = sClient(version);
     String expected = version.equals("-tls1_2") ? "TLSv1.2" : "TLSv1.3";
-    assertTrue(output.contains("Protocol  : " + expected) && output.contains("Verify return code: 0 (ok)"),
+    // "New, <version>, Cipher is ...": printed once the handshake is done (the SSL-Session block after it is not
+    // printed when input ends before a TLS 1.3 session ticket has come)
+    assertTrue(output.contains("New, " + expected + ", Cipher is ") && output.contains("Verify return code: 0 (ok)"),
       "openssl s_client " + version + ":\n" + output);
   }
 
