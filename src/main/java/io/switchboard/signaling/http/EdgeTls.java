@@ -50,8 +50,9 @@ final class EdgeTls {
   /**
    * From now on, each renewed pair is handed to {@code server} on {@code context} (the instance's event loop). In
    * Vert.x 5.1 the instances sharing a port share one server and its TLS context, so the first instance's update
-   * already serves every new connection; each instance updates anyway, which costs nothing (the same options are
-   * no change) and does not depend on that detail.
+   * already serves every new connection (HttpTlsTest.reloadKeepsOpenSessions, with three instances, passes with
+   * one instance updating); each instance updates anyway, so this does not depend on that detail: the later
+   * updates carry the same options as the first.
    */
   void follow(Context context, HttpServer server) {
     unsubscribe = certificates.subscribe(pair -> context.runOnContext(v -> update(server, pair)));
