@@ -10,6 +10,7 @@ import io.switchboard.cluster.MemberCertificate;
 import io.switchboard.cluster.MemberProbe;
 import io.switchboard.cluster.TlsMemberProbe;
 import io.switchboard.cluster.UnwrittenEventBusMessages;
+import io.switchboard.config.ConfigException;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.ice.IceServers;
 import io.switchboard.ice.TurnRevocations;
@@ -41,6 +42,8 @@ import io.switchboard.signaling.room.PresenceRoomDirectory;
 import io.switchboard.signaling.session.Ids;
 import io.switchboard.signaling.session.ParticipantLimits;
 import io.switchboard.signaling.session.SessionServices;
+import io.switchboard.tls.PemFileWatcher;
+import io.switchboard.tls.PemMaterial;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -49,6 +52,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +92,8 @@ public final class Node {
   /** Rooms with sessions here, for the rooms gauge; set when presence is deployed. */
   private volatile IntSupplier roomCount = () -> 0;
   private String edgeDeployment;
+  /** The HTTP port's certificate and its renewals; null when {@code http.tls} is not set. */
+  private PemFileWatcher httpTls;
 
   private Node(Vertx vertx, SwitchboardConfig config, String nodeId, LongSupplier nanoClock,
                HazelcastClusterManager clusterManager, ClusterMembership membership) {
@@ -200,13 +206,38 @@ public final class Node {
   }
 
   private void deploy(int loops, Promise<Node> started) {
-    deployVerticles(loops).onComplete(ar -> {
+    Future<Void> deployed;
+    try {
+      httpTls = watchHttpTls();
+      deployed = deployVerticles(loops);
+    } catch (ConfigException e) {
+      deployed = Future.failedFuture(e); // the files changed since the configuration was checked
+    }
+    deployed.onComplete(ar -> {
       if (ar.succeeded()) {
         started.complete(this);
       } else {
         vertx.close().onComplete(ignored -> started.fail(ar.cause()));
       }
     });
+  }
+
+  /**
+   * The certificate and key of {@code http.tls}, read again now (the configuration checked them a moment ago), and
+   * the one watcher of this node that hands renewed pairs to every edge instance.
+   */
+  private PemFileWatcher watchHttpTls() {
+    SwitchboardConfig.HttpTls tls = config.http().tls();
+    if (!tls.enabled()) {
+      return null;
+    }
+    Clock clock = Clock.systemUTC();
+    PemMaterial pair = PemMaterial.read("http.tls", tls.cert(), tls.key(), clock.instant());
+    if (pair.expiresSoon(clock.instant())) {
+      LOG.log(System.Logger.Level.WARNING, "http.tls.cert ({0}) expires on {1}: renew it before then",
+        pair.leaf().getSubjectX500Principal().getName(), pair.notAfter());
+    }
+    return new PemFileWatcher(vertx, "http.tls", pair, clock).start(Duration.ofSeconds(tls.reloadSeconds()));
   }
 
   private Future<Void> deployVerticles(int loops) {
@@ -222,7 +253,8 @@ public final class Node {
       internalHttpSocket = InternalHttpSocket.create();
     }
     EdgeServices edge = new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()),
-      connectionLimits, httpLimitMetrics, internalHttpSocket == null ? null : internalHttpSocket.path());
+      connectionLimits, httpLimitMetrics, httpTls,
+      internalHttpSocket == null ? null : internalHttpSocket.path());
     int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
     return presence
       .compose(id -> {
@@ -319,6 +351,9 @@ public final class Node {
   public Future<Void> close() {
     state.set(NodeState.Phase.DRAINING);
     LOG.log(System.Logger.Level.INFO, "node {0} draining", nodeId);
+    if (httpTls != null) {
+      httpTls.stop();
+    }
     Future<Void> edges = edgeDeployment == null ? Future.succeededFuture() : vertx.undeploy(edgeDeployment);
     // Not composed on a context of this Vert.x: its event loops are gone by the time close completes.
     Promise<Void> closed = Promise.promise();
@@ -350,9 +385,11 @@ public final class Node {
   }
 
   void logReady() {
-    String base = "http://" + displayHost(config.http().host()) + ":" + config.http().port();
-    LOG.log(System.Logger.Level.INFO, "Switchboard node {0} ready: demo client {1}/ , WebSocket {2}/ws",
-      nodeId, base, base.replace("http://", "ws://"));
+    boolean tls = httpTls != null;
+    String hostPort = displayHost(config.http().host()) + ":" + config.http().port();
+    LOG.log(System.Logger.Level.INFO, "Switchboard node {0} ready: demo client {1}://{2}/ , WebSocket {3}://{2}/ws{4}",
+      nodeId, tls ? "https" : "http", hostPort, tls ? "wss" : "ws",
+      tls ? " (TLS, certificate " + httpTls.current().describe() + ")" : "");
   }
 
   private static String displayHost(String host) {

@@ -1,5 +1,6 @@
 package io.switchboard.config;
 
+import io.switchboard.tls.PemMaterial;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -39,10 +41,31 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
    * @param upgradesPerSecondPerAddress WebSocket upgrades per second from one client address; 0 means no limit
    * @param upgradeBurstPerAddress upgrades one client address may make at once
    * @param exemptAddresses addresses and CIDR blocks the per-address limits do not apply to (reverse proxies)
+   * @param tls the HTTP port's own TLS; unset (plain HTTP) by default and behind a TLS-terminating proxy
    */
   public record Http(String host, int port, int edgeInstances, List<String> allowedOrigins, String webroot,
                      int headerTimeoutSeconds, int idleTimeoutSeconds, int maxConnectionsPerAddress,
-                     int upgradesPerSecondPerAddress, int upgradeBurstPerAddress, List<String> exemptAddresses) {
+                     int upgradesPerSecondPerAddress, int upgradeBurstPerAddress, List<String> exemptAddresses,
+                     HttpTls tls) {
+  }
+
+  /**
+   * PEM files the HTTP/WebSocket port serves TLS with ({@code https://}, {@code wss://}). Both set or neither;
+   * when set they were read and checked together ({@link PemMaterial}) while the configuration was built.
+   *
+   * @param cert the certificate chain, leaf first
+   * @param key its private key, unencrypted PKCS#8
+   * @param reloadSeconds how often the files are checked for a renewed pair; 0 never
+   */
+  public record HttpTls(String cert, String key, int reloadSeconds) {
+
+    public static HttpTls off() {
+      return new HttpTls("", "", 0);
+    }
+
+    public boolean enabled() {
+      return !cert.isEmpty();
+    }
   }
 
   /**
@@ -290,7 +313,28 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
       range(http, "maxConnectionsPerAddress", "http.maxConnectionsPerAddress", 0, 1_000_000),
       range(http, "upgradesPerSecondPerAddress", "http.upgradesPerSecondPerAddress", 0, 100_000),
       range(http, "upgradeBurstPerAddress", "http.upgradeBurstPerAddress", 1, 1_000_000),
-      exempt);
+      exempt,
+      parseHttpTls(section(http, "tls", "http.tls")));
+  }
+
+  /**
+   * Both files or neither. A pair that is set is read and checked now (it parses, the key is the certificate's,
+   * the certificate is valid today), so a node that could not serve TLS refuses to start with one line.
+   */
+  private static HttpTls parseHttpTls(JsonObject tls) {
+    String cert = string(tls, "cert", "http.tls.cert");
+    String key = string(tls, "key", "http.tls.key");
+    int reloadSeconds = range(tls, "reloadSeconds", "http.tls.reloadSeconds", 0, 86_400);
+    if (cert.isEmpty() != key.isEmpty()) {
+      String given = cert.isEmpty() ? "http.tls.key" : "http.tls.cert";
+      String missing = cert.isEmpty() ? "http.tls.cert" : "http.tls.key";
+      throw new ConfigException(given + " is set but " + missing + " is not: set both (the PEM certificate chain and "
+        + "its unencrypted PKCS#8 key) or neither");
+    }
+    if (!cert.isEmpty()) {
+      PemMaterial.read("http.tls", cert, key, Instant.now());
+    }
+    return new HttpTls(cert, key, reloadSeconds);
   }
 
   private static OnePort parseOnePort(JsonObject onePort) {

@@ -29,6 +29,8 @@ public final class PemFileWatcher {
   // touched on the timer's context only
   private byte[] seenCert;
   private byte[] seenKey;
+  /** The last read failure reported, so a file missing for many polls is reported once. */
+  private String readFailure;
   private boolean reading;
   private long timer = -1;
 
@@ -50,9 +52,14 @@ public final class PemFileWatcher {
     return current;
   }
 
-  /** Called with each new pair, on the watcher's timer context; a subscriber hops to its own context itself. */
-  public void subscribe(Consumer<PemMaterial> subscriber) {
+  /**
+   * Called with each new pair, on the watcher's timer context; a subscriber hops to its own context itself.
+   *
+   * @return undoes the subscription (an undeployed verticle must not be called any more)
+   */
+  public Runnable subscribe(Consumer<PemMaterial> subscriber) {
     subscribers.add(subscriber);
+    return () -> subscribers.remove(subscriber);
   }
 
   /** Starts polling every {@code interval}; a zero or negative interval watches nothing. */
@@ -82,12 +89,20 @@ public final class PemFileWatcher {
       .onComplete(read -> {
         reading = false;
         if (read.failed()) {
-          LOG.log(System.Logger.Level.WARNING, "{0}: still serving {1}: {2}", name, now.describe(),
-            read.cause().getMessage());
+          unreadable(now, read.cause().getMessage());
           return;
         }
+        readFailure = null;
         changed(now, read.result()[0], read.result()[1]);
       });
+  }
+
+  /** A file that cannot be read (being replaced, say): reported once until it can be read again. */
+  private void unreadable(PemMaterial now, String why) {
+    if (!why.equals(readFailure)) {
+      readFailure = why;
+      LOG.log(System.Logger.Level.WARNING, "{0}: still serving {1}: {2}", name, now.describe(), why);
+    }
   }
 
   private void changed(PemMaterial now, byte[] cert, byte[] key) {

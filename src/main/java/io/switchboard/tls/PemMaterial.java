@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -21,6 +22,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -41,6 +43,8 @@ public record PemMaterial(String certFile, String keyFile, byte[] certPem, byte[
 
   private static final String BEGIN_KEY = "-----BEGIN PRIVATE KEY-----";
   private static final String END_KEY = "-----END PRIVATE KEY-----";
+  /** A certificate closer than this to its end is announced when it is loaded. */
+  public static final Duration RENEWAL_WARNING = Duration.ofDays(14);
 
   /**
    * Reads and checks the pair.
@@ -75,6 +79,15 @@ public record PemMaterial(String certFile, String keyFile, byte[] certPem, byte[
     return chain.get(0);
   }
 
+  public Instant notAfter() {
+    return leaf().getNotAfter().toInstant();
+  }
+
+  /** Whether the leaf ends within {@link #RENEWAL_WARNING} of {@code now}: time to renew it. */
+  public boolean expiresSoon(Instant now) {
+    return notAfter().isBefore(now.plus(RENEWAL_WARNING));
+  }
+
   /** For Vert.x servers and clients: the same bytes, not the paths (which may hold newer files by now). */
   public PemKeyCertOptions keyCertOptions() {
     return new PemKeyCertOptions().setCertValue(Buffer.buffer(certPem)).setKeyValue(Buffer.buffer(keyPem));
@@ -99,11 +112,23 @@ public record PemMaterial(String certFile, String keyFile, byte[] certPem, byte[
       + ", sha256 " + fingerprint().substring(0, 16);
   }
 
+  /**
+   * The files and the certificate, for logs and assertion messages; nothing of the key, whatever a security
+   * provider's key {@code toString} prints (the record's own would include it, and the PEM bytes' array ids).
+   */
+  @Override
+  public String toString() {
+    return "PemMaterial[" + certFile + ", " + keyFile + ": " + describe() + "]";
+  }
+
   public static byte[] readAll(String name, String file) {
     try {
       return Files.readAllBytes(Path.of(file));
     } catch (IOException e) {
       throw new ConfigException(name + ": cannot read " + file + ": " + e.getMessage());
+    } catch (InvalidPathException e) {
+      // a value no file can have (a NUL character): refused like any other bad setting
+      throw new ConfigException(name + " is not a file path: " + e.getReason());
     }
   }
 

@@ -10,12 +10,18 @@ import org.openqa.selenium.logging.LoggingPreferences;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -106,6 +112,33 @@ final class Chromium implements AutoCloseable {
 
   /** Starts a browser on a blank page; {@code name} labels its profile directory and its diagnostics. */
   static Chromium start(String name) {
+    return start(name, List.of());
+  }
+
+  /**
+   * A browser that accepts the server certificate in the PEM file {@code leaf} over https and wss, as if a CA it
+   * trusts had issued it: Chromium skips certificate errors for that one public key
+   * ({@code --ignore-certificate-errors-spki-list}, honoured with a user-data-dir of our own). The certificate
+   * must still name the host (127.0.0.1) for the page to be a secure context with camera access.
+   */
+  static Chromium trusting(String name, Path leaf) {
+    return start(name, List.of("--ignore-certificate-errors-spki-list=" + spkiHash(leaf)));
+  }
+
+  /** base64(SHA-256(SubjectPublicKeyInfo)) of the first certificate in {@code pem}: Chromium's pin format. */
+  static String spkiHash(Path pem) {
+    try (InputStream in = Files.newInputStream(pem)) {
+      Certificate leaf = CertificateFactory.getInstance("X.509").generateCertificate(in);
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(leaf.getPublicKey().getEncoded());
+      return Base64.getEncoder().encodeToString(digest);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + pem, e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot hash the public key of " + pem, e);
+    }
+  }
+
+  private static Chromium start(String name, List<String> extraFlags) {
     requireInstalled();
     Path profile;
     try {
@@ -119,7 +152,7 @@ final class Chromium implements AutoCloseable {
         .usingDriverExecutable(DRIVER)
         .usingAnyFreePort()
         .build();
-      ChromeDriver driver = new ChromeDriver(service, options(profile));
+      ChromeDriver driver = new ChromeDriver(service, options(profile, extraFlags));
       driver.manage().timeouts().pageLoadTimeout(PAGE_LOAD_TIMEOUT);
       driver.manage().timeouts().scriptTimeout(SCRIPT_TIMEOUT);
       return new Chromium(name, profile, service, driver);
@@ -138,12 +171,13 @@ final class Chromium implements AutoCloseable {
     return logger;
   }
 
-  private static ChromeOptions options(Path profile) {
+  private static ChromeOptions options(Path profile, List<String> extraFlags) {
     LoggingPreferences logging = new LoggingPreferences();
     logging.enable(LogType.BROWSER, Level.ALL);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(BINARY);
     options.addArguments(FLAGS);
+    options.addArguments(extraFlags);
     options.addArguments("--user-data-dir=" + profile);
     options.setCapability("goog:loggingPrefs", logging);
     return options;

@@ -55,6 +55,15 @@ public final class TestCertificates {
     return new Member(dir.resolve(name + ".pem"), dir.resolve(name + ".key"), dir.resolve("ca.pem"));
   }
 
+  /** A member certificate valid for {@code days} days from now (made on first use; at least 2, see the script). */
+  public synchronized Member member(String name, int days) {
+    member("ca-anchor"); // makes the CA with its default validity, longer than the member's
+    if (!Files.exists(dir.resolve(name + ".pem"))) {
+      run(List.of(SCRIPT.toString(), dir.toString(), name), Map.of("DAYS", Integer.toString(days)));
+    }
+    return new Member(dir.resolve(name + ".pem"), dir.resolve(name + ".key"), dir.resolve("ca.pem"));
+  }
+
   /** A member certificate this CA issued for one day in 2020: expired long ago, signature intact. */
   public synchronized Member expired(String name) {
     member("ca-anchor"); // makes the CA

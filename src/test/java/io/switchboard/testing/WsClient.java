@@ -10,9 +10,11 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +53,13 @@ public final class WsClient {
     // the default caps a client at 50 sockets per server; tests open far more
     return vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
       .setMaxFrameSize(4 * 1024 * 1024).setMaxMessageSize(4 * 1024 * 1024));
+  }
+
+  /** A client for {@code wss://} that trusts the test CA in the PEM file {@code ca} and nothing else. */
+  public static WebSocketClient newTlsClient(Vertx vertx, Path ca) {
+    return vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
+      .setMaxFrameSize(4 * 1024 * 1024).setMaxMessageSize(4 * 1024 * 1024)
+      .setSsl(true).setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
   }
 
   /** Opens a socket with the token in {@code access_token}; does not wait for anything. */

@@ -11,6 +11,7 @@ import io.switchboard.signaling.room.Participant;
 import io.switchboard.signaling.room.Role;
 import io.switchboard.signaling.session.Ids;
 import io.switchboard.signaling.session.SignalingSession;
+import io.switchboard.tls.PemMaterial;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -53,7 +54,10 @@ public final class EdgeVerticle extends VerticleBase {
   private AuthClient auth;
   private ConnectionGuard guard;
   private HttpServer server;
-  /** One-port mode's listener on the private Unix socket; null when the mode is off. */
+  /** Null when the port serves plain HTTP. */
+  private EdgeTls tls;
+  /** One-port mode's listener on the private Unix socket (plain: the one-port listener took the TLS off); null when
+   * the mode is off. */
   private HttpServer internalServer;
   private long livenessTimer;
 
@@ -69,8 +73,16 @@ public final class EdgeVerticle extends VerticleBase {
     livenessTimer = vertx.setPeriodic(TimeUnit.NANOSECONDS.toMillis(intervalNanos), id -> checkLiveness(intervalNanos));
     guard = new ConnectionGuard(vertx, services.connectionLimits(), services.httpLimitMetrics(), config.http());
     guard.start();
+    HttpServerOptions options = serverOptions();
+    if (services.tls() != null) {
+      tls = new EdgeTls(services.tls(), config.http().headerTimeoutSeconds());
+      tls.configure(options);
+    }
     Router router = router();
-    server = vertx.createHttpServer(serverOptions());
+    server = vertx.createHttpServer(options);
+    if (tls != null) {
+      tls.follow(context, server);
+    }
     Future<?> listening = server.connectionHandler(guard::accept).requestHandler(router)
       .listen(config.http().port(), config.http().host());
     if (services.internalHttpSocket() == null) {
@@ -88,6 +100,9 @@ public final class EdgeVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(livenessTimer);
     guard.stop();
+    if (tls != null) {
+      tls.stop();
+    }
     List.copyOf(sessions).forEach(SignalingSession::shutdown);
     return internalServer == null ? server.close() : Future.all(server.close(), internalServer.close());
   }
@@ -158,6 +173,7 @@ public final class EdgeVerticle extends VerticleBase {
       .put("sessions", services.sessions().metrics().openSessions())
       .put("uptimeSeconds", (System.currentTimeMillis() - services.state().startedAtMillis()) / 1000);
     body.put("cluster", clusterHealth());
+    body.put("tls", tlsHealth());
     json(ctx, phase == NodeState.Phase.UP ? 200 : 503, body);
   }
 
@@ -172,6 +188,18 @@ public final class EdgeVerticle extends VerticleBase {
       cluster.put("warning", "cluster.insecure: the event bus between members has no TLS and no authentication");
     }
     return cluster;
+  }
+
+  /** The certificate the HTTP port serves now (after any reload): what a client's handshake would show anyway. */
+  private JsonObject tlsHealth() {
+    if (services.tls() == null) {
+      return new JsonObject().put("enabled", false);
+    }
+    PemMaterial pair = services.tls().current();
+    return new JsonObject().put("enabled", true)
+      .put("subject", pair.leaf().getSubjectX500Principal().getName())
+      .put("notAfter", pair.notAfter().toString())
+      .put("sha256", pair.fingerprint());
   }
 
   private void metrics(RoutingContext ctx) {

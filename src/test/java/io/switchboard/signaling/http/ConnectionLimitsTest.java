@@ -24,7 +24,7 @@ class ConnectionLimitsTest {
   private static SwitchboardConfig.Http http(int maxConnections, int upgradesPerSecond, int burst,
                                             List<String> exempt) {
     return new SwitchboardConfig.Http("127.0.0.1", 0, 1, List.of(), "webroot", 10, 75, maxConnections,
-      upgradesPerSecond, burst, exempt);
+      upgradesPerSecond, burst, exempt, SwitchboardConfig.HttpTls.off());
   }
 
   private ConnectionLimits limits(int maxConnections, int upgradesPerSecond, int burst) {
