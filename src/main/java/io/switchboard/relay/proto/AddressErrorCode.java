@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * ADDRESS-ERROR-CODE (RFC 8656 section 18.12): in an Allocate success response, why the relayed address of one
  * family of a dual allocation was not allocated. Laid out like ERROR-CODE, except that the first byte holds the
- * family: family (8 bits), reserved (13), class (3), number (8), then the reason phrase.
+ * family: family (8 bits), reserved (13), class (3), number (8), then the reason phrase. Read under RFC 8656's
+ * number (0x8001) or the drafts' (0x8033).
  */
 public final class AddressErrorCode {
 
@@ -21,6 +22,9 @@ public final class AddressErrorCode {
   /** The first ADDRESS-ERROR-CODE, or null when absent. */
   public static Value read(StunMessage message) {
     int index = message.find(AttributeType.ADDRESS_ERROR_CODE);
+    if (index < 0) {
+      index = message.find(AttributeType.ADDRESS_ERROR_CODE_DRAFT);
+    }
     if (index < 0) {
       return null;
     }
@@ -40,9 +44,14 @@ public final class AddressErrorCode {
   }
 
   public static void write(MessageWriter writer, int family, StunError error) {
+    write(writer, AttributeType.ADDRESS_ERROR_CODE, family, error);
+  }
+
+  /** Under {@code type}: RFC 8656's number, or the drafts' for a client that asked under theirs. */
+  public static void write(MessageWriter writer, int type, int family, StunError error) {
     byte[] phrase = error.reason().getBytes(StandardCharsets.UTF_8);
     ByteBuf out = writer.buffer();
-    writer.header(AttributeType.ADDRESS_ERROR_CODE, 4 + phrase.length);
+    writer.header(type, 4 + phrase.length);
     out.writeByte(family);
     out.writeByte(0);
     out.writeByte(error.code() / 100);

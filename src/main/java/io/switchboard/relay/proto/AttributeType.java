@@ -36,6 +36,12 @@ public final class AttributeType {
   public static final int FINGERPRINT = 0x8028;
   public static final int ICE_CONTROLLED = 0x8029;
   public static final int ICE_CONTROLLING = 0x802A;
+  /**
+   * ADDITIONAL-ADDRESS-FAMILY and ADDRESS-ERROR-CODE under the numbers of the drafts before RFC 8656 (IANA has not
+   * given them to anything else): coturn 4.6 still sends and reads these. Accepted as aliases, answered in kind.
+   */
+  public static final int ADDITIONAL_ADDRESS_FAMILY_DRAFT = 0x8032;
+  public static final int ADDRESS_ERROR_CODE_DRAFT = 0x8033;
 
   private AttributeType() {
   }

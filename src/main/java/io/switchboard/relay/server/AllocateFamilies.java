@@ -1,6 +1,7 @@
 package io.switchboard.relay.server;
 
 import io.switchboard.relay.proto.AdditionalAddressFamily;
+import io.switchboard.relay.proto.AttributeType;
 import io.switchboard.relay.proto.EvenPort;
 import io.switchboard.relay.proto.RequestedAddressFamily;
 import io.switchboard.relay.proto.StunError;
@@ -14,13 +15,14 @@ import io.switchboard.relay.proto.XorAddress;
  * @param primary the first relayed address's family; null when refused
  * @param additional the second (IPv6) one of a dual allocation the relay can serve; null otherwise
  * @param additionalError why the requested additional family is not granted (440, ADDRESS-ERROR-CODE); or null
+ * @param addressErrorType the ADDRESS-ERROR-CODE type to answer with (RFC 8656's, or the drafts' coturn uses)
  * @param refusal the error the whole Allocate is answered with; null when it goes on
  */
 record AllocateFamilies(RelayFamilies.Side primary, RelayFamilies.Side additional, StunError additionalError,
-                        StunError refusal) {
+                        int addressErrorType, StunError refusal) {
 
   private static AllocateFamilies refused(StunError error) {
-    return new AllocateFamilies(null, null, null, error);
+    return new AllocateFamilies(null, null, null, AttributeType.ADDRESS_ERROR_CODE, error);
   }
 
   /** The families of an Allocate without RESERVATION-TOKEN (whose port has its family already). */
@@ -39,7 +41,7 @@ record AllocateFamilies(RelayFamilies.Side primary, RelayFamilies.Side additiona
       return refused(StunError.ADDRESS_FAMILY_NOT_SUPPORTED);
     }
     if (additional < 0) {
-      return new AllocateFamilies(primary, null, null, null);
+      return new AllocateFamilies(primary, null, null, AttributeType.ADDRESS_ERROR_CODE, null);
     }
     // 8. "... an EVEN-PORT attribute with the R bit set to 1. If yes, and the request also contains an
     // ADDITIONAL-ADDRESS-FAMILY attribute, the server rejects the request with a 400 (Bad Request) error."
@@ -50,7 +52,8 @@ record AllocateFamilies(RelayFamilies.Side primary, RelayFamilies.Side additiona
     // 9. "If the server can partially meet the request, i.e., if it can only allocate one relayed transport address
     // of a specific address type, then it includes ADDRESS-ERROR-CODE attribute in the success response"
     RelayFamilies.Side ipv6 = families.ipv6();
-    return ipv6 == null ? new AllocateFamilies(primary, null, StunError.ADDRESS_FAMILY_NOT_SUPPORTED, null)
-      : new AllocateFamilies(primary, ipv6, null, null);
+    int errorType = AdditionalAddressFamily.addressErrorType(message);
+    return ipv6 == null ? new AllocateFamilies(primary, null, StunError.ADDRESS_FAMILY_NOT_SUPPORTED, errorType, null)
+      : new AllocateFamilies(primary, ipv6, null, errorType, null);
   }
 }

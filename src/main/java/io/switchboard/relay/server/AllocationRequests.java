@@ -79,10 +79,11 @@ final class AllocationRequests {
    * the lifetime.
    */
   private record Wanted(EvenPort.Request even, Long reservationToken, long lifetimeSeconds,
-                        RelayFamilies.Side primary, RelayFamilies.Side additional, StunError additionalError) {
+                        RelayFamilies.Side primary, RelayFamilies.Side additional, StunError additionalError,
+                        int addressErrorType) {
 
     Wanted reserved(RelayFamilies.Side side) {
-      return new Wanted(even, reservationToken, lifetimeSeconds, side, null, null);
+      return new Wanted(even, reservationToken, lifetimeSeconds, side, null, null, addressErrorType);
     }
   }
 
@@ -179,14 +180,15 @@ final class AllocationRequests {
         responder.error(request, StunError.BAD_REQUEST);
         return null;
       }
-      return new Wanted(even, token, lifetime, null, null, null);
+      return new Wanted(even, token, lifetime, null, null, null, AttributeType.ADDRESS_ERROR_CODE);
     }
     AllocateFamilies chosen = AllocateFamilies.choose(message, families, even);
     if (chosen.refusal() != null) {
       responder.error(request, chosen.refusal());
       return null;
     }
-    return new Wanted(even, null, lifetime, chosen.primary(), chosen.additional(), chosen.additionalError());
+    return new Wanted(even, null, lifetime, chosen.primary(), chosen.additional(), chosen.additionalError(),
+      chosen.addressErrorType());
   }
 
   /** An expired credential opens no new allocation (refreshing an existing one is another matter). */
@@ -328,7 +330,7 @@ final class AllocationRequests {
       allocation.relayBound(second.channel(), second.relayed());
     }
     allocation.expiresIn(wanted.lifetimeSeconds(), services.nanoClock().getAsLong());
-    answerAllocated(allocation, auth, wanted.lifetimeSeconds(), reservation, additionalError);
+    answerAllocated(allocation, auth, wanted, reservation, additionalError);
   }
 
   /**
@@ -336,7 +338,7 @@ final class AllocationRequests {
    * XOR-MAPPED-ADDRESS, RESERVATION-TOKEN when a port is held, and ADDRESS-ERROR-CODE for an additional family that
    * was asked for and not granted.
    */
-  private void answerAllocated(Allocation allocation, TurnAuthentication.Auth auth, long lifetime, Long reservation,
+  private void answerAllocated(Allocation allocation, TurnAuthentication.Auth auth, Wanted wanted, Long reservation,
                                StunError additionalError) {
     ByteBuf out = responder.buffer(256);
     MessageWriter writer = MessageWriter.start(out, Method.ALLOCATE, MessageClass.SUCCESS,
@@ -346,13 +348,13 @@ final class AllocationRequests {
         XorAddress.write(writer, AttributeType.XOR_RELAYED_ADDRESS, allocation.relayedAddress(ipv6));
       }
     }
-    Lifetime.write(writer, lifetime);
+    Lifetime.write(writer, wanted.lifetimeSeconds());
     XorAddress.write(writer, AttributeType.XOR_MAPPED_ADDRESS, allocation.fiveTuple().client());
     if (reservation != null) {
       ReservationToken.write(writer, reservation);
     }
     if (additionalError != null) {
-      AddressErrorCode.write(writer, XorAddress.FAMILY_IPV6, additionalError);
+      AddressErrorCode.write(writer, wanted.addressErrorType(), XorAddress.FAMILY_IPV6, additionalError);
     }
     responder.sign(writer, auth);
     // kept to answer a retransmitted Allocate with the same bytes

@@ -117,6 +117,15 @@ class AddressFamilyTest {
         RequestedAddressFamily.write(w, XorAddress.FAMILY_IPV6);
       }).errorCode());
       assertEquals(0, client.request(Method.REFRESH, w -> Lifetime.write(w, 0)).errorCode());
+
+      // asked under the drafts' number (coturn 4.6), answered under the drafts' ADDRESS-ERROR-CODE number
+      StunClient.Response draft = client.request(Method.ALLOCATE, w -> {
+        RequestedTransport.write(w, RequestedTransport.UDP);
+        AdditionalAddressFamily.write(w, AttributeType.ADDITIONAL_ADDRESS_FAMILY_DRAFT, XorAddress.FAMILY_IPV6);
+      });
+      assertEquals(0, draft.errorCode());
+      assertTrue(draft.message().find(AttributeType.ADDRESS_ERROR_CODE_DRAFT) >= 0);
+      assertEquals(440, AddressErrorCode.read(draft.message()).code());
     }
   }
 }

@@ -163,6 +163,18 @@ class DualStackRelayTest {
   }
 
   @Test
+  @DisplayName("ADDITIONAL-ADDRESS-FAMILY under the drafts' number 0x8032 (coturn 4.6's): a dual allocation too")
+  void draftCodePoint() {
+    try (StunClient client = restClient("dual-draft")) {
+      StunClient.Response dual = allocate(client, w -> AdditionalAddressFamily.write(w,
+        AttributeType.ADDITIONAL_ADDRESS_FAMILY_DRAFT, XorAddress.FAMILY_IPV6));
+      assertEquals(0, dual.errorCode());
+      assertEquals(List.of(IPV4_LOOPBACK, IPV6_LOOPBACK),
+        dual.allRelayed().stream().map(InetSocketAddress::getAddress).toList());
+    }
+  }
+
+  @Test
   @DisplayName("400: both family attributes, ADDITIONAL IPv4 or an unknown family, EVEN-PORT R with ADDITIONAL, "
     + "RESERVATION-TOKEN with ADDITIONAL; nothing is left allocated")
   void badDualRequests() {
@@ -277,6 +289,22 @@ class DualStackRelayTest {
       assertReceived(peer4, allocated.relayed(), "over IPv6 to IPv4");
       reply(peer4, allocated.relayed(), "back over IPv6");
       assertDataIndication(client.receive(), address4, "back over IPv6");
+    }
+  }
+
+  @Test
+  @DisplayName("the relay's own IPv6 listener is no peer, though ::1 is an allowed address here: 403")
+  void ownIpv6ListenerRefused() {
+    try (StunClient client = restClient("v6-loop")) {
+      assertEquals(0, dualAllocate(client).errorCode());
+      assertEquals(403, client.request(Method.CHANNEL_BIND, w -> {
+        ChannelNumber.write(w, 0x4009);
+        XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, new InetSocketAddress(IPV6_LOOPBACK, node.relayPort()));
+      }).errorCode());
+      assertEquals(0, client.request(Method.CHANNEL_BIND, w -> {
+        ChannelNumber.write(w, 0x4009);
+        XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, new InetSocketAddress(IPV6_LOOPBACK, 4000));
+      }).errorCode(), "another port of ::1 is a peer like any other");
     }
   }
 
