@@ -360,6 +360,60 @@ class DualStackRelayTest {
     }
   }
 
+  /** relay.externalAddress6 behind a (pretended) 1:1 NAT, and two instances per listener. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  @DisplayName("external IPv6 address, instances per listener")
+  class External6AndInstances {
+
+    private static final String EXTERNAL6 = "2001:db8::10";
+
+    private RelayTestNode natted;
+
+    @BeforeAll
+    void start() {
+      natted = RelayTestNode.start(dualStack(new JsonObject().put("externalAddress6", EXTERNAL6)
+        .put("instances", 2)));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+      natted.close();
+    }
+
+    @Test
+    @DisplayName("the IPv6 XOR-RELAYED-ADDRESS holds relay.externalAddress6 with the port bound on relay.relayHost6; "
+      + "the IPv4 one is unchanged; data flows on the bound IPv6 port")
+    void externalAddress6() throws Exception {
+      try (StunClient client = restClient(natted, "external6", IPV4_LOOPBACK);
+           DatagramSocket peer6 = peerSocket(IPV6_LOOPBACK)) {
+        List<InetSocketAddress> relayed = dualAllocate(client).allRelayed();
+        assertEquals(IPV4_LOOPBACK, relayed.get(0).getAddress());
+        assertEquals(InetAddress.getByName(EXTERNAL6), relayed.get(1).getAddress());
+        InetSocketAddress address6 = (InetSocketAddress) peer6.getLocalSocketAddress();
+        assertEquals(0, permit(client, address6).errorCode());
+        InetSocketAddress bound = new InetSocketAddress(IPV6_LOOPBACK, relayed.get(1).getPort());
+        reply(peer6, bound, "through the IPv6 NAT");
+        assertDataIndication(client.receive(), address6, "through the IPv6 NAT");
+        sendIndication(client, address6, "out through it");
+        assertReceived(peer6, bound, "out through it");
+      }
+    }
+
+    @Test
+    @DisplayName("relay.instances applies per listener: relay.host6's instances are counted after relay.host's")
+    void instancesPerListener() {
+      assertTrue(natted.node().node().vertx().isNativeTransportEnabled(), "SO_REUSEPORT needs native epoll");
+      String v6Datagrams = "switchboard_turn_listener_datagrams_total{relay_instance=\"%d\"}";
+      double before = natted.metric(String.format(v6Datagrams, 2)) + natted.metric(String.format(v6Datagrams, 3));
+      try (StunClient client = restClient(natted, "instances6", IPV6_LOOPBACK)) {
+        assertEquals(0, allocate(client, w -> RequestedAddressFamily.write(w, XorAddress.FAMILY_IPV6)).errorCode());
+      }
+      double after = natted.metric(String.format(v6Datagrams, 2)) + natted.metric(String.format(v6Datagrams, 3));
+      assertEquals(2, after - before, "the challenged and the signed Allocate, read by an instance of relay.host6");
+    }
+  }
+
   /** A relay on IPv6 alone (relay.host ::1, so relay.relayHost ::1): the RFC's default family IPv4 is not there. */
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
