@@ -108,9 +108,9 @@ public final class RelayConfig {
   }
 
   /**
-   * relay.host6, a second listener (IPv6, beside an IPv4 relay.host); relay.relayHost6, where IPv6 relay sockets
-   * bind (empty: no IPv6 relayed addresses, unless relay.relayHost is IPv6 itself); relay.externalAddress6, the
-   * public IPv6 address advertised for them, required when relayHost6 is the wildcard {@code ::}.
+   * relay.host6, a second listener (a specific IPv6 address beside an IPv4 relay.host); relay.relayHost6, where
+   * IPv6 relay sockets bind (empty: no IPv6 relayed addresses, unless relay.relayHost is IPv6 itself);
+   * relay.externalAddress6, the public IPv6 address advertised for them, required when relayHost6 is {@code ::}.
    */
   private static Ipv6Addresses ipv6Addresses(JsonObject relay, boolean enabled, Addresses ipv4) {
     String host6 = ipv6Literal(SwitchboardConfig.string(relay, "host6", "relay.host6"), "relay.host6");
@@ -118,9 +118,11 @@ public final class RelayConfig {
       throw new ConfigException("relay.host6 is a second, IPv6 listener beside an IPv4 relay.host; relay.host "
         + ipv4.host() + " is IPv6 already");
     }
-    if (IpAddresses.isWildcard(host6) && IpAddresses.isWildcard(ipv4.host())) {
-      throw new ConfigException("relay.host6 :: and relay.host 0.0.0.0 would take the same port twice: set "
-        + "relay.host to :: alone, which answers IPv4 and IPv6 clients (Linux's default net.ipv6.bindv6only=0)");
+    if (IpAddresses.isWildcard(host6)) {
+      // no IPV6_V6ONLY through Netty's channels: a socket on :: takes IPv4 too and collides with relay.host's port
+      throw new ConfigException("relay.host6 must be a specific IPv6 address, not ::, which on Linux "
+        + "(net.ipv6.bindv6only=0) takes IPv4 as well and collides with relay.host on relay.port; to listen on "
+        + "every address of both families set relay.host to :: alone");
     }
     String relayHost6 = ipv6Literal(SwitchboardConfig.string(relay, "relayHost6", "relay.relayHost6"),
       "relay.relayHost6");

@@ -96,6 +96,12 @@ class RelayConfigTest {
     SwitchboardConfig.Relay relay = SwitchboardConfig.from(json).relay();
     assertEquals(List.of("::1", "::", "2001:db8::10"),
       List.of(relay.host6(), relay.relayHost6(), relay.externalAddress6()));
+    // docs/relay.md's public dual-stack relay: :: listens for both families, both relay families named
+    SwitchboardConfig.Relay dualStack = SwitchboardConfig.from(withRelay(new JsonObject().put("host", "::")
+      .put("relayHost", "0.0.0.0").put("externalAddress", "203.0.113.10").put("relayHost6", "::")
+      .put("externalAddress6", "2001:db8::10").put("publicHost", "turn.example.org"))).relay();
+    assertEquals("0.0.0.0", dualStack.relayHost());
+    assertEquals("::", dualStack.relayHost6());
   }
 
   @Test
@@ -109,9 +115,10 @@ class RelayConfigTest {
     assertTrue(refusal(withRelay(new JsonObject().put("host", "::1").put("host6", "::1"))).contains("relay.host6"));
     assertTrue(refusal(withRelay(new JsonObject().put("host", "::1").put("relayHost6", "::1")))
       .contains("relay.relayHost6"));
-    // 0.0.0.0 and :: on one port collide (a dual-stack :: takes IPv4 too)
+    // :: takes IPv4 too on Linux and collides with relay.host's port, wildcard or not
     assertTrue(refusal(withRelay(new JsonObject().put("host", "0.0.0.0").put("externalAddress", "203.0.113.9")
       .put("host6", "::"))).contains("relay.host6"));
+    assertTrue(refusal(withRelay(new JsonObject().put("host6", "::"))).contains("relay.host6"));
     // a wildcard relayHost6 needs the public IPv6 address; externalAddress6 means nothing without relayHost6
     assertTrue(refusal(withRelay(new JsonObject().put("relayHost6", "::"))).contains("relay.externalAddress6"));
     assertTrue(refusal(withRelay(new JsonObject().put("externalAddress6", "2001:db8::10")))
