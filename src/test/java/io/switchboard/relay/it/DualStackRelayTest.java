@@ -175,6 +175,23 @@ class DualStackRelayTest {
   }
 
   @Test
+  @DisplayName("EVEN-PORT R on an IPv6 allocation: the RESERVATION-TOKEN's Allocate gets the next port in IPv6 too")
+  void reservationKeepsItsFamily() {
+    try (StunClient first = restClient("reserve-v6"); StunClient second = restClient("reserve-v6")) {
+      StunClient.Response even = allocate(first, w -> {
+        RequestedAddressFamily.write(w, XorAddress.FAMILY_IPV6);
+        EvenPort.write(w, true);
+      });
+      assertEquals(0, even.errorCode());
+      Long token = io.switchboard.relay.proto.ReservationToken.read(even.message());
+      assertNotNull(token);
+      StunClient.Response claimed = allocate(second, w -> io.switchboard.relay.proto.ReservationToken.write(w, token));
+      assertEquals(0, claimed.errorCode());
+      assertEquals(new InetSocketAddress(IPV6_LOOPBACK, even.relayed().getPort() + 1), claimed.relayed());
+    }
+  }
+
+  @Test
   @DisplayName("400: both family attributes, ADDITIONAL IPv4 or an unknown family, EVEN-PORT R with ADDITIONAL, "
     + "RESERVATION-TOKEN with ADDITIONAL; nothing is left allocated")
   void badDualRequests() {
