@@ -333,13 +333,23 @@ public final class Node {
       return Future.succeededFuture();
     }
     int instances = config.relay().instances();
-    RelayEvents events = RelayEvents.all(List.of(new RelayMetrics(metrics.registry(), instances),
+    String host6 = config.relay().host6();
+    // relay.instances verticles per listener: relay.host's are numbered first, then relay.host6's
+    int listeners = host6.isEmpty() ? 1 : 2;
+    RelayEvents events = RelayEvents.all(List.of(new RelayMetrics(metrics.registry(), instances * listeners),
       new LoggingRelayEvents()));
     RelayServices relay = RelayServices.defaults(config.relay(), config.ice().turnSecrets(), events, Clock.systemUTC(),
       nanoClock, serviceEndpoints, clusterQuota);
     AtomicInteger nextInstance = new AtomicInteger();
-    return vertx.deployVerticle(() -> new RelayVerticle(relay, nextInstance.getAndIncrement()),
+    Future<?> main = vertx.deployVerticle(() -> new RelayVerticle(relay, nextInstance.getAndIncrement()),
       new DeploymentOptions().setInstances(instances));
+    if (host6.isEmpty()) {
+      return main;
+    }
+    AtomicInteger nextInstance6 = new AtomicInteger(instances);
+    return main.compose(v -> vertx.deployVerticle(
+      () -> new RelayVerticle(relay, nextInstance6.getAndIncrement(), host6),
+      new DeploymentOptions().setInstances(instances)));
   }
 
   /**

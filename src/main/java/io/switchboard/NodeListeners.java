@@ -102,6 +102,9 @@ final class NodeListeners {
       hosts.add(config.relay().host());
       hosts.add(config.relay().relayHost());
       hosts.add(config.relay().externalAddress());
+      hosts.add(config.relay().host6());
+      hosts.add(config.relay().relayHost6());
+      hosts.add(config.relay().externalAddress6());
     }
     if (config.cluster().enabled()) {
       hosts.add(config.cluster().host());

@@ -20,6 +20,12 @@ final class IpAddresses {
     return address != null && address.isAnyLocal();
   }
 
+  /** An IPv6 address (an IPv4-mapped one included: the socket it names is an IPv6 socket). */
+  static boolean isIpv6(String text) {
+    IPAddress address = parse(text);
+    return address != null && address.isIPv6();
+  }
+
   /** {@code localhost}, 127.0.0.0/8 or ::1: reachable from this machine only. */
   static boolean isLoopback(String text) {
     if (text.equalsIgnoreCase("localhost")) {

@@ -33,9 +33,14 @@ public final class RelayConfig {
   private record Addresses(String host, String relayHost, String external, String publicHost) {
   }
 
+  /** The IPv6 side beside an IPv4 one; see {@link #ipv6Addresses}. */
+  private record Ipv6Addresses(String host6, String relayHost6, String external6) {
+  }
+
   static SwitchboardConfig.Relay parse(JsonObject relay) {
     boolean enabled = SwitchboardConfig.bool(relay, "enabled", "relay.enabled");
     Addresses addresses = addresses(relay, enabled);
+    Ipv6Addresses ipv6 = ipv6Addresses(relay, enabled, addresses);
     String realm = SwitchboardConfig.nonBlank(relay, "relay.realm");
     if (realm.length() > MAX_REALM_LENGTH) {
       throw new ConfigException("relay.realm is longer than " + MAX_REALM_LENGTH + " characters");
@@ -55,7 +60,8 @@ public final class RelayConfig {
     return new SwitchboardConfig.Relay(enabled, addresses.host(),
       SwitchboardConfig.range(relay, "port", "relay.port", 1, 65535),
       SwitchboardConfig.range(relay, "instances", "relay.instances", 1, 64),
-      addresses.relayHost(), addresses.external(), addresses.publicHost(), realm, minPort, maxPort,
+      addresses.relayHost(), addresses.external(), addresses.publicHost(), ipv6.host6(), ipv6.relayHost6(),
+      ipv6.external6(), realm, minPort, maxPort,
       staticUsers(SwitchboardConfig.strings(relay, "staticUsers", "relay.staticUsers")),
       cidrs(SwitchboardConfig.strings(relay, "allowedPeers", "relay.allowedPeers"), "relay.allowedPeers"),
       cidrs(SwitchboardConfig.strings(relay, "deniedPeers", "relay.deniedPeers"), "relay.deniedPeers"),
@@ -83,6 +89,11 @@ public final class RelayConfig {
     if (!external.isEmpty()) {
       refusePlaceholder(external, "relay.externalAddress", "the relay's public IP address");
       external = ipLiteral(external, "relay.externalAddress");
+      if (IpAddresses.isIpv6(external) != IpAddresses.isIpv6(relayHost)) {
+        throw new ConfigException("relay.externalAddress " + external + " is not of the family of relay.relayHost "
+          + "(or relay.host) " + relayHost + ": it advertises the relay sockets bound there"
+          + (IpAddresses.isIpv6(external) ? "; an IPv6 public address goes in relay.externalAddress6" : ""));
+      }
     }
     if (enabled && IpAddresses.isWildcard(relayHost) && external.isEmpty()) {
       throw new ConfigException("relay.relayHost (or relay.host) " + relayHost + " is a wildcard address, so "
@@ -94,6 +105,62 @@ public final class RelayConfig {
       publicHost = !external.isEmpty() ? external : IpAddresses.isWildcard(host) ? relayHost : host;
     }
     return new Addresses(host, relayHost, external, publicHost);
+  }
+
+  /**
+   * relay.host6, a second listener (a specific IPv6 address beside an IPv4 relay.host); relay.relayHost6, where
+   * IPv6 relay sockets bind (empty: no IPv6 relayed addresses, unless relay.relayHost is IPv6 itself);
+   * relay.externalAddress6, the public IPv6 address advertised for them, required when relayHost6 is {@code ::}.
+   */
+  private static Ipv6Addresses ipv6Addresses(JsonObject relay, boolean enabled, Addresses ipv4) {
+    String host6 = ipv6Literal(SwitchboardConfig.string(relay, "host6", "relay.host6"), "relay.host6");
+    if (!host6.isEmpty() && IpAddresses.isIpv6(ipv4.host())) {
+      throw new ConfigException("relay.host6 is a second, IPv6 listener beside an IPv4 relay.host; relay.host "
+        + ipv4.host() + " is IPv6 already");
+    }
+    if (IpAddresses.isWildcard(host6)) {
+      // no IPV6_V6ONLY through Netty's channels: a socket on :: takes IPv4 too and collides with relay.host's port
+      throw new ConfigException("relay.host6 must be a specific IPv6 address, not ::, which on Linux "
+        + "(net.ipv6.bindv6only=0) takes IPv4 as well and collides with relay.host on relay.port; to listen on "
+        + "every address of both families set relay.host to :: alone");
+    }
+    String relayHost6 = ipv6Literal(SwitchboardConfig.string(relay, "relayHost6", "relay.relayHost6"),
+      "relay.relayHost6");
+    if (!relayHost6.isEmpty() && IpAddresses.isIpv6(ipv4.relayHost())) {
+      throw new ConfigException("relay.relayHost6 is set but relay.relayHost (or relay.host) " + ipv4.relayHost()
+        + " is IPv6 already: set relay.relayHost to an IPv4 address for IPv4 relaying");
+    }
+    return new Ipv6Addresses(host6, relayHost6, external6(relay, enabled, relayHost6));
+  }
+
+  /** relay.externalAddress6: only beside relay.relayHost6, and required when that is the wildcard. */
+  private static String external6(JsonObject relay, boolean enabled, String relayHost6) {
+    String external6 = SwitchboardConfig.string(relay, "externalAddress6", "relay.externalAddress6");
+    if (!external6.isEmpty()) {
+      refusePlaceholder(external6, "relay.externalAddress6", "the relay's public IPv6 address");
+      external6 = ipv6Literal(external6, "relay.externalAddress6");
+      if (relayHost6.isEmpty()) {
+        throw new ConfigException("relay.externalAddress6 needs relay.relayHost6, the address IPv6 relay sockets "
+          + "bind to");
+      }
+    }
+    if (enabled && IpAddresses.isWildcard(relayHost6) && external6.isEmpty()) {
+      throw new ConfigException("relay.relayHost6 " + relayHost6 + " is a wildcard address, so "
+        + "relay.externalAddress6 (SWITCHBOARD_RELAY_EXTERNAL_ADDRESS6) must name the public IPv6 address");
+    }
+    return external6;
+  }
+
+  /** Empty, or an IPv6 literal. */
+  private static String ipv6Literal(String value, String key) {
+    if (value.isEmpty()) {
+      return value;
+    }
+    ipLiteral(value, key);
+    if (!IpAddresses.isIpv6(value)) {
+      throw new ConfigException(key + " must be an IPv6 address, not '" + value + "'");
+    }
+    return value;
   }
 
   /**

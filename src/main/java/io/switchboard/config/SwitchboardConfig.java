@@ -149,9 +149,16 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     }
   }
 
-  /** The built-in STUN/TURN relay ({@code relay.*}); see {@link RelayConfig} for parsing and validation. */
+  /**
+   * The built-in STUN/TURN relay ({@code relay.*}); see {@link RelayConfig} for parsing and validation.
+   *
+   * @param host6 a second, IPv6 listening address beside {@code host} (empty: none)
+   * @param relayHost6 where IPv6 relay sockets bind (empty: no IPv6 relayed addresses, unless relayHost is IPv6)
+   * @param externalAddress6 the public IPv6 address written into IPv6 XOR-RELAYED-ADDRESS (empty: relayHost6)
+   */
   public record Relay(boolean enabled, String host, int port, int instances, String relayHost,
-                      String externalAddress, String publicHost, String realm, int minPort, int maxPort,
+                      String externalAddress, String publicHost, String host6, String relayHost6,
+                      String externalAddress6, String realm, int minPort, int maxPort,
                       List<RelayConfig.StaticUser> staticUsers, List<String> allowedPeers, List<String> deniedPeers,
                       int maxAllocations, int maxAllocationsPerUser, int maxAllocationsPerUserInCluster,
                       long maxBitsPerSecond,

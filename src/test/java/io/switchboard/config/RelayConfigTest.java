@@ -70,7 +70,7 @@ class RelayConfigTest {
   @Test
   @DisplayName("publicHost and an IPv6 externalAddress end up in the URLs; a wildcard host needs externalAddress")
   void addresses() {
-    SwitchboardConfig config = SwitchboardConfig.from(withRelay(new JsonObject().put("host", "0.0.0.0")
+    SwitchboardConfig config = SwitchboardConfig.from(withRelay(new JsonObject().put("host", "::")
       .put("externalAddress", "2001:db8::7")));
     assertEquals("2001:db8::7", config.relay().publicHost());
     assertEquals(List.of("stun:[2001:db8::7]:3478"), config.ice().stunUrls());
@@ -80,6 +80,55 @@ class RelayConfigTest {
     assertTrue(refusal(withRelay(new JsonObject().put("externalAddress", "REPLACE-ME: the public IP")))
       .contains("placeholder"));
     assertTrue(refusal(withRelay(new JsonObject().put("host", "relay.local"))).contains("relay.host"));
+  }
+
+  @Test
+  @DisplayName("IPv6 keys: empty by default; host6, relayHost6 and externalAddress6 are IPv6 literals, from the "
+    + "environment too")
+  void ipv6Keys() {
+    SwitchboardConfig.Relay defaults = SwitchboardConfig.from(SwitchboardConfigTest.demo()).relay();
+    assertEquals(List.of("", "", ""), List.of(defaults.host6(), defaults.relayHost6(), defaults.externalAddress6()));
+    JsonObject json = ConfigLoader.load(null, Map.of(
+      "SWITCHBOARD_RELAY_HOST6", "::1",
+      "SWITCHBOARD_RELAY_RELAY_HOST6", "::",
+      "SWITCHBOARD_RELAY_EXTERNAL_ADDRESS6", "2001:db8::10",
+      "SWITCHBOARD_AUTH_HS256_SECRETS", SECRET));
+    SwitchboardConfig.Relay relay = SwitchboardConfig.from(json).relay();
+    assertEquals(List.of("::1", "::", "2001:db8::10"),
+      List.of(relay.host6(), relay.relayHost6(), relay.externalAddress6()));
+    // docs/relay.md's public dual-stack relay: :: listens for both families, both relay families named
+    SwitchboardConfig.Relay dualStack = SwitchboardConfig.from(withRelay(new JsonObject().put("host", "::")
+      .put("relayHost", "0.0.0.0").put("externalAddress", "203.0.113.10").put("relayHost6", "::")
+      .put("externalAddress6", "2001:db8::10").put("publicHost", "turn.example.org"))).relay();
+    assertEquals("0.0.0.0", dualStack.relayHost());
+    assertEquals("::", dualStack.relayHost6());
+  }
+
+  @Test
+  @DisplayName("IPv6 keys: wrong families and missing companions are refused naming the key")
+  void ipv6Refusals() {
+    assertTrue(refusal(withRelay(new JsonObject().put("host6", "127.0.0.2"))).contains("relay.host6"));
+    assertTrue(refusal(withRelay(new JsonObject().put("relayHost6", "10.0.0.1"))).contains("relay.relayHost6"));
+    assertTrue(refusal(withRelay(new JsonObject().put("relayHost6", "::1").put("externalAddress6", "203.0.113.9")))
+      .contains("relay.externalAddress6"));
+    // a second IPv6 listener or relay address where the first one is IPv6 already
+    assertTrue(refusal(withRelay(new JsonObject().put("host", "::1").put("host6", "::1"))).contains("relay.host6"));
+    assertTrue(refusal(withRelay(new JsonObject().put("host", "::1").put("relayHost6", "::1")))
+      .contains("relay.relayHost6"));
+    // :: takes IPv4 too on Linux and collides with relay.host's port, wildcard or not
+    assertTrue(refusal(withRelay(new JsonObject().put("host", "0.0.0.0").put("externalAddress", "203.0.113.9")
+      .put("host6", "::"))).contains("relay.host6"));
+    assertTrue(refusal(withRelay(new JsonObject().put("host6", "::"))).contains("relay.host6"));
+    // a wildcard relayHost6 needs the public IPv6 address; externalAddress6 means nothing without relayHost6
+    assertTrue(refusal(withRelay(new JsonObject().put("relayHost6", "::"))).contains("relay.externalAddress6"));
+    assertTrue(refusal(withRelay(new JsonObject().put("externalAddress6", "2001:db8::10")))
+      .contains("relay.relayHost6"));
+    assertTrue(refusal(withRelay(new JsonObject().put("relayHost6", "::1")
+      .put("externalAddress6", "REPLACE-ME")))
+      .contains("placeholder"));
+    // relay.externalAddress advertises relay.relayHost's sockets: the same family
+    assertTrue(refusal(withRelay(new JsonObject().put("externalAddress", "2001:db8::7")))
+      .contains("relay.externalAddress6"));
   }
 
   @ParameterizedTest(name = "{0}")

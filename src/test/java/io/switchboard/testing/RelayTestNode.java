@@ -48,14 +48,25 @@ public final class RelayTestNode implements AutoCloseable {
   /** ... whose relay measures lifetimes and bandwidth with {@code nanoClock}, a clock the test moves. */
   public static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback,
                                     java.util.List<String> turnSecrets, java.util.function.LongSupplier nanoClock) {
-    int base = TestPorts.freeUdpBlock(BLOCK);
+    return start(relayOverrides, allowLoopback, turnSecrets, nanoClock, BLOCK - 1);
+  }
+
+  /** Relay with loopback peers allowed and only {@code relayPorts} relay ports (to see what allocations take). */
+  public static RelayTestNode withRelayPorts(JsonObject relayOverrides, int relayPorts) {
+    return start(relayOverrides, true, java.util.List.of(TestNode.TURN_KEY), System::nanoTime, relayPorts);
+  }
+
+  private static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback,
+                                     java.util.List<String> turnSecrets, java.util.function.LongSupplier nanoClock,
+                                     int relayPorts) {
+    int base = TestPorts.freeUdpBlock(relayPorts + 1);
     JsonObject relay = new JsonObject()
       .put("enabled", true)
       .put("host", "127.0.0.1")
       .put("port", base)
       .put("realm", REALM)
       .put("minPort", base + 1)
-      .put("maxPort", base + BLOCK - 1)
+      .put("maxPort", base + relayPorts)
       .put("maxAllocationsPerUser", 40)
       .put("staticUsers", new JsonArray().add(STATIC_USER + ":" + STATIC_PASSWORD));
     if (allowLoopback) {
@@ -67,7 +78,7 @@ public final class RelayTestNode implements AutoCloseable {
       .put("relay", relay)
       .put("ice", new JsonObject().put("stunUrls", new JsonArray()).put("turnUrls", new JsonArray())
         .put("turnSecrets", new JsonArray(turnSecrets)));
-    return new RelayTestNode(TestNode.start(overrides, nanoClock), base, base + 1, base + BLOCK - 1);
+    return new RelayTestNode(TestNode.start(overrides, nanoClock), base, base + 1, base + relayPorts);
   }
 
   public TestNode node() {

@@ -40,13 +40,18 @@ public final class StunClient implements AutoCloseable {
   private String nonce;
 
   public StunClient(int serverPort) {
+    this(new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort));
+  }
+
+  /** A client of the server at {@code server} (127.0.0.1 or ::1), on a loopback socket of the same family. */
+  public StunClient(InetSocketAddress server) {
     try {
-      socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
       socket.setSoTimeout(TIMEOUT_MILLIS);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server = new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort);
+    this.server = server;
   }
 
   public InetSocketAddress localAddress() {
@@ -204,6 +209,18 @@ public final class StunClient implements AutoCloseable {
 
     public InetSocketAddress relayed() {
       return address(AttributeType.XOR_RELAYED_ADDRESS);
+    }
+
+    /** Every XOR-RELAYED-ADDRESS, in order (two for a dual allocation). */
+    public java.util.List<InetSocketAddress> allRelayed() {
+      StunMessage m = message();
+      java.util.List<InetSocketAddress> out = new java.util.ArrayList<>();
+      for (int i = 0; i < m.attributeCount(); i++) {
+        if (m.attributeType(i) == AttributeType.XOR_RELAYED_ADDRESS) {
+          out.add(io.switchboard.relay.proto.XorAddress.readAt(m, i));
+        }
+      }
+      return out;
     }
   }
 }

@@ -49,9 +49,24 @@ public final class TestPorts {
     throw new IllegalStateException("no " + count + " free UDP ports in a row in 20000-29999");
   }
 
+  /** ::1 when this machine has it (relays listen and relay there too, on ports of the same block); else null. */
+  private static final InetAddress IPV6_LOOPBACK = ipv6Loopback();
+
+  private static InetAddress ipv6Loopback() {
+    try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("::1", 0))) {
+      return probe.getLocalAddress();
+    } catch (SocketException unavailable) {
+      return null;
+    }
+  }
+
   private static boolean udpFree(int port) {
+    return udpFree(InetAddress.getLoopbackAddress(), port) && (IPV6_LOOPBACK == null || udpFree(IPV6_LOOPBACK, port));
+  }
+
+  private static boolean udpFree(InetAddress address, int port) {
     try (DatagramSocket probe = new DatagramSocket(null)) {
-      probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      probe.bind(new InetSocketAddress(address, port));
       return true;
     } catch (SocketException busy) {
       return false;

@@ -2,14 +2,17 @@ package io.switchboard.relay.allocation;
 
 import io.netty.channel.Channel;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One client's relayed transport address (RFC 8656 section 2.2): its relay socket, lifetime, permissions and
- * channel bindings. Lives on one event loop: every method is called from that loop only.
+ * One client's relayed transport address (RFC 8656 section 2.2) — or two, an IPv4 and an IPv6 one, for a dual
+ * allocation (section 7.2, ADDITIONAL-ADDRESS-FAMILY): its relay socket per family, lifetime, permissions and
+ * channel bindings. A peer is reached from the relay socket of its own family. Lives on one event loop: every
+ * method is called from that loop only.
  */
 public final class Allocation {
 
@@ -29,8 +32,11 @@ public final class Allocation {
   private final ChannelBinding[] channels = new ChannelBinding[Lifetimes.MAX_CHANNELS_PER_ALLOCATION];
   private int channelCount;
   private final Map<InetSocketAddress, ChannelBinding> channelsByPeer = new HashMap<>();
-  private Channel relay;
-  private InetSocketAddress relayedAddress;
+  /** The relay socket and relayed address of each family; null where the allocation has none of that family. */
+  private Channel relay4;
+  private InetSocketAddress relayed4;
+  private Channel relay6;
+  private InetSocketAddress relayed6;
   private long expiresAtNanos;
   private byte[] successResponse;
   private boolean closed;
@@ -77,22 +83,77 @@ public final class Allocation {
     return bandwidth;
   }
 
-  /** Called once the relay socket is bound; until then the allocation is pending. */
+  /**
+   * Called once a relay socket is bound, for the family of {@code relayedAddress}; until the first one the allocation
+   * is pending. The sockets of a dual allocation are attached one after the other in the same event-loop task.
+   */
   public void relayBound(Channel relay, InetSocketAddress relayedAddress) {
-    this.relay = relay;
-    this.relayedAddress = relayedAddress;
+    if (relayedAddress.getAddress() instanceof Inet4Address) {
+      relay4 = relay;
+      relayed4 = relayedAddress;
+    } else {
+      relay6 = relay;
+      relayed6 = relayedAddress;
+    }
   }
 
   public boolean pending() {
-    return relay == null;
+    return relay4 == null && relay6 == null;
   }
 
-  public Channel relay() {
-    return relay;
+  /** The relay socket towards {@code peer}: the one of the peer's family, or null when the allocation has none. */
+  public Channel relayFor(InetAddress peer) {
+    return peer instanceof Inet4Address ? relay4 : relay6;
   }
 
+  /** Whether the allocation has a relayed address of {@code peer}'s family (else 443, or a dropped Send). */
+  public boolean relaysFamilyOf(InetAddress peer) {
+    return relayFor(peer) != null;
+  }
+
+  /** The relayed address of the given family, or null. */
+  public InetSocketAddress relayedAddress(boolean ipv6) {
+    return ipv6 ? relayed6 : relayed4;
+  }
+
+  /** The first relayed address: the IPv4 one when there is one (the RFC's default family), else the IPv6 one. */
   public InetSocketAddress relayedAddress() {
-    return relayedAddress;
+    return relayed4 != null ? relayed4 : relayed6;
+  }
+
+  /** Whether the allocation holds both an IPv4 and an IPv6 relayed address. */
+  public boolean dual() {
+    return relay4 != null && relay6 != null;
+  }
+
+  /**
+   * Gives up the relayed address of one family of a dual allocation (RFC 8656 section 8: a Refresh with
+   * REQUESTED-ADDRESS-FAMILY and LIFETIME 0): its socket closes (giving back its port), and the permissions and
+   * channels of that family go, since nothing could be relayed through them any more.
+   */
+  public void dropFamily(boolean ipv6) {
+    Channel relay = ipv6 ? relay6 : relay4;
+    if (ipv6) {
+      relay6 = null;
+      relayed6 = null;
+    } else {
+      relay4 = null;
+      relayed4 = null;
+    }
+    if (relay != null) {
+      relay.close();
+    }
+    permissions.keySet().removeIf(peer -> (peer instanceof Inet4Address) != ipv6);
+    int kept = 0;
+    for (int i = 0; i < channelCount; i++) {
+      ChannelBinding binding = channels[i];
+      if ((binding.peer().getAddress() instanceof Inet4Address) != ipv6) {
+        channelsByPeer.remove(binding.peer(), binding);
+      } else {
+        channels[kept++] = binding;
+      }
+    }
+    clearFrom(kept);
   }
 
   public void expiresIn(long seconds, long nowNanos) {
@@ -129,8 +190,11 @@ public final class Allocation {
       return false;
     }
     closed = true;
-    if (relay != null) {
-      relay.close();
+    if (relay4 != null) {
+      relay4.close();
+    }
+    if (relay6 != null) {
+      relay6.close();
     }
     return true;
   }
@@ -226,6 +290,11 @@ public final class Allocation {
         channels[kept++] = binding;
       }
     }
+    clearFrom(kept);
+  }
+
+  /** Forgets the channel slots from {@code kept} on, after the ones before it were compacted. */
+  private void clearFrom(int kept) {
     for (int i = kept; i < channelCount; i++) {
       channels[i] = null;
     }
@@ -234,6 +303,6 @@ public final class Allocation {
 
   @Override
   public String toString() {
-    return "allocation " + fiveTuple + " relayed at " + relayedAddress;
+    return "allocation " + fiveTuple + " relayed at " + (dual() ? relayed4 + " and " + relayed6 : relayedAddress());
   }
 }

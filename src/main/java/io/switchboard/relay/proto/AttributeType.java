@@ -29,11 +29,19 @@ public final class AttributeType {
   public static final int RESERVATION_TOKEN = 0x0022;
   public static final int PRIORITY = 0x0024;
   public static final int USE_CANDIDATE = 0x0025;
+  public static final int ADDITIONAL_ADDRESS_FAMILY = 0x8000;
+  public static final int ADDRESS_ERROR_CODE = 0x8001;
   public static final int PASSWORD_ALGORITHMS = 0x8002;
   public static final int SOFTWARE = 0x8022;
   public static final int FINGERPRINT = 0x8028;
   public static final int ICE_CONTROLLED = 0x8029;
   public static final int ICE_CONTROLLING = 0x802A;
+  /**
+   * ADDITIONAL-ADDRESS-FAMILY and ADDRESS-ERROR-CODE under the numbers of the drafts before RFC 8656 (IANA has not
+   * given them to anything else): coturn 4.6 still sends and reads these. Accepted as aliases, answered in kind.
+   */
+  public static final int ADDITIONAL_ADDRESS_FAMILY_DRAFT = 0x8032;
+  public static final int ADDRESS_ERROR_CODE_DRAFT = 0x8033;
 
   private AttributeType() {
   }

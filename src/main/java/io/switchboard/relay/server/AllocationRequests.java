@@ -11,7 +11,9 @@ import io.switchboard.relay.allocation.AllocationManager;
 import io.switchboard.relay.allocation.Bandwidth;
 import io.switchboard.relay.allocation.FiveTuple;
 import io.switchboard.relay.allocation.Lifetimes;
+import io.switchboard.relay.proto.AddressErrorCode;
 import io.switchboard.relay.proto.AttributeType;
+import io.switchboard.relay.proto.AdditionalAddressFamily;
 import io.switchboard.relay.proto.ErrorCodeAttribute;
 import io.switchboard.relay.proto.EvenPort;
 import io.switchboard.relay.proto.Lifetime;
@@ -25,13 +27,13 @@ import io.switchboard.relay.proto.StunError;
 import io.switchboard.relay.proto.StunMessage;
 import io.switchboard.relay.proto.XorAddress;
 
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 
 /**
- * Allocate (RFC 8656 section 7: quota, relay port with EVEN-PORT and RESERVATION-TOKEN, binding the relay
- * socket) and Refresh (section 8), the allocation check the other requests share, and deleting allocations.
+ * Allocate (RFC 8656 section 7: address families, quota, relay port with EVEN-PORT and RESERVATION-TOKEN, binding
+ * the relay socket — two of them for a dual allocation) and Refresh (section 8), the allocation check the other
+ * requests share, and deleting allocations.
  */
 final class AllocationRequests {
 
@@ -51,14 +53,12 @@ final class AllocationRequests {
   private final DataPath dataPath;
   /** The listening address: the server side of every five-tuple. */
   private final InetSocketAddress listenAddress;
-  private final InetAddress relayBindAddress;
-  /** The relayed address's host as clients are told it (relay.externalAddress, else the bind address). */
-  private final InetAddress advertisedAddress;
+  /** Where relay sockets of each family bind, and the addresses clients are told (relay.externalAddress[6]). */
+  private final RelayFamilies families;
 
   AllocationRequests(RelayServices services, AllocationManager allocations, Responder responder,
                      TurnAuthentication authentication, UdpChannels channels, DataPath dataPath,
-                     InetSocketAddress listenAddress, InetAddress relayBindAddress, InetAddress advertisedAddress,
-                     Context context) {
+                     InetSocketAddress listenAddress, RelayFamilies families, Context context) {
     this.context = context;
     this.services = services;
     this.events = services.events();
@@ -68,14 +68,27 @@ final class AllocationRequests {
     this.channels = channels;
     this.dataPath = dataPath;
     this.listenAddress = listenAddress;
-    this.relayBindAddress = relayBindAddress;
-    this.advertisedAddress = advertisedAddress;
+    this.families = families;
   }
 
   // ---- Allocate (RFC 8656 section 7) ----
 
-  /** What an Allocate asks for, read from its attributes before anything is taken. */
-  private record Wanted(EvenPort.Request even, Long reservationToken, long lifetimeSeconds) {
+  /**
+   * What an Allocate asks for, read from its attributes before anything is taken: the families (the primary one is
+   * null with a RESERVATION-TOKEN until its port, which has a family already, is taken), the port's parity and
+   * the lifetime.
+   */
+  private record Wanted(EvenPort.Request even, Long reservationToken, long lifetimeSeconds,
+                        RelayFamilies.Side primary, RelayFamilies.Side additional, StunError additionalError,
+                        int addressErrorType) {
+
+    Wanted reserved(RelayFamilies.Side side) {
+      return new Wanted(even, reservationToken, lifetimeSeconds, side, null, null, addressErrorType);
+    }
+  }
+
+  /** A bound relay socket, its port, and the relayed address clients are told. */
+  private record BoundRelay(DatagramChannel channel, int port, InetSocketAddress relayed) {
   }
 
   /**
@@ -98,11 +111,17 @@ final class AllocationRequests {
     // reserver's own reservation still admits the Allocate that claims it
     int reserved = -1;
     if (wanted.reservationToken() != null) {
-      reserved = services.reservations().take(wanted.reservationToken(), request.nowNanos());
-      if (reserved < 0) {
+      PortReservations.Claim claim = services.reservations().take(wanted.reservationToken(), request.nowNanos());
+      RelayFamilies.Side side = claim == null ? null : families.of(claim.family());
+      if (side == null) {
+        if (claim != null) {
+          services.ports().release(claim.port());
+        }
         responder.error(request, StunError.INSUFFICIENT_CAPACITY);
         return;
       }
+      reserved = claim.port();
+      wanted = wanted.reserved(side);
     }
     if (!services.quota().tryAcquire(request.auth().credential().owner())) {
       if (reserved >= 0) {
@@ -115,9 +134,10 @@ final class AllocationRequests {
     Allocation allocation = addPending(request);
     int port = reserved;
     TurnAuthentication.Auth auth = request.auth();
+    Wanted granted = wanted;
     // the request's bytes are gone by the time the cluster answers: only copies (auth, the allocation) go along
     HazelcastFutures.on(services.clusterQuota().tryAcquire(allocation.owner()), context)
-      .onComplete(answer -> clusterQuotaAnswered(answer, allocation, auth, wanted, port));
+      .onComplete(answer -> clusterQuotaAnswered(answer, allocation, auth, granted, port));
   }
 
   /** Step 2: a retransmission gets the same answer again (or none while the relay socket is being bound). */
@@ -132,7 +152,10 @@ final class AllocationRequests {
     }
   }
 
-  /** Steps 3-7: REQUESTED-TRANSPORT, RESERVATION-TOKEN (alone), then REQUESTED-ADDRESS-FAMILY; null once refused. */
+  /**
+   * Steps 3-9: REQUESTED-TRANSPORT, RESERVATION-TOKEN (alone), then the address families ({@link AllocateFamilies});
+   * null once refused.
+   */
   private Wanted readWanted(TurnRequest request) {
     StunMessage message = request.message();
     int transportProtocol = RequestedTransport.read(message);
@@ -144,22 +167,28 @@ final class AllocationRequests {
       responder.error(request, StunError.UNSUPPORTED_TRANSPORT_PROTOCOL);
       return null;
     }
-    int family = RequestedAddressFamily.read(message);
     EvenPort.Request even = EvenPort.read(message);
     Long token = ReservationToken.read(message);
-    // step 5 before the family (7): a reserved port has its family and parity already, asking again conflicts
-    if (token != null && (even != EvenPort.Request.NONE || family >= 0)) {
-      responder.error(request, StunError.BAD_REQUEST);
-      return null;
-    }
-    int ourFamily = advertisedAddress instanceof Inet4Address ? XorAddress.FAMILY_IPV4 : XorAddress.FAMILY_IPV6;
-    if (family >= 0 && family != ourFamily) {
-      responder.error(request, StunError.ADDRESS_FAMILY_NOT_SUPPORTED);
-      return null;
-    }
     long lifetime = Lifetimes.allocationSeconds(Lifetime.read(message),
       services.config().defaultLifetimeSeconds(), services.config().maxLifetimeSeconds());
-    return new Wanted(even, token, lifetime);
+    // 5. "... a RESERVATION-TOKEN attribute. If yes, and the request also contains an EVEN-PORT or
+    // REQUESTED-ADDRESS-FAMILY or ADDITIONAL-ADDRESS-FAMILY attribute, the server rejects the request with a 400":
+    // a reserved port has its family and parity already
+    if (token != null) {
+      if (even != EvenPort.Request.NONE || RequestedAddressFamily.read(message) >= 0
+        || AdditionalAddressFamily.read(message) >= 0) {
+        responder.error(request, StunError.BAD_REQUEST);
+        return null;
+      }
+      return new Wanted(even, token, lifetime, null, null, null, AttributeType.ADDRESS_ERROR_CODE);
+    }
+    AllocateFamilies chosen = AllocateFamilies.choose(message, families, even);
+    if (chosen.refusal() != null) {
+      responder.error(request, chosen.refusal());
+      return null;
+    }
+    return new Wanted(even, null, lifetime, chosen.primary(), chosen.additional(), chosen.additionalError(),
+      chosen.addressErrorType());
   }
 
   /** An expired credential opens no new allocation (refreshing an existing one is another matter). */
@@ -202,7 +231,7 @@ final class AllocationRequests {
       }
     } else if (admitted) {
       allocation.clusterCounted(true);
-      bindRelay(allocation, auth, wanted, reserved, 1);
+      bindRelays(allocation, auth, wanted, reserved);
     } else {
       if (reserved >= 0) {
         services.ports().release(reserved);
@@ -213,12 +242,31 @@ final class AllocationRequests {
   }
 
   /**
-   * Takes a port (any, even, an even pair, or {@code reserved}) and binds the relay socket; tries other ports a
-   * few times when one is held by another process, then answers 508.
+   * Binds the relay socket of the primary family, then, for a dual allocation, the IPv6 one (RFC 8656 section 7.2
+   * step 9): no primary socket is a 508; no second one still grants the first, with ADDRESS-ERROR-CODE 508.
    */
-  private void bindRelay(Allocation allocation, TurnAuthentication.Auth auth, Wanted wanted, int reserved,
-                         int attempt) {
-    EvenPort.Request even = wanted.even();
+  private void bindRelays(Allocation allocation, TurnAuthentication.Auth auth, Wanted wanted, int reserved) {
+    bindSocket(allocation, wanted.primary(), wanted.even(), reserved, 1, primary -> {
+      if (allocation.closed()) {
+        closeAll(wanted, primary, null);
+      } else if (primary == null) {
+        allocationFailed(allocation, auth);
+      } else if (wanted.additional() == null) {
+        relaysBound(allocation, auth, wanted, primary, null, wanted.additionalError());
+      } else {
+        // the second port has the parity asked for too (EVEN-PORT without R; with R there is no dual allocation)
+        bindSocket(allocation, wanted.additional(), wanted.even(), -1, 1, second -> relaysBound(allocation, auth,
+          wanted, primary, second, second == null ? StunError.INSUFFICIENT_CAPACITY : null));
+      }
+    });
+  }
+
+  /**
+   * Takes a port (any, even, an even pair, or {@code reserved}) and binds a relay socket of {@code side}'s family;
+   * tries other ports a few times when one is held by another process. {@code done} gets the socket, or null.
+   */
+  private void bindSocket(Allocation allocation, RelayFamilies.Side side, EvenPort.Request even, int reserved,
+                          int attempt, Consumer<BoundRelay> done) {
     int port = reserved >= 0 ? reserved
       : even == EvenPort.Request.EVEN_AND_RESERVE_NEXT ? services.ports().acquireEvenPair()
       : services.ports().acquire(even == EvenPort.Request.EVEN);
@@ -226,68 +274,87 @@ final class AllocationRequests {
       if (port >= 0) {
         releasePorts(port, even);
       }
-      allocationFailed(allocation, auth);
+      done.accept(null);
       return;
     }
-    DatagramChannel relay = channels.newChannel(relayBindAddress, dataPath.peerHandler(allocation), false);
-    channels.register(relay, new InetSocketAddress(relayBindAddress, port)).addListener(f -> {
+    DatagramChannel relay = channels.newChannel(side.bind(), dataPath.peerHandler(allocation), false);
+    channels.register(relay, new InetSocketAddress(side.bind(), port)).addListener(f -> {
       if (f.isSuccess()) {
-        relayBound(allocation, auth, wanted, relay, port);
+        // the port goes back when the socket closes, whoever closes it (deletion, one family refreshed away)
+        relay.closeFuture().addListener(c -> services.ports().release(port));
+        done.accept(new BoundRelay(relay, port, new InetSocketAddress(side.advertised(), port)));
+        return;
+      }
+      // a port held by another process: another port, unless the allocation is gone or its port was reserved
+      releasePorts(port, even);
+      if (allocation.closed() || reserved >= 0) {
+        done.accept(null);
       } else {
-        bindFailed(allocation, auth, wanted, port, reserved, attempt);
+        bindSocket(allocation, side, even, -1, attempt + 1, done);
       }
     });
   }
 
-  /** A port held by another process: another port, unless the allocation is gone or its port was reserved. */
-  private void bindFailed(Allocation allocation, TurnAuthentication.Auth auth, Wanted wanted, int port,
-                          int reserved, int attempt) {
-    releasePorts(port, wanted.even());
-    if (allocation.closed()) {
-      return;
+  /** Closes what was bound for an allocation deleted meanwhile (the relay is stopping), with a held pair port. */
+  private void closeAll(Wanted wanted, BoundRelay primary, BoundRelay second) {
+    if (primary != null) {
+      if (wanted.even() == EvenPort.Request.EVEN_AND_RESERVE_NEXT) {
+        services.ports().release(primary.port() + 1);
+      }
+      primary.channel().close();
     }
-    if (reserved >= 0) {
-      allocationFailed(allocation, auth);
-      return;
+    if (second != null) {
+      second.channel().close();
     }
-    bindRelay(allocation, auth, wanted, -1, attempt + 1);
   }
 
-  /** The relay socket is bound: the allocation goes live and the Allocate is answered. */
-  private void relayBound(Allocation allocation, TurnAuthentication.Auth auth, Wanted wanted, DatagramChannel relay,
-                          int port) {
-    relay.closeFuture().addListener(c -> services.ports().release(port));
-    boolean pair = wanted.even() == EvenPort.Request.EVEN_AND_RESERVE_NEXT;
+  /** The relay socket(s) are bound: the allocation goes live and the Allocate is answered. */
+  private void relaysBound(Allocation allocation, TurnAuthentication.Auth auth, Wanted wanted, BoundRelay primary,
+                           BoundRelay second, StunError additionalError) {
     if (allocation.closed()) {
-      if (pair) {
-        services.ports().release(port + 1);
-      }
-      relay.close();
+      closeAll(wanted, primary, second);
       return;
     }
     Long reservation = null;
-    if (pair) {
+    if (wanted.even() == EvenPort.Request.EVEN_AND_RESERVE_NEXT) {
       // the held port counts against the owner's quota until it is taken or lapses
-      reservation = services.reservations().reserve(port + 1, allocation.owner(),
-        services.nanoClock().getAsLong());
+      reservation = services.reservations().reserve(primary.port() + 1, allocation.owner(),
+        services.nanoClock().getAsLong(), wanted.primary().family());
       if (reservation == null) {
-        services.ports().release(port + 1);
+        services.ports().release(primary.port() + 1);
       }
     }
-    allocation.relayBound(relay, new InetSocketAddress(advertisedAddress, port));
+    // both in this one event-loop task: nobody sees a dual allocation with one family yet
+    allocation.relayBound(primary.channel(), primary.relayed());
+    if (second != null) {
+      allocation.relayBound(second.channel(), second.relayed());
+    }
     allocation.expiresIn(wanted.lifetimeSeconds(), services.nanoClock().getAsLong());
-    answerAllocated(allocation, auth, wanted.lifetimeSeconds(), reservation);
+    answerAllocated(allocation, auth, wanted, reservation, additionalError);
   }
 
-  private void answerAllocated(Allocation allocation, TurnAuthentication.Auth auth, long lifetime, Long reservation) {
-    ByteBuf out = responder.buffer(160);
+  /**
+   * The success response (RFC 8656 section 7.2): one XOR-RELAYED-ADDRESS per family (IPv4 first), LIFETIME,
+   * XOR-MAPPED-ADDRESS, RESERVATION-TOKEN when a port is held, and ADDRESS-ERROR-CODE for an additional family that
+   * was asked for and not granted.
+   */
+  private void answerAllocated(Allocation allocation, TurnAuthentication.Auth auth, Wanted wanted, Long reservation,
+                               StunError additionalError) {
+    ByteBuf out = responder.buffer(256);
     MessageWriter writer = MessageWriter.start(out, Method.ALLOCATE, MessageClass.SUCCESS,
       allocation.transactionId());
-    XorAddress.write(writer, AttributeType.XOR_RELAYED_ADDRESS, allocation.relayedAddress());
-    Lifetime.write(writer, lifetime);
+    for (boolean ipv6 : new boolean[] {false, true}) {
+      if (allocation.relayedAddress(ipv6) != null) {
+        XorAddress.write(writer, AttributeType.XOR_RELAYED_ADDRESS, allocation.relayedAddress(ipv6));
+      }
+    }
+    Lifetime.write(writer, wanted.lifetimeSeconds());
     XorAddress.write(writer, AttributeType.XOR_MAPPED_ADDRESS, allocation.fiveTuple().client());
     if (reservation != null) {
       ReservationToken.write(writer, reservation);
+    }
+    if (additionalError != null) {
+      AddressErrorCode.write(writer, wanted.addressErrorType(), XorAddress.FAMILY_IPV6, additionalError);
     }
     responder.sign(writer, auth);
     // kept to answer a retransmitted Allocate with the same bytes
@@ -337,15 +404,27 @@ final class AllocationRequests {
 
   // ---- Refresh (RFC 8656 section 8) ----
 
+  /**
+   * RFC 8656 section 8.2: a REQUESTED-ADDRESS-FAMILY that "does not match the address family of the allocation" is
+   * 443; LIFETIME 0 deletes — with REQUESTED-ADDRESS-FAMILY on a dual allocation, only that family's relayed address
+   * (section 8.1: the client names the family it refreshes), the other lives on; any other lifetime refreshes
+   * (computed as in section 7.2, capped by the credential's refresh deadline). The families of a dual allocation
+   * share one lifetime (section 7.2 gives an allocation one time-to-expiry), so refreshing one refreshes both.
+   */
   void refresh(TurnRequest request) {
     Allocation allocation = allocationFor(request);
     if (allocation == null) {
       return;
     }
+    int family = RequestedAddressFamily.read(request.message());
+    if (family >= 0 && !holdsFamily(allocation, family)) {
+      responder.error(request, StunError.PEER_ADDRESS_FAMILY_MISMATCH);
+      return;
+    }
     long requested = Lifetime.read(request.message());
     long granted;
     if (requested == 0) {
-      delete(allocation, RelayEvents.DeleteReason.REFRESH);
+      deleteFamilyOrAll(allocation, family);
       granted = 0;
     } else {
       granted = Lifetimes.allocationSeconds(requested, services.config().defaultLifetimeSeconds(),
@@ -364,6 +443,20 @@ final class AllocationRequests {
     MessageWriter writer = MessageWriter.answer(out, request.message(), MessageClass.SUCCESS);
     Lifetime.write(writer, granted);
     responder.signAndSend(writer, request.auth(), request.client());
+  }
+
+  private static boolean holdsFamily(Allocation allocation, int family) {
+    return family == XorAddress.FAMILY_IPV4 ? allocation.relayedAddress(false) != null
+      : family == XorAddress.FAMILY_IPV6 && allocation.relayedAddress(true) != null;
+  }
+
+  /** LIFETIME 0: one family of a dual allocation when the Refresh names it, else the whole allocation. */
+  private void deleteFamilyOrAll(Allocation allocation, int family) {
+    if (family >= 0 && allocation.dual()) {
+      allocation.dropFamily(family == XorAddress.FAMILY_IPV6);
+    } else {
+      delete(allocation, RelayEvents.DeleteReason.REFRESH);
+    }
   }
 
   // ---- clean-up ----

@@ -72,7 +72,7 @@ final class DataPath {
       events.dropped(RelayEvents.Drop.MALFORMED);
       return;
     }
-    if (peer == null || data < 0 || !PermissionRequests.sameFamily(peer.getAddress(), allocation)) {
+    if (peer == null || data < 0 || !allocation.relaysFamilyOf(peer.getAddress())) {
       events.dropped(RelayEvents.Drop.MALFORMED);
       return;
     }
@@ -127,13 +127,21 @@ final class DataPath {
     return true;
   }
 
-  /** Writes {@code [offset, offset + length)} of the received buffer to {@code peer} if the allocation admits it. */
+  /**
+   * Writes {@code [offset, offset + length)} of the received buffer to {@code peer} from the relay socket of the
+   * peer's family (a dual allocation has two) if the allocation admits it.
+   */
   private void toPeer(Allocation allocation, ByteBuf received, int offset, int length, InetSocketAddress peer,
                       long now) {
-    if (admit(allocation, allocation.relay(), length, now)) {
-      allocation.relay().write(new DatagramPacket(narrowed(received, offset, length), peer),
-        allocation.relay().voidPromise());
-      markDirty(allocation.relay());
+    Channel relay = allocation.relayFor(peer.getAddress());
+    if (relay == null) {
+      // a channel to a family given up by a Refresh since (its bindings went with it): nothing to send it from
+      events.dropped(RelayEvents.Drop.NO_CHANNEL);
+      return;
+    }
+    if (admit(allocation, relay, length, now)) {
+      relay.write(new DatagramPacket(narrowed(received, offset, length), peer), relay.voidPromise());
+      markDirty(relay);
       events.relayed(RelayEvents.Direction.CLIENT_TO_PEER, length);
     }
   }
@@ -195,7 +203,7 @@ final class DataPath {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.log(System.Logger.Level.DEBUG, "relay socket {0}: {1}", allocation.relayedAddress(), cause.toString());
+      LOG.log(System.Logger.Level.DEBUG, "relay socket of {0}: {1}", allocation, cause.toString());
     }
   }
 

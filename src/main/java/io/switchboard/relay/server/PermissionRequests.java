@@ -10,7 +10,6 @@ import io.switchboard.relay.proto.StunError;
 import io.switchboard.relay.proto.StunMessage;
 import io.switchboard.relay.proto.XorAddress;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -18,7 +17,8 @@ import java.util.List;
 
 /**
  * CreatePermission (RFC 8656 section 10) and ChannelBind (section 11): the peer policy first, then the
- * address family, then the per-allocation bounds.
+ * address family (a peer of a family the allocation has no relayed address in is 443), then the per-allocation
+ * bounds.
  */
 final class PermissionRequests {
 
@@ -79,17 +79,13 @@ final class PermissionRequests {
         return StunError.FORBIDDEN;
       }
     }
-    if (!peers.stream().allMatch(peer -> sameFamily(peer, allocation))) {
+    // a dual allocation takes peers of both families, each reached from the relayed address of its own
+    if (!peers.stream().allMatch(allocation::relaysFamilyOf)) {
       return StunError.PEER_ADDRESS_FAMILY_MISMATCH;
     }
     int room = Lifetimes.MAX_PERMISSIONS_PER_ALLOCATION - allocation.permissionCount();
     long fresh = peers.stream().distinct().filter(p -> !allocation.hasPermissionEntry(p)).count();
     return fresh > room ? StunError.INSUFFICIENT_CAPACITY : null;
-  }
-
-  /** Whether {@code peer} has the family of the allocation's relayed address (else 443, or a dropped Send). */
-  static boolean sameFamily(InetAddress peer, Allocation allocation) {
-    return (peer instanceof Inet4Address) == (allocation.relayedAddress().getAddress() instanceof Inet4Address);
   }
 
   // ---- ChannelBind (RFC 8656 section 11) ----
@@ -127,7 +123,7 @@ final class PermissionRequests {
       events.peerRefused(allocation, peer.getAddress());
       return StunError.FORBIDDEN;
     }
-    if (!sameFamily(peer.getAddress(), allocation)) {
+    if (!allocation.relaysFamilyOf(peer.getAddress())) {
       return StunError.PEER_ADDRESS_FAMILY_MISMATCH;
     }
     if (!allocation.hasPermissionEntry(peer.getAddress())

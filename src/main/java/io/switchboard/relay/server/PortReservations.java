@@ -20,8 +20,15 @@ final class PortReservations {
   static final long HOLD_NANOS = 30_000_000_000L;
   static final int MAX_RESERVATIONS = 10_000;
 
-  /** A held port, until when, and whose quota it counts against. */
-  private record Held(int port, long untilNanos, String owner) {
+  /** A held port, until when, whose quota it counts against, and the family it was reserved in. */
+  private record Held(int port, long untilNanos, String owner, int family) {
+  }
+
+  /**
+   * A port taken with its token, and its address family (REQUESTED-ADDRESS-FAMILY value): the second Allocate
+   * carries no family of its own (RFC 8656 section 7.2 step 5), its relayed address has the first one's.
+   */
+  record Claim(int port, int family) {
   }
 
   private final SecureRandom random = new SecureRandom();
@@ -38,30 +45,30 @@ final class PortReservations {
    * A token for {@code port} (already taken from the allocator), or null when too many are held or
    * {@code owner}'s quota is used up.
    */
-  Long reserve(int port, String owner, long nowNanos) {
+  Long reserve(int port, String owner, long nowNanos, int family) {
     if (byToken.size() >= MAX_RESERVATIONS || !quota.tryAcquire(owner)) {
       return null;
     }
     long token = random.nextLong();
-    byToken.put(token, new Held(port, nowNanos + HOLD_NANOS, owner));
+    byToken.put(token, new Held(port, nowNanos + HOLD_NANOS, owner, family));
     return token;
   }
 
   /**
-   * The port held under {@code token}, now the caller's, or -1 when there is none (or it lapsed). The
+   * The port held under {@code token}, now the caller's, or null when there is none (or it lapsed). The
    * reservation's quota unit is given back: the Allocate that takes the port holds its own.
    */
-  int take(long token, long nowNanos) {
+  Claim take(long token, long nowNanos) {
     Held held = byToken.remove(token);
     if (held == null) {
-      return -1;
+      return null;
     }
     quota.release(held.owner());
     if (nowNanos - held.untilNanos() >= 0) {
       ports.release(held.port());
-      return -1;
+      return null;
     }
-    return held.port();
+    return new Claim(held.port(), held.family());
   }
 
   /** Gives back the ports and quota units of lapsed reservations. */

@@ -41,6 +41,10 @@ import java.util.Map;
  * clients), with no other per-packet allocation than Netty's own packet object. Writes are flushed once per read
  * batch, so the native transport can send them with one system call.
  *
+ * <p>One verticle listens on one address: {@code relay.host}, or the IPv6 {@code relay.host6} of a relay that
+ * listens on both (each with its own verticles). Which listener a client reached has nothing to do with the family
+ * of its relayed addresses ({@link RelayFamilies}): an IPv6 client may relay to IPv4 peers and vice versa.
+ *
  * <p>Several instances may share the port with SO_REUSEPORT (native epoll only): the kernel hashes each client's
  * address to one instance, which then owns that client's allocations. Each counts the datagrams it reads there
  * ({@link RelayEvents#listenerDatagram}), which shows how evenly the kernel spreads the clients.
@@ -72,6 +76,8 @@ public final class RelayVerticle extends VerticleBase {
   private final RelayEvents events;
   /** This verticle's index among the node's relay instances, 0-based. */
   private final int instance;
+  /** The IP literal this verticle listens on (relay.host or relay.host6), on relay.port. */
+  private final String listenHost;
   private final AllocationManager allocations = new AllocationManager();
   /** One handler per (method, class) of authenticated request, keyed by the STUN message type. */
   private final Map<Integer, Handler> dispatch = new HashMap<>();
@@ -85,10 +91,17 @@ public final class RelayVerticle extends VerticleBase {
   private InetSocketAddress listenAddress;
   private long sweepTimer = -1;
 
+  /** A verticle listening on {@code relay.host}. */
   public RelayVerticle(RelayServices services, int instance) {
+    this(services, instance, services.config().host());
+  }
+
+  /** A verticle listening on {@code listenHost} (relay.host or relay.host6), port relay.port. */
+  public RelayVerticle(RelayServices services, int instance, String listenHost) {
     this.services = services;
     this.events = services.events();
     this.instance = instance;
+    this.listenHost = listenHost;
   }
 
   // ---- lifecycle ----
@@ -101,13 +114,10 @@ public final class RelayVerticle extends VerticleBase {
         + "it is not available here" + (vertx.unavailableNativeTransportCause() == null ? ""
         : " (" + vertx.unavailableNativeTransportCause().getMessage() + ")"));
     }
-    InetAddress relayBindAddress;
-    InetAddress advertisedAddress;
+    RelayFamilies families;
     try {
-      listenAddress = new InetSocketAddress(InetAddress.getByName(config.host()), config.port());
-      relayBindAddress = InetAddress.getByName(config.relayHost());
-      advertisedAddress = config.externalAddress().isEmpty() ? relayBindAddress
-        : InetAddress.getByName(config.externalAddress());
+      listenAddress = new InetSocketAddress(InetAddress.getByName(listenHost), config.port());
+      families = RelayFamilies.of(config);
     } catch (UnknownHostException e) {
       return Future.failedFuture(e);
     }
@@ -122,7 +132,7 @@ public final class RelayVerticle extends VerticleBase {
     authentication = new TurnAuthentication(services, responder);
     dataPath = new DataPath(services, allocations, channel);
     allocationRequests = new AllocationRequests(services, allocations, responder, authentication, channels, dataPath,
-      listenAddress, relayBindAddress, advertisedAddress, context);
+      listenAddress, families, context);
     PermissionRequests permissionRequests = new PermissionRequests(services, allocationRequests, responder);
     dispatch.put(MessageType.encode(Method.ALLOCATE, MessageClass.REQUEST), allocationRequests::allocate);
     dispatch.put(MessageType.encode(Method.REFRESH, MessageClass.REQUEST), allocationRequests::refresh);

@@ -89,6 +89,47 @@ class AllocationTest {
   }
 
   @Test
+  @DisplayName("a dual allocation: a relay socket per family, peers reach the one of their family; dropping IPv6 "
+    + "closes its socket and takes its permissions and channels, the IPv4 ones stay")
+  void dualAllocation() throws Exception {
+    Allocation a = allocation();
+    io.netty.channel.embedded.EmbeddedChannel relay4 = new io.netty.channel.embedded.EmbeddedChannel();
+    io.netty.channel.embedded.EmbeddedChannel relay6 = new io.netty.channel.embedded.EmbeddedChannel();
+    assertTrue(a.pending());
+    a.relayBound(relay4, new InetSocketAddress("192.0.2.1", 61000));
+    a.relayBound(relay6, new InetSocketAddress("2001:db8::1", 61001));
+    assertFalse(a.pending());
+    assertTrue(a.dual());
+    InetSocketAddress peer4 = new InetSocketAddress("203.0.113.5", 7000);
+    InetSocketAddress peer6 = new InetSocketAddress("2001:db8::5", 7000);
+    assertEquals(relay4, a.relayFor(peer4.getAddress()));
+    assertEquals(relay6, a.relayFor(peer6.getAddress()));
+    assertEquals(new InetSocketAddress("192.0.2.1", 61000), a.relayedAddress());
+    a.permit(peer4.getAddress(), 0);
+    a.permit(peer6.getAddress(), 0);
+    assertEquals(Allocation.BindResult.CREATED, a.bind(0x4000, peer4, 0));
+    assertEquals(Allocation.BindResult.CREATED, a.bind(0x4001, peer6, 0));
+
+    a.dropFamily(true);
+    assertFalse(relay6.isOpen());
+    assertTrue(relay4.isOpen());
+    assertFalse(a.dual());
+    assertNull(a.relayFor(peer6.getAddress()));
+    assertFalse(a.relaysFamilyOf(peer6.getAddress()));
+    assertNull(a.relayedAddress(true));
+    assertFalse(a.hasPermissionEntry(peer6.getAddress()));
+    assertNull(a.channel(0x4001, 0));
+    assertNull(a.channelFor(peer6, 0));
+    assertTrue(a.permitted(peer4.getAddress(), 0));
+    assertNotNull(a.channel(0x4000, 0));
+    assertEquals(1, a.channelCount());
+    assertEquals(Allocation.BindResult.CREATED, a.bind(0x4001, new InetSocketAddress("203.0.113.6", 7000), 0),
+      "the dropped channel's number is free again");
+    a.close();
+    assertFalse(relay4.isOpen());
+  }
+
+  @Test
   @DisplayName("bandwidth: one second of burst, then the configured rate; zero means no cap")
   void bandwidth() {
     Bandwidth capped = new Bandwidth(8000, 0);

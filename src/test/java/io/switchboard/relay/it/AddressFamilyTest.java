@@ -1,7 +1,10 @@
 package io.switchboard.relay.it;
 
+import io.switchboard.relay.proto.AdditionalAddressFamily;
+import io.switchboard.relay.proto.AddressErrorCode;
 import io.switchboard.relay.proto.AttributeType;
 import io.switchboard.relay.proto.ChannelNumber;
+import io.switchboard.relay.proto.Lifetime;
 import io.switchboard.relay.proto.Method;
 import io.switchboard.relay.proto.RequestedAddressFamily;
 import io.switchboard.relay.proto.RequestedTransport;
@@ -20,11 +23,13 @@ import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Address families on an IPv4 relay (RFC 8656 sections 7.2, 10.2, 12.2): an Allocate asking for another family gets
- * 440, a peer of another family gets 443. {@code ::1} is an allowed peer here, so the peer policy (403, checked
+ * Address families on an IPv4 relay (RFC 8656 sections 7.2, 8.2, 10.2, 12.2): an Allocate asking for another family
+ * gets 440, a dual one gets its IPv4 address and ADDRESS-ERROR-CODE 440 for IPv6, a peer (or a Refresh) of another
+ * family gets 443. {@code ::1} is an allowed peer here, so the peer policy (403, checked
  * first) lets it through to the family check; nothing is ever sent to it.
  */
 @DisplayName("relay: 440 for a relayed address family it has not, 443 for a peer of another family")
@@ -88,6 +93,39 @@ class AddressFamilyTest {
         ChannelNumber.write(w, 0x4001);
         XorAddress.write(w, AttributeType.XOR_PEER_ADDRESS, ipv4Peer);
       }).errorCode());
+    }
+  }
+
+  @Test
+  @DisplayName("ADDITIONAL-ADDRESS-FAMILY IPv6 without IPv6 relaying: the IPv4 address, ADDRESS-ERROR-CODE 440 for "
+    + "IPv6; a Refresh naming IPv6 is 443")
+  void additionalFamilyNotConfigured() {
+    try (StunClient client = restClient("additional")) {
+      StunClient.Response partial = client.request(Method.ALLOCATE, w -> {
+        RequestedTransport.write(w, RequestedTransport.UDP);
+        AdditionalAddressFamily.write(w, XorAddress.FAMILY_IPV6);
+      });
+      assertEquals(0, partial.errorCode(), "RFC 8656 section 7.2 step 9: partly met is still a success");
+      assertEquals(1, partial.allRelayed().size());
+      assertTrue(partial.relayed().getAddress() instanceof Inet4Address, partial.relayed().toString());
+      AddressErrorCode.Value error = AddressErrorCode.read(partial.message());
+      assertNotNull(error);
+      assertEquals(XorAddress.FAMILY_IPV6, error.family());
+      assertEquals(440, error.code());
+      assertEquals(443, client.request(Method.REFRESH, w -> {
+        Lifetime.write(w, 600);
+        RequestedAddressFamily.write(w, XorAddress.FAMILY_IPV6);
+      }).errorCode());
+      assertEquals(0, client.request(Method.REFRESH, w -> Lifetime.write(w, 0)).errorCode());
+
+      // asked under the drafts' number (coturn 4.6), answered under the drafts' ADDRESS-ERROR-CODE number
+      StunClient.Response draft = client.request(Method.ALLOCATE, w -> {
+        RequestedTransport.write(w, RequestedTransport.UDP);
+        AdditionalAddressFamily.write(w, AttributeType.ADDITIONAL_ADDRESS_FAMILY_DRAFT, XorAddress.FAMILY_IPV6);
+      });
+      assertEquals(0, draft.errorCode());
+      assertTrue(draft.message().find(AttributeType.ADDRESS_ERROR_CODE_DRAFT) >= 0);
+      assertEquals(440, AddressErrorCode.read(draft.message()).code());
     }
   }
 }

@@ -46,7 +46,8 @@ class IpRangePeerPolicyTest {
   }
 
   @ParameterizedTest(name = "::ffff:{0}")
-  @ValueSource(strings = {"127.0.0.1", "10.1.2.3", "169.254.169.254", "0.0.0.0", "192.168.1.1"})
+  @ValueSource(strings = {"127.0.0.1", "10.1.2.3", "169.254.169.254", "0.0.0.0", "192.168.1.1", "100.64.0.1",
+    "172.16.0.1", "224.0.0.251", "255.255.255.255", "192.0.2.1", "198.18.0.1"})
   @DisplayName("IPv4-mapped IPv6 forms are unwrapped and denied")
   void mappedDenied(String address) throws Exception {
     InetAddress mapped = v6(address);
@@ -75,6 +76,40 @@ class IpRangePeerPolicyTest {
     assertFalse(policy.allowed(InetAddress.getByName("8.8.8.8")));
     assertFalse(policy.allowed(InetAddress.getByName("2a00:1450:bad::1")));
     assertTrue(policy.allowed(InetAddress.getByName("2a00:1450:900d::1")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"fe80::1%1", "fe80::abcd:ef01:2345:6789", "febf::1", "fc00::", "fdff:ffff::1", "ff0e::1",
+    "ff05::1:3", "100::1", "2001:10::1", "::0.0.0.1", "64:ff9b::a00:1", "64:ff9b:1:fffe::1"})
+  @DisplayName("more IPv6 forms relaying must not reach: link-local (with a zone too), unique-local, multicast of "
+    + "every scope, discard-only, ORCHID, IPv4-compatible and NAT64 forms of denied IPv4")
+  void moreIpv6Denied(String address) throws Exception {
+    assertFalse(DEFAULT.allowed(InetAddress.getByName(address)), address);
+  }
+
+  @Test
+  @DisplayName("IPv4-mapped forms of public addresses are allowed; relay.deniedPeers' IPv4 blocks deny their mapped, "
+    + "NAT64 and 6to4 forms too")
+  void mappedFormsFollowTheIpv4Policy() throws Exception {
+    assertTrue(DEFAULT.allowed(v6("8.8.8.8")));
+    IpRangePeerPolicy policy = new IpRangePeerPolicy(List.of(), List.of("8.8.8.0/24"));
+    assertFalse(policy.allowed(v6("8.8.8.8")));
+    assertFalse(policy.allowed(InetAddress.getByName("64:ff9b::808:808")));
+    assertFalse(policy.allowed(InetAddress.getByName("2002:0808:0808::1")));
+    assertTrue(policy.allowed(v6("8.8.4.4")));
+  }
+
+  @Test
+  @DisplayName("allowing ::1 (as the IPv6 relay tests do) opens ::1 alone: not other IPv6 internals, not IPv4 "
+    + "loopback, not its mapped form")
+  void ipv6LoopbackAllowance() throws Exception {
+    IpRangePeerPolicy policy = new IpRangePeerPolicy(List.of("::1"), List.of());
+    assertTrue(policy.allowed(InetAddress.getByName("::1")));
+    assertTrue(policy.allowed(new InetSocketAddress("::1", 4000)));
+    for (String denied : new String[]{"::2", "fe80::1", "fd00::1", "127.0.0.1"}) {
+      assertFalse(policy.allowed(InetAddress.getByName(denied)), denied);
+    }
+    assertFalse(policy.allowed(v6("127.0.0.1")), "::ffff:127.0.0.1");
   }
 
   @Test
