@@ -106,6 +106,21 @@ final class Chromium implements AutoCloseable {
 
   /** Starts a browser on a blank page; {@code name} labels its profile directory and its diagnostics. */
   static Chromium start(String name) {
+    return start(name, null, List.of());
+  }
+
+  /**
+   * Starts a browser inside network namespace {@code namespace} (a host of a test rig, see
+   * {@code io.switchboard.testing.netns.NetnsRig}) with {@code extraFlags}. chromedriver stays in the test's own
+   * namespace and starts Chromium through a wrapper that enters the namespace; it talks to it over a pipe
+   * ({@code --remote-debugging-pipe}) instead of its DevTools port, which would listen on the namespace's loopback,
+   * out of chromedriver's reach.
+   */
+  static Chromium startIn(String name, String namespace, List<String> extraFlags) {
+    return start(name, namespace, extraFlags);
+  }
+
+  private static Chromium start(String name, String namespace, List<String> extraFlags) {
     requireInstalled();
     Path profile;
     try {
@@ -115,11 +130,16 @@ final class Chromium implements AutoCloseable {
     }
     ChromeDriverService service = null;
     try {
+      ChromeOptions options = options(profile, extraFlags);
+      if (namespace != null) {
+        options.setBinary(namespaceWrapper(profile, namespace).toFile());
+        options.addArguments("--remote-debugging-pipe");
+      }
       service = new ChromeDriverService.Builder()
         .usingDriverExecutable(DRIVER)
         .usingAnyFreePort()
         .build();
-      ChromeDriver driver = new ChromeDriver(service, options(profile));
+      ChromeDriver driver = new ChromeDriver(service, options);
       driver.manage().timeouts().pageLoadTimeout(PAGE_LOAD_TIMEOUT);
       driver.manage().timeouts().scriptTimeout(SCRIPT_TIMEOUT);
       return new Chromium(name, profile, service, driver);
@@ -138,12 +158,32 @@ final class Chromium implements AutoCloseable {
     return logger;
   }
 
-  private static ChromeOptions options(Path profile) {
+  /** An executable in the profile directory that runs Chromium inside {@code namespace}. */
+  private static Path namespaceWrapper(Path profile, String namespace) {
+    if (!namespace.matches("[A-Za-z0-9-]+")) {
+      throw new IllegalArgumentException("namespace name " + namespace);
+    }
+    Path wrapper = profile.resolve("chromium-in-" + namespace);
+    try {
+      Files.writeString(wrapper, "#!/bin/sh\nexec ip netns exec " + namespace + " " + BINARY + " \"$@\"\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + wrapper, e);
+    }
+    if (!wrapper.toFile().setExecutable(true)) {
+      throw new IllegalStateException("cannot make " + wrapper + " executable");
+    }
+    return wrapper;
+  }
+
+  private static ChromeOptions options(Path profile, List<String> extraFlags) {
     LoggingPreferences logging = new LoggingPreferences();
     logging.enable(LogType.BROWSER, Level.ALL);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(BINARY);
-    options.addArguments(FLAGS);
+    // an extra flag replaces the default of the same switch (Chromium would take the last one; keep it readable)
+    List<String> switches = extraFlags.stream().map(flag -> flag.split("=", 2)[0]).toList();
+    options.addArguments(FLAGS.stream().filter(flag -> !switches.contains(flag.split("=", 2)[0])).toList());
+    options.addArguments(extraFlags);
     options.addArguments("--user-data-dir=" + profile);
     options.setCapability("goog:loggingPrefs", logging);
     return options;
