@@ -29,10 +29,17 @@ final class NetnsPages implements AutoCloseable {
    * browser does not count as secure (no camera without a secure context): {@code origins} are declared secure.
    */
   Chromium open(String home, String url, List<String> origins) {
-    Chromium browser = Chromium.startIn(home, rig.clientNamespace(home), List.of(
+    return open(home, url, origins, List.of());
+  }
+
+  /** As {@link #open(String, String, List)}, with more Chromium flags. */
+  Chromium open(String home, String url, List<String> origins, List<String> flags) {
+    List<String> all = new ArrayList<>(List.of(
       "--unsafely-treat-insecure-origin-as-secure=" + String.join(",", origins),
       // host names still resolve to nothing; the rig's addresses are literals, which these rules also cover
       "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 198.18.* , EXCLUDE 198.19.*"));
+    all.addAll(flags);
+    Chromium browser = Chromium.startIn(home, rig.clientNamespace(home), all);
     browsers.add(browser);
     browser.driver().get(url);
     return browser;
@@ -44,8 +51,13 @@ final class NetnsPages implements AutoCloseable {
    * node, the SDK's node list.
    */
   static String pageUrl(NetnsNode home, String room, String name, List<NetnsNode> nodes) {
+    return pageUrl(home.httpUrl(), room, name, nodes);
+  }
+
+  /** As {@link #pageUrl(NetnsNode, String, String, List)}, the page coming from {@code origin} (scheme://host:port). */
+  static String pageUrl(String origin, String room, String name, List<NetnsNode> nodes) {
     String token = TestTokens.participant(TestNode.unique(name), room, null);
-    String url = home.httpUrl() + "/?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&autojoin=1#token="
+    String url = origin + "/?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&autojoin=1#token="
       + token;
     if (nodes.size() > 1) {
       url += "&nodes=" + nodes.stream().map(NetnsNode::wsUrl).collect(Collectors.joining(","));
