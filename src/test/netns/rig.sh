@@ -156,6 +156,8 @@ up() {
   [[ "$PREFIX-" =~ $PREFIX_PATTERN ]] || die "prefix '$PREFIX' must look like sbn<PID> or sbn<PID>x<tag>"
   [ -z "$(namespaces_of "$PREFIX")" ] || die "rig $PREFIX exists already (rig.sh down $PREFIX)"
   clean
+  # a build that fails half-way leaves nothing behind (set -e ends the script at the failing command)
+  trap 'down "$PREFIX"' EXIT
   IX="$PREFIX-ix"
   PORTS=0
   make_ns "$IX"
@@ -169,6 +171,7 @@ up() {
     k=$((k + 1))
     make_home "${spec%%:*}" "${spec#*:}" "$k"
   done
+  trap - EXIT
 }
 
 # Drops every packet between node $1 and the other nodes of the segment (both ways, in the node's own namespace),
@@ -217,8 +220,6 @@ case "$command" in
     [ $# -ge 2 ] || die "usage: rig.sh up PREFIX NODES [HOME:KIND ...]"
     PREFIX=$1
     shift
-    # a failed build leaves nothing behind
-    trap 'down "$PREFIX"' ERR
     up "$@"
     ;;
   down)
