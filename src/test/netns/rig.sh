@@ -7,7 +7,8 @@
 #   rig.sh clean                             delete every stale rig (owner process gone)
 #   rig.sh partition PREFIX NODE_INDEX       drop all traffic between node NODE_INDEX and the other nodes
 #   rig.sh heal PREFIX NODE_INDEX            undo that
-#   rig.sh loss PREFIX NAMESPACE PERCENT     drop PERCENT % of the packets entering NAMESPACE at random (0: none)
+#   rig.sh loss PREFIX NAME PERCENT          drop PERCENT % of the packets entering namespace PREFIX-NAME at random
+#                                            (NAME: node1, alice, alice-gw...; 0: no loss)
 #
 # PREFIX is "sbn<PID>" or "sbn<PID>x<TAG>": PID is the process that owns the rig (the test JVM, or the shell of a
 # person at the keyboard). `clean`, and `up` before it builds, delete the namespaces of every rig whose owner is no
@@ -235,7 +236,7 @@ case "$command" in
     "$command" "$2"
     ;;
   loss)
-    [ $# -eq 3 ] || die "usage: rig.sh loss PREFIX NAMESPACE PERCENT"
+    [ $# -eq 3 ] || die "usage: rig.sh loss PREFIX NAME PERCENT"
     [ "$3" -ge 0 ] && [ "$3" -lt 100 ] || die "PERCENT must be 0-99"
     loss "$1-$2" "$3"
     ;;
