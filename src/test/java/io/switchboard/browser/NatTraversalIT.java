@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -63,7 +64,7 @@ class NatTraversalIT {
 
   @AfterAll
   static void tearDownNetworks() throws Exception {
-    BrowserResources.closeAll(java.util.Arrays.asList(node, rig));
+    BrowserResources.closeAll(Arrays.asList(node, rig));
   }
 
   @AfterEach
