@@ -147,6 +147,7 @@ function startCall({token, tokenSource, media, ownName}) {
   mesh.addEventListener('error', ({detail}) => {
     setStatus(`Media connection with ${peerName(detail.peerId)} failed: ${detail.error.message}`, {error: true});
   });
+  mesh.addEventListener('ice-failed', ({detail}) => setStatus(describeIceFailure(detail), {error: true}));
   const unsubscribers = [
     client.on('welcome', onWelcome),
     client.on('peer-joined', onPeerJoined),
@@ -404,6 +405,24 @@ async function sendVideo(track) {
 }
 
 // ---- status and naming ----
+
+/**
+ * What the user reads when no network path for media was found to a peer (ICE failed). Signaling works (the
+ * page is in the room), so the usual cause is a firewall that lets the page's HTTPS through but not the media:
+ * UDP blocked, and no TURN server reachable over TCP/TLS.
+ */
+function describeIceFailure({peerId, relayGathered, candidateErrors}) {
+  const who = peerName(peerId);
+  const failedServers = [...new Set(candidateErrors.map(({url}) => url).filter(Boolean))];
+  const servers = failedServers.length ? ` (no answer from ${failedServers.join(', ')})` : '';
+  if (!relayGathered) {
+    return `No media connection with ${who}: this network blocks the call's media, and the TURN relay could not `
+      + `be reached${servers}. A firewall probably blocks UDP: TURN over TLS on port 443 (turns:) would get `
+      + 'through. Ask the operator of this service.';
+  }
+  return `No media connection with ${who}: no network path was found, not even through the TURN relay. `
+    + 'The other side\'s network may block it.';
+}
 
 function setStatus(text, {error = false} = {}) {
   ui.status.textContent = text;

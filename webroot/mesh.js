@@ -35,8 +35,13 @@ class PeerLink {
   /** Signaling this side could not send (the client was reconnecting): see resync(). */
   #missedDescription = false;
   #missedCandidates = false;
+  /** What ICE gathering found, for the report when no path works: see #onIceFailed(). */
+  #relayGathered = false;
+  #candidateErrors = [];
+  #iceRestarted = false;
+  #failureReported = false;
 
-  constructor({client, peerId, polite, rtcConfig, onChange, onTrack, onError}) {
+  constructor({client, peerId, polite, rtcConfig, onChange, onTrack, onError, onIceFailed}) {
     this.#client = client;
     this.#peerId = peerId;
     this.#polite = polite;
@@ -44,17 +49,47 @@ class PeerLink {
     this.pc = new RTCPeerConnection(rtcConfig);
     this.pc.addEventListener('negotiationneeded', () => this.#offer());
     this.pc.addEventListener('icecandidate', ({candidate}) => {
+      if (candidate?.type === 'relay') this.#relayGathered = true;
       if (!client.sendCandidate(peerId, candidate)) this.#missedCandidates = true;
+    });
+    // A STUN or TURN server that did not answer (701: no answer at all, e.g. UDP blocked) or refused (401, ...).
+    this.pc.addEventListener('icecandidateerror', ({url, errorCode, errorText}) => {
+      this.#candidateErrors.push({url, errorCode, errorText});
     });
     this.pc.addEventListener('track', ({track}) => {
       this.remoteStream.addTrack(track);
       onTrack();
     });
-    this.pc.addEventListener('connectionstatechange', onChange);
-    this.pc.addEventListener('iceconnectionstatechange', () => {
-      if (this.pc.iceConnectionState === 'failed') this.pc.restartIce();
+    // Chromium may leave iceConnectionState at 'disconnected' while connectionState turns 'failed': watch both.
+    const onStateChange = () => {
+      this.#checkFailed(onIceFailed);
       onChange();
+    };
+    this.pc.addEventListener('connectionstatechange', onStateChange);
+    this.pc.addEventListener('iceconnectionstatechange', onStateChange);
+  }
+
+  /** Reports a failure once when the connection enters it, again only after it recovered and failed anew. */
+  #checkFailed(onIceFailed) {
+    const failed = this.pc.connectionState === 'failed' || this.pc.iceConnectionState === 'failed';
+    if (failed && !this.#failureReported) this.#onIceFailed(onIceFailed);
+    this.#failureReported = failed;
+  }
+
+  /**
+   * Every candidate pair failed: no network path for media. Reported every time (the page tells the user why),
+   * and one ICE restart is tried, for a network that changed; more would only repeat the same failure.
+   */
+  #onIceFailed(onIceFailed) {
+    onIceFailed({
+      relayGathered: this.#relayGathered,
+      candidateErrors: [...this.#candidateErrors],
+      restarting: !this.#iceRestarted,
     });
+    if (!this.#iceRestarted) {
+      this.#iceRestarted = true;
+      this.pc.restartIce();
+    }
   }
 
   /** Sends a local track; remembers the video sender so screen sharing can swap the track. */
@@ -154,7 +189,11 @@ class PeerLink {
 
 /**
  * Events: `linkchange` `{peerId}` (a connection was opened, closed or changed
- * state), `track` `{peerId, stream}` (remote media arrived), `error` `{peerId, error}`.
+ * state), `track` `{peerId, stream}` (remote media arrived), `error` `{peerId, error}`,
+ * `ice-failed` `{peerId, relayGathered, candidateErrors, restarting}` (no network path
+ * for media to that peer: every ICE candidate pair failed; relayGathered: whether this
+ * side got a TURN relay candidate at all; candidateErrors: the STUN/TURN servers that
+ * failed, as {url, errorCode, errorText}; restarting: an ICE restart follows).
  */
 export class MeshCall extends EventTarget {
   #client;
@@ -255,6 +294,7 @@ export class MeshCall extends EventTarget {
       onChange: () => this.#emit('linkchange', {peerId}),
       onTrack: () => this.#emit('track', {peerId, stream: link.remoteStream}),
       onError: (error) => this.#reportError(peerId, error),
+      onIceFailed: (detail) => this.#emit('ice-failed', {peerId, ...detail}),
     });
     this.#links.set(peerId, link);
     this.#attachLocalMedia(link, initiator);

@@ -112,7 +112,7 @@ final class Chromium implements AutoCloseable {
 
   /** Starts a browser on a blank page; {@code name} labels its profile directory and its diagnostics. */
   static Chromium start(String name) {
-    return start(name, List.of());
+    return start(name, null, List.of());
   }
 
   /**
@@ -122,7 +122,7 @@ final class Chromium implements AutoCloseable {
    * must still name the host (127.0.0.1) for the page to be a secure context with camera access.
    */
   static Chromium trusting(String name, Path leaf) {
-    return start(name, List.of("--ignore-certificate-errors-spki-list=" + spkiHash(leaf)));
+    return start(name, null, List.of("--ignore-certificate-errors-spki-list=" + spkiHash(leaf)));
   }
 
   /** base64(SHA-256(SubjectPublicKeyInfo)) of the first certificate in {@code pem}: Chromium's pin format. */
@@ -138,7 +138,18 @@ final class Chromium implements AutoCloseable {
     }
   }
 
-  private static Chromium start(String name, List<String> extraFlags) {
+  /**
+   * Starts a browser inside network namespace {@code namespace} (a host of a test rig, see
+   * {@code io.switchboard.testing.netns.NetnsRig}) with {@code extraFlags}. chromedriver stays in the test's own
+   * namespace and starts Chromium through a wrapper that enters the namespace; it talks to it over a pipe
+   * ({@code --remote-debugging-pipe}) instead of its DevTools port, which would listen on the namespace's loopback,
+   * out of chromedriver's reach.
+   */
+  static Chromium startIn(String name, String namespace, List<String> extraFlags) {
+    return start(name, namespace, extraFlags);
+  }
+
+  private static Chromium start(String name, String namespace, List<String> extraFlags) {
     requireInstalled();
     Path profile;
     try {
@@ -148,11 +159,16 @@ final class Chromium implements AutoCloseable {
     }
     ChromeDriverService service = null;
     try {
+      ChromeOptions options = options(profile, extraFlags);
+      if (namespace != null) {
+        options.setBinary(namespaceWrapper(profile, namespace).toFile());
+        options.addArguments("--remote-debugging-pipe");
+      }
       service = new ChromeDriverService.Builder()
         .usingDriverExecutable(DRIVER)
         .usingAnyFreePort()
         .build();
-      ChromeDriver driver = new ChromeDriver(service, options(profile, extraFlags));
+      ChromeDriver driver = new ChromeDriver(service, options);
       driver.manage().timeouts().pageLoadTimeout(PAGE_LOAD_TIMEOUT);
       driver.manage().timeouts().scriptTimeout(SCRIPT_TIMEOUT);
       return new Chromium(name, profile, service, driver);
@@ -171,12 +187,31 @@ final class Chromium implements AutoCloseable {
     return logger;
   }
 
+  /** An executable in the profile directory that runs Chromium inside {@code namespace}. */
+  private static Path namespaceWrapper(Path profile, String namespace) {
+    if (!namespace.matches("[A-Za-z0-9-]+")) {
+      throw new IllegalArgumentException("namespace name " + namespace);
+    }
+    Path wrapper = profile.resolve("chromium-in-" + namespace);
+    try {
+      Files.writeString(wrapper, "#!/bin/sh\nexec ip netns exec " + namespace + " " + BINARY + " \"$@\"\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + wrapper, e);
+    }
+    if (!wrapper.toFile().setExecutable(true)) {
+      throw new IllegalStateException("cannot make " + wrapper + " executable");
+    }
+    return wrapper;
+  }
+
   private static ChromeOptions options(Path profile, List<String> extraFlags) {
     LoggingPreferences logging = new LoggingPreferences();
     logging.enable(LogType.BROWSER, Level.ALL);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(BINARY);
-    options.addArguments(FLAGS);
+    // an extra flag replaces the default of the same switch (Chromium would take the last one; keep it readable)
+    List<String> switches = extraFlags.stream().map(flag -> flag.split("=", 2)[0]).toList();
+    options.addArguments(FLAGS.stream().filter(flag -> !switches.contains(flag.split("=", 2)[0])).toList());
     options.addArguments(extraFlags);
     options.addArguments("--user-data-dir=" + profile);
     options.setCapability("goog:loggingPrefs", logging);

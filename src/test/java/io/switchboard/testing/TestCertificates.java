@@ -47,10 +47,18 @@ public final class TestCertificates {
     }
   }
 
-  /** A member certificate issued by this CA (made on first use). */
+  /** A member certificate issued by this CA (made on first use), for 127.0.0.1. */
   public synchronized Member member(String name) {
+    return member(name, List.of("127.0.0.1"));
+  }
+
+  /**
+   * A member certificate issued by this CA (made on first use) naming {@code ips} as subject alternative names
+   * (make-certs.sh's CERT_IPS): members on other hosts check each other's address against them.
+   */
+  public synchronized Member member(String name, List<String> ips) {
     if (!Files.exists(dir.resolve(name + ".pem"))) {
-      run(List.of(SCRIPT.toString(), dir.toString(), name), Map.of());
+      run(List.of(SCRIPT.toString(), dir.toString(), name), Map.of("CERT_IPS", String.join(",", ips)));
     }
     return new Member(dir.resolve(name + ".pem"), dir.resolve(name + ".key"), dir.resolve("ca.pem"));
   }

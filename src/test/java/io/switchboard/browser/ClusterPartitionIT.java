@@ -1,0 +1,239 @@
+package io.switchboard.browser;
+
+import io.switchboard.testing.TestNode;
+import io.switchboard.testing.TestTokens;
+import io.switchboard.testing.netns.NetnsCluster;
+import io.switchboard.testing.netns.NetnsNode;
+import io.switchboard.testing.netns.NetnsRig;
+import io.switchboard.testing.netns.NetnsRig.Kind;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static io.switchboard.testing.netns.NetnsRig.home;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A cluster of three members on three hosts, and a member cut off from the other two by a firewall rule (a partition:
+ * the member stays up and its clients still reach it), then let back. docs/cluster.md "Partitions": the majority side
+ * hears the lone member's participants leave with {@code node-lost}; after the heal Hazelcast merges the lone member
+ * back, its sessions are re-asserted, the majority side hears {@code peer-joined}, every member lists everyone,
+ * frames flow both ways again, and nobody is disconnected. (NodeLossIT freezes a process on loopback for the same;
+ * here packets really vanish and both sides keep running.)
+ *
+ * <p>What the lone member's own participants see during the split is not asserted: when it holds no copy of the
+ * room's map entry (with one backup and three members, one time in three), it never announces the other side's
+ * participants as lost (docs/cluster.md "Known issue: the minority side of a partition"). After the heal they see
+ * everyone either way, and that is asserted.
+ */
+@DisplayName("A cluster across hosts: a member partitioned by a firewall, then healed")
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class ClusterPartitionIT {
+
+  private static final System.Logger LOG = System.getLogger(ClusterPartitionIT.class.getName());
+  private static final Map<String, String> GRACE = Map.of("SWITCHBOARD_ROOMS_GRACE_PERIOD_SECONDS", "3");
+  /** Heartbeat bound (5 s) plus the grace period, with room for a loaded machine. */
+  private static final Duration LOSS_DEADLINE = Duration.ofSeconds(30);
+  /** Merge checks run every 5 s once the members can talk again; the merged member re-asserts its sessions. */
+  private static final Duration MERGE_DEADLINE = Duration.ofSeconds(45);
+  private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+
+  /**
+   * Connects one SDK client named {@code name} to one node URL, recording its presence events, messages and closes
+   * in {@code window.netnsRecords}; answers {@code {id}} or {@code {error}}.
+   */
+  private static final String CONNECT = """
+    const [name, url, token] = arguments;
+    const done = arguments[arguments.length - 1];
+    const records = window.netnsRecords ??= [];
+    const clients = window.netnsClients ??= {};
+    import('/switchboard.js').then(({SwitchboardClient}) => {
+      const client = clients[name] = new SwitchboardClient({token, urls: [url], reconnect: async () => ({token})});
+      const record = (type, detail) => records.push({client: name, type, ...detail});
+      client.on('peer-joined', ({peer}) => record('peer-joined', {id: peer.id}));
+      client.on('peer-left', ({id, reason}) => record('peer-left', {id, reason}));
+      client.on('message', ({from, data}) => record('message', {id: from, text: data?.text ?? null}));
+      client.on('close', ({code}) => record('close', {code}));
+      return client.connect();
+    }).then((welcome) => done({id: welcome.id}), (error) => done({error: String(error)}));
+    """;
+
+  private static NetnsRig rig;
+  private static NetnsCluster cluster;
+
+  @BeforeAll
+  static void buildNetworks() {
+    rig = NetnsRig.up(3, home("a", Kind.DIRECT));
+    try {
+      cluster = NetnsCluster.start(rig, 3, GRACE);
+    } catch (RuntimeException e) {
+      rig.close();
+      throw e;
+    }
+  }
+
+  @AfterAll
+  static void tearDownNetworks() throws Exception {
+    BrowserResources.closeAll(Arrays.asList(cluster, rig));
+  }
+
+  @Test
+  @DisplayName("the majority hears node-lost, then after the heal peer-joined; every member lists both; frames flow")
+  void partitionThenHeal() throws Exception {
+    NetnsNode first = cluster.member(1);
+    NetnsNode third = cluster.member(3);
+    try (NetnsPages pages = new NetnsPages(rig)) {
+      Chromium browser = pages.open("a", first.httpUrl() + "/", List.of(first.httpUrl()));
+      splitAndHeal(browser, TestNode.unique("split"));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\n---- log of " + first.nodeId() + ":\n" + first.tail()
+        + "\n---- log of " + third.nodeId() + ":\n" + third.tail(), e);
+    }
+  }
+
+  /** Alice on member 1 (majority side), carol on member 3 (cut off), both SDK clients in one page on host a. */
+  private static void splitAndHeal(Chromium browser, String room) {
+    NetnsNode first = cluster.member(1);
+    NetnsNode third = cluster.member(3);
+    String alice = connect(browser, "alice", first, room);
+    String carol = connect(browser, "carol", third, room);
+    await(browser, "alice hears carol join", r -> is(r, "alice", "peer-joined", carol), MERGE_DEADLINE);
+
+    rig.partition(3);
+    try {
+      JsonObject lost = await(browser, "alice hears carol leave", r -> is(r, "alice", "peer-left", carol),
+        LOSS_DEADLINE);
+      assertEquals("node-lost", lost.getString("reason"), lost.encode());
+      assertEquals(Set.of(alice), participants(first, room), "member 1's side of the split");
+      Set<String> thirdSide = participants(third, room);
+      List<JsonObject> carolHeard = records(browser).stream().filter(r -> "carol".equals(r.getString("client")))
+        .toList();
+      LOG.log(System.Logger.Level.INFO, () -> "during the split, member 3 lists " + thirdSide + " and carol heard "
+        + carolHeard);
+    } finally {
+      rig.heal(3);
+    }
+
+    // alice heard carol join before the split, and again after the merge
+    awaitCount(browser, "alice hears carol join again", r -> is(r, "alice", "peer-joined", carol), 2);
+    awaitScript(browser, "carol's client lists alice", "return window.netnsClients.carol.peers.has(arguments[0]);",
+      alice);
+    for (int i = 1; i <= 3; i++) {
+      awaitParticipants(cluster.member(i), room, Set.of(alice, carol));
+    }
+    assertDelivered(browser, "alice", "carol", carol);
+    assertDelivered(browser, "carol", "alice", alice);
+    assertTrue(records(browser).stream().noneMatch(r -> "close".equals(r.getString("type"))),
+      "the merge disconnects nobody: " + records(browser));
+  }
+
+  /** A directed message from client {@code from} reaches client {@code to} (session id {@code toId}). */
+  private static void assertDelivered(Chromium browser, String from, String to, String toId) {
+    String text = "after the heal, from " + from;
+    browser.driver().executeScript("window.netnsClients[arguments[0]].sendMessage({text: arguments[1]}, arguments[2]);",
+      from, text, toId);
+    await(browser, to + " gets " + from + "'s message", r -> to.equals(r.getString("client"))
+      && "message".equals(r.getString("type")) && text.equals(r.getString("text")), Duration.ofSeconds(10));
+  }
+
+  private static void awaitScript(Chromium browser, String what, String script, Object argument) {
+    long deadline = System.nanoTime() + MERGE_DEADLINE.toNanos();
+    while (!Boolean.TRUE.equals(browser.driver().executeScript(script, argument))) {
+      if (System.nanoTime() > deadline) {
+        fail("not within " + MERGE_DEADLINE.toSeconds() + " s: " + what + "; the page recorded " + records(browser));
+      }
+      sleep(POLL_INTERVAL);
+    }
+  }
+
+  private static String connect(Chromium browser, String name, NetnsNode node, String room) {
+    String token = TestTokens.participant(TestNode.unique(name), room, null);
+    Object answer = browser.driver().executeAsyncScript(CONNECT, name, node.wsUrl(), token);
+    if (!(answer instanceof Map<?, ?> map) || map.get("id") == null) {
+      throw new AssertionError(name + " did not join on " + node.nodeId() + ": " + answer);
+    }
+    return String.valueOf(map.get("id"));
+  }
+
+  private static boolean is(JsonObject record, String client, String type, String id) {
+    return client.equals(record.getString("client")) && type.equals(record.getString("type"))
+      && id.equals(record.getString("id"));
+  }
+
+  private static Set<String> participants(NetnsNode node, String room) {
+    JsonObject json = node.room(room);
+    Set<String> ids = new HashSet<>();
+    if (json != null) {
+      json.getJsonArray("participants").forEach(p -> ids.add(((JsonObject) p).getString("id")));
+    }
+    return ids;
+  }
+
+  private static void awaitParticipants(NetnsNode node, String room, Set<String> expected) {
+    long deadline = System.nanoTime() + MERGE_DEADLINE.toNanos();
+    Set<String> seen = participants(node, room);
+    while (!seen.equals(expected) && System.nanoTime() < deadline) {
+      sleep(POLL_INTERVAL);
+      seen = participants(node, room);
+    }
+    assertEquals(expected, seen, node.nodeId() + " lists the room's participants after the heal");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<JsonObject> records(Chromium browser) {
+    Object result = browser.driver().executeScript("return window.netnsRecords ?? [];");
+    return ((List<Map<String, Object>>) result).stream().map(JsonObject::new).toList();
+  }
+
+  /** Waits until {@code count} records match {@code wanted}. */
+  private static void awaitCount(Chromium browser, String what, Predicate<JsonObject> wanted, int count) {
+    long deadline = System.nanoTime() + MERGE_DEADLINE.toNanos();
+    List<JsonObject> records = records(browser);
+    while (records.stream().filter(wanted).count() < count) {
+      if (System.nanoTime() > deadline) {
+        fail("not within " + MERGE_DEADLINE.toSeconds() + " s: " + what + "; the page recorded " + records);
+      }
+      sleep(POLL_INTERVAL);
+      records = records(browser);
+    }
+  }
+
+  private static JsonObject await(Chromium browser, String what, Predicate<JsonObject> wanted, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      List<JsonObject> records = records(browser);
+      for (JsonObject record : records) {
+        if (wanted.test(record)) {
+          return record;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        fail("not within " + within.toSeconds() + " s: " + what + "; the page recorded " + records);
+      }
+      sleep(POLL_INTERVAL);
+    }
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
