@@ -62,11 +62,16 @@ final class ClusterPresence implements ClusterView.Listener {
     engine.forgetRoute(node);
     engine.handovers.nodeLost(node);
     int waiting = 0;
+    List<RoomReplica> touched = new ArrayList<>();
     for (RoomReplica replica : List.copyOf(engine.replicas.values())) {
+      int before = waiting;
       for (Member member : replica.room.members()) {
         if (member.endpoint() instanceof RemoteEndpoint remote && remote.nodeId().equals(node)) {
           waiting += keepFor(replica, member, remote);
         }
+      }
+      if (waiting > before) {
+        touched.add(replica);
       }
     }
     LOG.log(System.Logger.Level.INFO, "cluster member {0} left; {1} of its sessions wait here for a resume; {2} "
@@ -74,6 +79,12 @@ final class ClusterPresence implements ClusterView.Listener {
     if (cluster.isOldest()) {
       purgeLostNodes();
     }
+    // The store on this side may have lost the room with the member (a partition took every copy of its entry:
+    // with one backup and three members, a lone member holds none a third of the time). Then no purge finds those
+    // sessions and nobody would time their end: re-reading the room drops them at once as node-lost (nothing could
+    // resume them without their record) and puts this node's own sessions back. Where the entry is still there,
+    // the re-read changes nothing and the purge times their grace period as usual.
+    touched.forEach(engine::resync);
   }
 
   /** A lost node's session: frames for it wait in a buffer, or it leaves at once when there is no grace period. */

@@ -497,6 +497,10 @@ final class PresenceEngine {
    */
   private void applySnapshot(RoomReplica replica, long epoch, long version, List<MemberRecord> members,
                              String except, Map<String, LeaveReason> known) {
+    // Within one history (epoch) a local session was told, in its welcome, of everything up to the version it was
+    // admitted at, so only later changes are news to it. A snapshot of another history (the store lost the room,
+    // or a merge replaced its entry with the other side's) cannot be compared with that: everyone is told.
+    long news = epoch == replica.sequencer.epoch() ? version : Long.MAX_VALUE;
     Map<String, MemberRecord> wanted = new HashMap<>();
     members.forEach(m -> wanted.put(m.id(), m));
     for (Member member : replica.room.members()) {
@@ -505,19 +509,24 @@ final class PresenceEngine {
         continue;
       }
       if (known.containsKey(id)) {
-        removeMember(replica, id, known.get(id), version);
+        removeMember(replica, id, known.get(id), news);
       } else if (wanted.containsKey(id)) {
-        reconcile(replica, member, wanted.get(id), version);
-      } else if (!replica.admittedAt.containsKey(id) || member.endpoint() instanceof GraceBuffer) {
-        removeMember(replica, id, departureReason(replica, member), version);
+        reconcile(replica, member, wanted.get(id), news);
+      } else if (!connectedHere(replica, member)) {
+        removeMember(replica, id, departureReason(replica, member), news);
       }
     }
     for (MemberRecord m : members) {
       if (!m.id().equals(except)) {
-        addMember(replica, m, version);
+        addMember(replica, m, news);
       }
     }
     replica.sequencer.reset(epoch, version);
+  }
+
+  /** A session this node holds and whose client is connected: the truth about itself, whatever the store says. */
+  private static boolean connectedHere(RoomReplica replica, Member member) {
+    return replica.admittedAt.containsKey(member.participant().id()) && !(member.endpoint() instanceof GraceBuffer);
   }
 
   /** Why a member the store no longer has went, as far as this node can tell. */

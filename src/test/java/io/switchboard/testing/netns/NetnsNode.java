@@ -177,10 +177,16 @@ public final class NetnsNode implements AutoCloseable {
     }
   }
 
+  /**
+   * The end of the node's log, without stack frames and without Hazelcast's retries towards members it cannot reach
+   * (a partition fills the log with them).
+   */
   public String tail() {
     try {
-      String text = Files.readString(log);
-      return text.length() > 6000 ? text.substring(text.length() - 6000) : text;
+      String text = Files.readAllLines(log).stream().filter(line -> !line.startsWith("\tat ")
+        && !line.startsWith("\t... ") && !line.contains("Not Member!"))
+        .collect(java.util.stream.Collectors.joining("\n"));
+      return text.length() > 8000 ? text.substring(text.length() - 8000) : text;
     } catch (IOException e) {
       return "(log unreadable: " + e + ")";
     }
