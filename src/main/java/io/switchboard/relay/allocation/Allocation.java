@@ -19,6 +19,7 @@ public final class Allocation {
   /** The outcome of installing a permission. */
   public enum PermitResult { CREATED, REFRESHED, TOO_MANY }
 
+  private final ClientPath client;
   private final FiveTuple fiveTuple;
   private final String username;
   private final String owner;
@@ -38,14 +39,16 @@ public final class Allocation {
   private boolean clusterCounted;
 
   /**
+   * @param client the client side of the five-tuple, and the way answers and data go back to it
    * @param owner whom the allocation counts against in quotas (the credential's owner)
    * @param transactionId the Allocate request's, so a retransmission gets the same answer
    * @param refreshDeadlineEpochSeconds refreshes cannot extend the allocation past this (credential expiry plus
    *                                    the maximum lifetime; {@link Long#MAX_VALUE} for static users)
    */
-  public Allocation(FiveTuple fiveTuple, String username, String owner, byte[] transactionId,
+  public Allocation(ClientPath client, String username, String owner, byte[] transactionId,
                     long refreshDeadlineEpochSeconds, Bandwidth bandwidth) {
-    this.fiveTuple = fiveTuple;
+    this.client = client;
+    this.fiveTuple = client.fiveTuple();
     this.username = username;
     this.owner = owner;
     this.transactionId = transactionId.clone();
@@ -55,6 +58,10 @@ public final class Allocation {
 
   public FiveTuple fiveTuple() {
     return fiveTuple;
+  }
+
+  public ClientPath client() {
+    return client;
   }
 
   public String username() {
@@ -131,6 +138,7 @@ public final class Allocation {
     closed = true;
     if (relay != null) {
       relay.close();
+      client.allocationEnded();
     }
     return true;
   }
