@@ -40,8 +40,13 @@ public final class StunClient implements AutoCloseable {
   private String nonce;
 
   public StunClient(int serverPort) {
+    this(serverPort, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  /** A client on {@code local} (a TCP client may use the same address and port: another five-tuple). */
+  public StunClient(int serverPort, InetSocketAddress local) {
     try {
-      socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      socket = new DatagramSocket(local);
       socket.setSoTimeout(TIMEOUT_MILLIS);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
