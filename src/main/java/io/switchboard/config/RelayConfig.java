@@ -160,9 +160,26 @@ public final class RelayConfig {
     if (secrets.isEmpty() && devTokens) {
       secrets = List.of(SwitchboardConfig.randomSecret());
     }
-    List<String> turn = secrets.isEmpty() ? List.of() : List.of("turn:" + hostPort + "?transport=udp");
+    List<String> turn = secrets.isEmpty() ? List.of() : turnUrls(host, relay);
     return new SwitchboardConfig.Ice(List.of("stun:" + hostPort), turn, secrets, ice.credentialTtlSeconds(),
       ice.generatedSecret());
+  }
+
+  /**
+   * The relay's TURN URLs: UDP always, then TCP and TLS (RFC 7065: {@code turns:} with {@code transport=tcp}) when
+   * they listen. A browser verifies the TLS certificate against the URL's host: relay.publicHost must be a name the
+   * certificate holds.
+   */
+  private static List<String> turnUrls(String host, SwitchboardConfig.Relay relay) {
+    List<String> urls = new ArrayList<>();
+    urls.add("turn:" + host + ":" + relay.port() + "?transport=udp");
+    if (relay.streams().tcpEnabled()) {
+      urls.add("turn:" + host + ":" + relay.streams().tcpPort() + "?transport=tcp");
+    }
+    if (relay.streams().tlsEnabled()) {
+      urls.add("turns:" + host + ":" + relay.streams().tlsPort() + "?transport=tcp");
+    }
+    return List.copyOf(urls);
   }
 
   private static List<StaticUser> staticUsers(List<String> entries) {

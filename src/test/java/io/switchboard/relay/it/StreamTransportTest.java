@@ -325,4 +325,36 @@ class StreamTransportTest {
       assertEquals(1.0, metric("switchboard_turn_stream_connections{transport=\"tcp\"}"), "the connection stays");
     }
   }
+
+  @Test
+  @DisplayName("connection limits: per source address, then per instance; refused connections are closed and counted")
+  void limits() throws Exception {
+    try (RelayTestNode limited = RelayTestNode.startWithStreams(new JsonObject().put("maxStreamConnections", 3)
+      .put("maxStreamConnectionsPerAddress", 2), TestCertificates.newAuthority("turn-limits").member("localhost"))) {
+      String addressLimit = "switchboard_turn_stream_closed_total{reason=\"address_limit\",transport=\"tcp\"}";
+      String instanceLimit = "switchboard_turn_stream_closed_total{reason=\"connection_limit\",transport=\"tcp\"}";
+      try (StreamStunClient a = from(limited, "127.0.0.1");
+           StreamStunClient b = from(limited, "127.0.0.1");
+           StreamStunClient c = from(limited, "127.0.0.1")) {
+        assertTrue(c.closedByServer(3000), "a third connection from one address");
+        assertEquals(1.0, Metrics.awaitValue(() -> limited.metric(addressLimit), 1, 3000));
+        try (StreamStunClient d = from(limited, "127.0.0.2");
+             StreamStunClient e = from(limited, "127.0.0.3")) {
+          assertTrue(e.closedByServer(3000), "a fourth connection on the instance");
+          assertEquals(1.0, Metrics.awaitValue(() -> limited.metric(instanceLimit), 1, 3000));
+          for (StreamStunClient open : new StreamStunClient[] {a, b, d}) {
+            assertEquals(open.localAddress(), open.send(StunClient.build(Method.BINDING,
+              io.switchboard.relay.proto.MessageClass.REQUEST, StunClient.newTransactionId(), w -> { }))
+              .address(AttributeType.XOR_MAPPED_ADDRESS), "the connections within the limits are served");
+          }
+        }
+      }
+      String open = "switchboard_turn_stream_connections{transport=\"tcp\"}";
+      assertEquals(0.0, Metrics.awaitValue(() -> limited.metric(open), 0, 3000));
+    }
+  }
+
+  private static StreamStunClient from(RelayTestNode relay, String source) throws IOException {
+    return StreamStunClient.tcp(relay.tcpPort(), new InetSocketAddress(InetAddress.getByName(source), 0));
+  }
 }
