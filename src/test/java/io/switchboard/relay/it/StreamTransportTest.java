@@ -354,6 +354,31 @@ class StreamTransportTest {
     }
   }
 
+  @Test
+  @DisplayName("two relay instances bind the TCP and TLS ports with SO_REUSEPORT; every connection's allocation relays")
+  void twoInstances() throws Exception {
+    try (RelayTestNode two = RelayTestNode.startWithStreams(new JsonObject().put("instances", 2)
+      .put("maxAllocationsPerUser", 100), TestCertificates.newAuthority("turn-two").member("localhost"))) {
+      java.util.List<StreamStunClient> clients = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 8; i++) {
+          String username = user("two-" + i);
+          StreamStunClient client = i % 2 == 0 ? StreamStunClient.tcp(two.tcpPort())
+            : StreamStunClient.tls(two.tlsPort());
+          clients.add(client.credentials(username, RelayTestNode.restPassword(username)));
+          StunClient.Response allocated = client.request(Method.ALLOCATE, udpTransport());
+          assertEquals(0, allocated.errorCode(), "Allocate on connection " + i);
+          assertEquals(0, client.request(Method.CHANNEL_BIND, bindToPeer()).errorCode());
+          relays(client, allocated.relayed(), "connection " + i + " of two instances");
+        }
+        assertEquals(8.0, two.metric("switchboard_turn_allocations_active"));
+      } finally {
+        clients.forEach(StreamStunClient::close);
+      }
+      assertEquals(0.0, Metrics.awaitValue(() -> two.metric("switchboard_turn_allocations_active"), 0, 3000));
+    }
+  }
+
   private static StreamStunClient from(RelayTestNode relay, String source) throws IOException {
     return StreamStunClient.tcp(relay.tcpPort(), new InetSocketAddress(InetAddress.getByName(source), 0));
   }
