@@ -3,6 +3,7 @@ package io.switchboard.relay.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.switchboard.bus.Addresses;
@@ -132,10 +133,23 @@ public final class RelayVerticle extends VerticleBase {
     // every instance of every node hears of revoked credentials: each closes the allocations it holds
     Future<Void> revocations = vertx.eventBus().consumer(Addresses.TURN_REVOCATIONS,
       message -> revoke(message.body())).completion();
-    return Future.all(bound.future(), revocations).compose(v -> listenStreams()).onSuccess(v -> {
+    return Future.all(bound.future(), revocations, loadTls()).compose(v -> listenStreams()).onSuccess(v -> {
       sweepTimer = vertx.setPeriodic(Lifetimes.SWEEP_INTERVAL.toMillis(), id -> sweep());
       LOG.log(System.Logger.Level.DEBUG, "relay listening on udp {0}", listenAddress);
     });
+  }
+
+  /**
+   * The TLS context when relay.tls is on, its pair read off the event loop; called from start(), on this verticle's
+   * context, so the renewal timer and its swaps run there too.
+   */
+  private Future<Void> loadTls() {
+    RelayConfig.Streams config = services.config().streams();
+    if (!config.tlsEnabled()) {
+      return Future.succeededFuture();
+    }
+    return TurnTlsContext.load(vertx, config.tlsCert(), config.tlsKey(), Duration.ofSeconds(config.tlsReloadSeconds()),
+      services.clock()).onSuccess(context -> tls = context).mapEmpty();
   }
 
   /** The TCP and TLS listeners, where enabled (relay.tcp, relay.tls), on relay.host. */
@@ -147,12 +161,7 @@ public final class RelayVerticle extends VerticleBase {
     if (!config.tlsEnabled()) {
       return tcp;
     }
-    return tcp.compose(v -> TurnTlsContext.load(vertx, config.tlsCert(), config.tlsKey(),
-        Duration.ofSeconds(config.tlsReloadSeconds()), services.clock()))
-      .compose(context -> {
-        tls = context;
-        return streamListeners.listenTls(new InetSocketAddress(host, config.tlsPort()), streams, context);
-      });
+    return tcp.compose(v -> streamListeners.listenTls(new InetSocketAddress(host, config.tlsPort()), streams, tls));
   }
 
   /**
@@ -236,7 +245,7 @@ public final class RelayVerticle extends VerticleBase {
   }
 
   /** This instance's event loop: where a connection handed to {@link #turnStreams()} must be registered. */
-  public io.netty.channel.EventLoop eventLoop() {
+  public EventLoop eventLoop() {
     return ((ContextInternal) context).nettyEventLoop();
   }
 
