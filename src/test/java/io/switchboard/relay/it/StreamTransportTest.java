@@ -379,6 +379,41 @@ class StreamTransportTest {
     }
   }
 
+  @Test
+  @DisplayName("framing: a message cut into single bytes arrives whole; messages back to back in one write each count")
+  void framing() throws Exception {
+    try (StreamStunClient tcp = tcpClient("framing")) {
+      InetSocketAddress relayed = allocateAndBind(tcp);
+      byte[] binding = StunClient.build(Method.BINDING, io.switchboard.relay.proto.MessageClass.REQUEST,
+        StunClient.newTransactionId(), w -> { });
+      for (byte b : binding) {
+        tcp.sendRaw(new byte[] {b});
+        Thread.sleep(2);
+      }
+      byte[] answer = tcp.receive();
+      assertTrue(answer != null && Arrays.equals(answer, 8, 20, binding, 8, 20), "Binding sent byte by byte");
+      // ChannelData of 5 bytes (3 of padding), a Binding and ChannelData of 7 bytes (1 of padding) in one write
+      byte[] first = "first".getBytes(StandardCharsets.UTF_8);
+      byte[] second = "seconds".getBytes(StandardCharsets.UTF_8);
+      byte[] secondBinding = StunClient.build(Method.BINDING, io.switchboard.relay.proto.MessageClass.REQUEST,
+        StunClient.newTransactionId(), w -> { });
+      ByteBuffer batch = ByteBuffer.allocate(12 + secondBinding.length + 12);
+      batch.putShort((short) CHANNEL).putShort((short) first.length).put(first).put(new byte[3]);
+      batch.put(secondBinding);
+      batch.putShort((short) CHANNEL).putShort((short) second.length).put(second).put(new byte[1]);
+      tcp.sendRaw(batch.array());
+      assertArrayEquals(first, payload(receiveAtPeer()), "first ChannelData of the batch");
+      assertArrayEquals(second, payload(receiveAtPeer()), "last ChannelData of the batch, after the Binding");
+      byte[] batchAnswer = tcp.receive();
+      assertTrue(batchAnswer != null && Arrays.equals(batchAnswer, 8, 20, secondBinding, 8, 20), "Binding in a batch");
+      relays(tcp, relayed, "after the batch");
+    }
+  }
+
+  private static byte[] payload(DatagramPacket packet) {
+    return Arrays.copyOf(packet.getData(), packet.getLength());
+  }
+
   private static StreamStunClient from(RelayTestNode relay, String source) throws IOException {
     return StreamStunClient.tcp(relay.tcpPort(), new InetSocketAddress(InetAddress.getByName(source), 0));
   }
