@@ -136,7 +136,7 @@ public final class RelayVerticle extends VerticleBase {
     return Future.all(bound.future(), revocations, loadTls()).compose(v -> listenStreams()).onSuccess(v -> {
       sweepTimer = vertx.setPeriodic(Lifetimes.SWEEP_INTERVAL.toMillis(), id -> sweep());
       LOG.log(System.Logger.Level.DEBUG, "relay listening on udp {0}", listenAddress);
-    });
+    }).recover(cause -> stop().transform(ignored -> Future.failedFuture(cause))); // a port taken: release the others
   }
 
   /**

@@ -72,7 +72,8 @@ final class StreamListeners {
         bound.add(binding.channel());
         done.complete();
       } else {
-        done.fail(new IllegalStateException("relay cannot listen on " + kind.label() + " " + address + ": "
+        done.fail(new IllegalStateException("relay cannot listen on " + kind.label() + " "
+          + address.getAddress().getHostAddress() + ":" + address.getPort() + ": "
           + f.cause().getMessage(), f.cause()));
       }
     });

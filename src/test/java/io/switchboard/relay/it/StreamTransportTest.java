@@ -414,6 +414,25 @@ class StreamTransportTest {
     return Arrays.copyOf(packet.getData(), packet.getLength());
   }
 
+  @Test
+  @DisplayName("a TLS port already taken: the node does not start, and says which listener failed")
+  void tlsPortTaken() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(TestPorts.freePort(), 1,
+      InetAddress.getLoopbackAddress())) {
+      IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> RelayTestNode.startWithStreams(new JsonObject().put("tls", new JsonObject().put("port",
+          taken.getLocalPort())), TestCertificates.newAuthority("turn-taken").member("localhost")).close());
+      Throwable cause = refused;
+      StringBuilder messages = new StringBuilder();
+      while (cause != null) {
+        messages.append(cause.getMessage()).append(" / ");
+        cause = cause.getCause();
+      }
+      assertTrue(messages.toString().contains("relay cannot listen on tls 127.0.0.1:" + taken.getLocalPort()),
+        messages.toString());
+    }
+  }
+
   private static StreamStunClient from(RelayTestNode relay, String source) throws IOException {
     return StreamStunClient.tcp(relay.tcpPort(), new InetSocketAddress(InetAddress.getByName(source), 0));
   }
