@@ -63,9 +63,12 @@ public final class TurnStreams {
 
   /**
    * Serves TURN on {@code channel}, a client's connection accepted by any listener: adds the TURN handler at the
-   * end of its pipeline and starts the authentication timer. Call it on this relay instance's event loop, with the
-   * channel registered there; bytes already read (after a protocol sniff) must be fired into the pipeline after
-   * this call. A connection beyond the limits is closed at once (counted); returns whether it was taken.
+   * end of its pipeline and starts the authentication timer (from this call: a listener that completes the TLS
+   * handshake first must bound the handshake itself). Call it on this relay instance's event loop, with the channel
+   * registered there. A protocol sniffer that has read the first bytes calls this, then passes those bytes on with
+   * its own {@code ctx.fireChannelRead(bytes)} (so they reach the TURN handler after it, not the TLS handler before
+   * it) and removes itself; {@code TurnStreamsAttachTest} does exactly that. A connection beyond the limits is
+   * closed at once (counted); returns whether it was taken.
    *
    * @param transport {@link ClientTransport#TCP} or {@link ClientTransport#TLS}: the label it is counted under and
    *                  part of its allocation's five-tuple
