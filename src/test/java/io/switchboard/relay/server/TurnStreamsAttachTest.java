@@ -68,22 +68,7 @@ class TurnStreamsAttachTest {
   @Test
   @DisplayName("handshake and sniff elsewhere, attach, re-fire the sniffed bytes: Allocate, ChannelBind, relaying")
   void attachAfterSniffing() throws Exception {
-    int base = TestPorts.freeUdpBlock(8);
-    JsonObject json = ConfigLoader.builtInDefault().mergeIn(new JsonObject()
-      .put("auth", new JsonObject().put("hs256Secrets", new JsonArray().add("hs256-attach-key-0123456789abcdefghijk")))
-      .put("relay", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", base)
-        .put("realm", "attach").put("minPort", base + 1).put("maxPort", base + 7)
-        .put("staticUsers", new JsonArray().add(USER + ":" + PASSWORD))
-        .put("allowedPeers", new JsonArray().add("127.0.0.0/8"))), true);
-    SwitchboardConfig.Relay config = SwitchboardConfig.from(json).relay();
-    Clock clock = Clock.systemUTC();
-    RelayServices services = new RelayServices(config, new TurnRestAuthenticator(List.of(), config.staticUsers()),
-      new IpRangePeerPolicy(config.allowedPeers(), config.deniedPeers()),
-      new CountingQuota(config.maxAllocations(), config.maxAllocationsPerUser()),
-      new RangePortAllocator(config.minPort(), config.maxPort()),
-      new NonceService(config.nonceLifetimeSeconds(), () -> clock.millis() / 1000),
-      new RelayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), 1), clock, System::nanoTime,
-      ClusterQuota.none());
+    RelayServices services = services(TestPorts.freeUdpBlock(8));
     TestCertificates.Member member = TestCertificates.newAuthority("attach").member("localhost");
     SslContext tls = SslContextBuilder.forServer(member.cert().toFile(), member.key().toFile()).build();
     Vertx vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(1)).build();
@@ -130,6 +115,26 @@ class TurnStreamsAttachTest {
       }
       vertx.close().await(20, TimeUnit.SECONDS);
     }
+  }
+
+  /** A relay on loopback with a static user and loopback peers allowed, listening on UDP {@code base} only. */
+  private static RelayServices services(int base) {
+    JsonObject json = ConfigLoader.builtInDefault().mergeIn(new JsonObject()
+      .put("auth", new JsonObject().put("hs256Secrets", new JsonArray().add("hs256-attach-key-0123456789abcdefghijk")))
+      .put("relay", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", base)
+        .put("realm", "attach").put("minPort", base + 1).put("maxPort", base + 7)
+        .put("staticUsers", new JsonArray().add(USER + ":" + PASSWORD))
+        .put("allowedPeers", new JsonArray().add("127.0.0.0/8"))), true);
+    SwitchboardConfig.Relay config = SwitchboardConfig.from(json).relay();
+    Clock clock = Clock.systemUTC();
+    RelayServices services = new RelayServices(config, new TurnRestAuthenticator(List.of(), config.staticUsers()),
+      new IpRangePeerPolicy(config.allowedPeers(), config.deniedPeers()),
+      new CountingQuota(config.maxAllocations(), config.maxAllocationsPerUser()),
+      new RangePortAllocator(config.minPort(), config.maxPort()),
+      new NonceService(config.nonceLifetimeSeconds(), () -> clock.millis() / 1000),
+      new RelayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), 1), clock, System::nanoTime,
+      ClusterQuota.none());
+    return services;
   }
 
   /**
