@@ -8,7 +8,8 @@ import java.net.InetSocketAddress;
 
 /**
  * Relay events as log lines, at DEBUG (java.util.logging FINE): allocations, permissions, channels, refused peers,
- * failed authentications and TCP/TLS connections the relay closed. Never a password, key or nonce; user names are not logged either.
+ * failed authentications and TCP/TLS connections the relay closed. Never a password, key or nonce; user names are
+ * not logged either.
  */
 public final class LoggingRelayEvents implements RelayEvents {
 
