@@ -3,19 +3,21 @@
 # machine: turnutils_uclient -t (TCP) and -t -S (TLS) with channels, relayed over UDP to turnutils_peer, paced
 # (-z > 0) and at saturation (-z 0). Each server runs alone on core 0, the tools on core 1 (taskset). Per run: the
 # server's CPU time from /proc/PID/stat divided by the messages it relayed (sent + echoed back), and the loss the
-# tool reports. Each measured run follows one warm-up run of the same size on the same server (JIT, pools).
+# tool reports. Before each transport's measured runs, WARMUPS paced runs of the measured size and one saturation
+# run warm the server up (the JVM's JIT needs about three paced runs: without them a paced run measured 40-90 us per
+# message instead of 16-20).
 # coturn runs as `turnserver -n` (its config file and system service are never used) with its own TCP and TLS
 # listeners and a certificate made here.
 #
 # usage: loadtest/turn-stream-compare.sh
-# Sizes (environment): SESSIONS=10 LEN=170 PACED_MSGS=1000 PACED_MS=5 SATURATION_MSGS=5000
+# Sizes (environment): SESSIONS=10 LEN=170 PACED_MSGS=1000 PACED_MS=5 SATURATION_MSGS=5000 WARMUPS=3
 #   SERVER_CORE=0 TOOL_CORE=1
 # Prints one line per measured run and writes everything under loadtest/results/turn-stream-<time>/.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 SESSIONS="${SESSIONS:-10}"; LEN="${LEN:-170}"; PACED_MSGS="${PACED_MSGS:-1000}"; PACED_MS="${PACED_MS:-5}"
-SATURATION_MSGS="${SATURATION_MSGS:-5000}"; SERVER_CORE="${SERVER_CORE:-0}"; TOOL_CORE="${TOOL_CORE:-1}"
+SATURATION_MSGS="${SATURATION_MSGS:-5000}"; WARMUPS="${WARMUPS:-3}"; SERVER_CORE="${SERVER_CORE:-0}"; TOOL_CORE="${TOOL_CORE:-1}"
 
 for tool in turnserver turnutils_uclient turnutils_peer openssl taskset curl java; do
   command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install coturn util-linux openssl curl)" >&2; exit 2; }
@@ -70,15 +72,18 @@ bench() {
       ticks / hz, load, st }'
 }
 
-# server_runs NAME PID TCP_PORT TLS_PORT: for each transport and mode, a warm-up and the measured run
+# server_runs NAME PID TCP_PORT TLS_PORT: for each transport, the warm-ups, then the measured runs; the same for
+# both servers
 server_runs() {
-  local name="$1" pid="$2" tcp="$3" tls="$4"
+  local name="$1" pid="$2" tcp="$3" tls="$4" i
   for transport in tcp tls; do
     local port="$tcp" secure=0
     [ "$transport" = tls ] && { port="$tls"; secure=1; }
-    bench "$name-$transport-paced-warmup" "$pid" "$port" "$secure" "$PACED_MSGS" "$PACED_MS" >>"$out/warmups.txt"
-    bench "$name-$transport-paced" "$pid" "$port" "$secure" "$PACED_MSGS" "$PACED_MS"
+    for i in $(seq 1 "$WARMUPS"); do
+      bench "$name-$transport-paced-warmup$i" "$pid" "$port" "$secure" "$PACED_MSGS" "$PACED_MS" >>"$out/warmups.txt"
+    done
     bench "$name-$transport-saturation-warmup" "$pid" "$port" "$secure" "$SATURATION_MSGS" 0 >>"$out/warmups.txt"
+    bench "$name-$transport-paced" "$pid" "$port" "$secure" "$PACED_MSGS" "$PACED_MS"
     bench "$name-$transport-saturation" "$pid" "$port" "$secure" "$SATURATION_MSGS" 0
   done
 }
