@@ -12,14 +12,12 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
@@ -213,10 +211,8 @@ public final class StreamStunClient implements AutoCloseable {
       }
     } catch (SocketTimeoutException e) {
       return false;
-    } catch (EOFException | SocketException e) {
-      return true;
     } catch (IOException e) {
-      return true;
+      return true; // reset, or closed
     }
   }
 
