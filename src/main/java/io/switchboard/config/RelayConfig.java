@@ -2,6 +2,7 @@ package io.switchboard.config;
 
 import io.vertx.core.json.JsonObject;
 
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +24,21 @@ public final class RelayConfig {
     @Override
     public String toString() {
       return "StaticUser[" + name + "]";
+    }
+  }
+
+  /**
+   * TURN over TCP and TLS (RFC 8656 section 3.1): the client-to-relay transport is a stream, the relayed one stays
+   * UDP. Ports on {@code relay.host}; TLS serves {@code tlsCert}/{@code tlsKey} (PEM), re-read every
+   * {@code tlsReloadSeconds}. A connection must authenticate a request within {@code authTimeoutSeconds} of being
+   * accepted (the TLS handshake included); connections are limited per relay instance and per source address.
+   */
+  public record Streams(boolean tcpEnabled, int tcpPort, boolean tlsEnabled, int tlsPort, String tlsCert,
+                        String tlsKey, int tlsReloadSeconds, int authTimeoutSeconds, int maxConnections,
+                        int maxConnectionsPerAddress) {
+
+    public boolean any() {
+      return tcpEnabled || tlsEnabled;
     }
   }
 
@@ -73,7 +89,39 @@ public final class RelayConfig {
       SwitchboardConfig.range(relay, "unauthorizedPerSecond", "relay.unauthorizedPerSecond", 1, 100_000),
       SwitchboardConfig.range(relay, "unauthorizedBurst", "relay.unauthorizedBurst", 1, 1_000_000),
       defaultLifetime, maxLifetime,
-      SwitchboardConfig.range(relay, "nonceLifetimeSeconds", "relay.nonceLifetimeSeconds", 30, 86400));
+      SwitchboardConfig.range(relay, "nonceLifetimeSeconds", "relay.nonceLifetimeSeconds", 30, 86400),
+      streams(relay));
+  }
+
+  /** relay.tcp, relay.tls and the stream limits; TLS needs a readable certificate and key (checked at start). */
+  private static Streams streams(JsonObject relay) {
+    JsonObject tcp = SwitchboardConfig.section(relay, "tcp", "relay.tcp");
+    JsonObject tls = SwitchboardConfig.section(relay, "tls", "relay.tls");
+    boolean tcpEnabled = SwitchboardConfig.bool(tcp, "enabled", "relay.tcp.enabled");
+    boolean tlsEnabled = SwitchboardConfig.bool(tls, "enabled", "relay.tls.enabled");
+    int tcpPort = SwitchboardConfig.range(tcp, "port", "relay.tcp.port", 1, 65535);
+    int tlsPort = SwitchboardConfig.range(tls, "port", "relay.tls.port", 1, 65535);
+    if (tcpEnabled && tlsEnabled && tcpPort == tlsPort) {
+      throw new ConfigException("relay.tcp.port and relay.tls.port are both " + tcpPort + ": give TLS its own port");
+    }
+    String cert = SwitchboardConfig.string(tls, "cert", "relay.tls.cert");
+    String key = SwitchboardConfig.string(tls, "key", "relay.tls.key");
+    if (tlsEnabled) {
+      for (String[] file : new String[][] {{"relay.tls.cert", cert}, {"relay.tls.key", key}}) {
+        if (file[1].isBlank()) {
+          throw new ConfigException(file[0] + " must name a PEM file when relay.tls.enabled is true");
+        }
+        if (!Files.isReadable(SwitchboardConfig.path(file[1], file[0]))) {
+          throw new ConfigException(file[0] + ": cannot read " + file[1]);
+        }
+      }
+    }
+    return new Streams(tcpEnabled, tcpPort, tlsEnabled, tlsPort, cert, key,
+      SwitchboardConfig.range(tls, "reloadSeconds", "relay.tls.reloadSeconds", 0, 86400),
+      SwitchboardConfig.range(relay, "streamAuthTimeoutSeconds", "relay.streamAuthTimeoutSeconds", 1, 300),
+      SwitchboardConfig.range(relay, "maxStreamConnections", "relay.maxStreamConnections", 1, 1_000_000),
+      SwitchboardConfig.range(relay, "maxStreamConnectionsPerAddress", "relay.maxStreamConnectionsPerAddress", 1,
+        1_000_000));
   }
 
   /**
@@ -179,9 +227,26 @@ public final class RelayConfig {
     if (secrets.isEmpty() && devTokens) {
       secrets = List.of(SwitchboardConfig.randomSecret());
     }
-    List<String> turn = secrets.isEmpty() ? List.of() : List.of("turn:" + hostPort + "?transport=udp");
+    List<String> turn = secrets.isEmpty() ? List.of() : turnUrls(host, relay);
     return new SwitchboardConfig.Ice(List.of("stun:" + hostPort), turn, secrets, ice.credentialTtlSeconds(),
       ice.generatedSecret());
+  }
+
+  /**
+   * The relay's TURN URLs: UDP always, then TCP and TLS (RFC 7065: {@code turns:} with {@code transport=tcp}) when
+   * they listen. A browser verifies the TLS certificate against the URL's host: relay.publicHost must be a name the
+   * certificate holds.
+   */
+  private static List<String> turnUrls(String host, SwitchboardConfig.Relay relay) {
+    List<String> urls = new ArrayList<>();
+    urls.add("turn:" + host + ":" + relay.port() + "?transport=udp");
+    if (relay.streams().tcpEnabled()) {
+      urls.add("turn:" + host + ":" + relay.streams().tcpPort() + "?transport=tcp");
+    }
+    if (relay.streams().tlsEnabled()) {
+      urls.add("turns:" + host + ":" + relay.streams().tlsPort() + "?transport=tcp");
+    }
+    return List.copyOf(urls);
   }
 
   private static List<StaticUser> staticUsers(List<String> entries) {

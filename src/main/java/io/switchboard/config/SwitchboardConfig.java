@@ -163,7 +163,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
                       int maxAllocations, int maxAllocationsPerUser, int maxAllocationsPerUserInCluster,
                       long maxBitsPerSecond,
                       int unauthorizedPerSecond, int unauthorizedBurst, int defaultLifetimeSeconds,
-                      int maxLifetimeSeconds, int nonceLifetimeSeconds) {
+                      int maxLifetimeSeconds, int nonceLifetimeSeconds, RelayConfig.Streams streams) {
   }
 
   /**
@@ -465,7 +465,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
    * The file a setting names. A value no file can have (a NUL character; found by fuzzing, which got
    * InvalidPathException out of the loader) is refused like any other bad value.
    */
-  private static Path path(String value, String key) {
+  static Path path(String value, String key) {
     try {
       return Path.of(value);
     } catch (InvalidPathException e) {
@@ -477,7 +477,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     return section(json, name, name);
   }
 
-  private static JsonObject section(JsonObject json, String name, String path) {
+  static JsonObject section(JsonObject json, String name, String path) {
     Object value = json.getValue(name);
     if (!(value instanceof JsonObject section)) {
       throw new ConfigException("configuration section '" + path + "' is missing or not an object");

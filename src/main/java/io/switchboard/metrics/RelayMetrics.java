@@ -4,11 +4,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.relay.allocation.Allocation;
+import io.switchboard.relay.allocation.ClientTransport;
 import io.switchboard.relay.proto.StunError;
 import io.switchboard.relay.server.RelayEvents;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,6 +36,9 @@ public final class RelayMetrics implements RelayEvents {
   private final Map<Drop, Counter> drops;
   /** Indexed by relay instance. */
   private final Counter[] listenerDatagrams;
+  /** Open client connections and closures by reason, per stream transport (TCP, TLS). */
+  private final Map<ClientTransport, AtomicInteger> streamsOpen = new EnumMap<>(ClientTransport.class);
+  private final Map<ClientTransport, Map<StreamClose, Counter>> streamsClosed = new EnumMap<>(ClientTransport.class);
 
   /** The meters of a node running {@code instances} relay verticles ({@code relay.instances}). */
   public RelayMetrics(MeterRegistry registry, int instances) {
@@ -73,6 +78,26 @@ public final class RelayMetrics implements RelayEvents {
         .tag("relay_instance", Integer.toString(i))
         .description("Datagrams read from the listening port, by the relay instance SO_REUSEPORT gave them to")
         .register(registry);
+    }
+    registerStreams(registry);
+  }
+
+  private void registerStreams(MeterRegistry registry) {
+    for (ClientTransport transport : ClientTransport.values()) {
+      if (!transport.stream()) {
+        continue;
+      }
+      AtomicInteger open = new AtomicInteger();
+      streamsOpen.put(transport, open);
+      Gauge.builder("switchboard.turn.stream.connections", open, AtomicInteger::get).tag("transport", transport.label())
+        .description("TURN client connections open now (TCP, TLS)").register(registry);
+      Map<StreamClose, Counter> closed = new EnumMap<>(StreamClose.class);
+      for (StreamClose reason : StreamClose.values()) {
+        closed.put(reason, Counter.builder("switchboard.turn.stream.closed").tag("transport", transport.label())
+          .tag("reason", EnumCounters.lowerCase(reason))
+          .description("TURN client connections (TCP, TLS) closed, by reason").register(registry));
+      }
+      streamsClosed.put(transport, closed);
     }
   }
 
@@ -142,6 +167,17 @@ public final class RelayMetrics implements RelayEvents {
   @Override
   public void listenerDatagram(int instance) {
     listenerDatagrams[instance].increment();
+  }
+
+  @Override
+  public void streamOpened(ClientTransport transport) {
+    streamsOpen.get(transport).incrementAndGet();
+  }
+
+  @Override
+  public void streamClosed(ClientTransport transport, StreamClose reason) {
+    streamsOpen.get(transport).decrementAndGet();
+    streamsClosed.get(transport).get(reason).increment();
   }
 
   public int openAllocations() {

@@ -163,6 +163,44 @@ class RelayConfigTest {
       .contains("relay.defaultLifetimeSeconds"));
   }
 
+  private static JsonObject tls(boolean enabled, int port, String cert, String key) {
+    return new JsonObject().put("enabled", enabled).put("port", port).put("cert", cert).put("key", key)
+      .put("reloadSeconds", 10);
+  }
+
+  @Test
+  @DisplayName("TURN over TCP and TLS: off by default; TLS needs readable PEM files and a port of its own")
+  void streams() throws Exception {
+    RelayConfig.Streams defaults = SwitchboardConfig.from(SwitchboardConfigTest.demo()).relay().streams();
+    assertFalse(defaults.tcpEnabled());
+    assertFalse(defaults.tlsEnabled());
+    assertEquals(3478, defaults.tcpPort());
+    assertEquals(5349, defaults.tlsPort());
+    assertEquals(10, defaults.authTimeoutSeconds());
+    java.nio.file.Path pem = java.nio.file.Files.createTempFile("relay-tls", ".pem");
+    try {
+      assertTrue(refusal(withRelay(new JsonObject().put("tls", tls(true, 5349, "", "")))).contains("relay.tls.cert"));
+      assertTrue(refusal(withRelay(new JsonObject().put("tls", tls(true, 5349, pem.toString(), "/nonexistent/key"))))
+        .contains("relay.tls.key: cannot read /nonexistent/key"));
+      assertTrue(refusal(withRelay(new JsonObject().put("tcp", new JsonObject().put("enabled", true).put("port", 443))
+        .put("tls", tls(true, 443, pem.toString(), pem.toString())))).contains("relay.tls.port"));
+      assertTrue(refusal(withRelay(new JsonObject().put("streamAuthTimeoutSeconds", 0)))
+        .contains("relay.streamAuthTimeoutSeconds"));
+      RelayConfig.Streams on = SwitchboardConfig.from(withRelay(new JsonObject()
+        .put("tcp", new JsonObject().put("enabled", true).put("port", 3478))
+        .put("tls", tls(true, 443, pem.toString(), pem.toString())))).relay().streams();
+      assertTrue(on.tcpEnabled() && on.tlsEnabled());
+      assertEquals(443, on.tlsPort());
+      assertEquals(List.of("turn:127.0.0.1:3478?transport=udp", "turn:127.0.0.1:3478?transport=tcp",
+        "turns:127.0.0.1:443?transport=tcp"), SwitchboardConfig.from(withRelay(new JsonObject()
+        .put("tcp", new JsonObject().put("enabled", true).put("port", 3478))
+        .put("tls", tls(true, 443, pem.toString(), pem.toString())))).ice().turnUrls(),
+        "iceServers list the stream transports that listen");
+    } finally {
+      java.nio.file.Files.delete(pem);
+    }
+  }
+
   @Test
   @DisplayName("environment variables reach relay keys; a static user's password never shows in toString")
   void environment() {

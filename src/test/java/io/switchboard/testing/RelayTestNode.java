@@ -22,12 +22,30 @@ public final class RelayTestNode implements AutoCloseable {
   private final int relayPort;
   private final int minPort;
   private final int maxPort;
+  private final int tcpPort;
+  private final int tlsPort;
 
-  private RelayTestNode(TestNode node, int relayPort, int minPort, int maxPort) {
+  private RelayTestNode(TestNode node, int relayPort, int minPort, int maxPort, int tcpPort, int tlsPort) {
     this.node = node;
     this.relayPort = relayPort;
     this.minPort = minPort;
     this.maxPort = maxPort;
+    this.tcpPort = tcpPort;
+    this.tlsPort = tlsPort;
+  }
+
+  /**
+   * A relay with TURN over TCP (on the UDP listener's port number, as in the defaults) and over TLS (a port of its
+   * own) serving {@code tls}'s certificate and key, plus {@code relayOverrides}; loopback peers allowed.
+   */
+  public static RelayTestNode startWithStreams(JsonObject relayOverrides, TestCertificates.Member tls) {
+    int tlsPort = TestPorts.freePort();
+    JsonObject streams = new JsonObject()
+      .put("tcp", new JsonObject().put("enabled", true))
+      .put("tls", new JsonObject().put("enabled", true).put("port", tlsPort).put("cert", tls.cert().toString())
+        .put("key", tls.key().toString()));
+    streams.mergeIn(relayOverrides, true);
+    return start(streams, true, java.util.List.of(TestNode.TURN_KEY), System::nanoTime, BLOCK - 1, tlsPort);
   }
 
   /** Relay with loopback peers allowed, plus {@code relayOverrides} merged into the relay section. */
@@ -48,17 +66,17 @@ public final class RelayTestNode implements AutoCloseable {
   /** ... whose relay measures lifetimes and bandwidth with {@code nanoClock}, a clock the test moves. */
   public static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback,
                                     java.util.List<String> turnSecrets, java.util.function.LongSupplier nanoClock) {
-    return start(relayOverrides, allowLoopback, turnSecrets, nanoClock, BLOCK - 1);
+    return start(relayOverrides, allowLoopback, turnSecrets, nanoClock, BLOCK - 1, -1);
   }
 
   /** Relay with loopback peers allowed and only {@code relayPorts} relay ports (to see what allocations take). */
   public static RelayTestNode withRelayPorts(JsonObject relayOverrides, int relayPorts) {
-    return start(relayOverrides, true, java.util.List.of(TestNode.TURN_KEY), System::nanoTime, relayPorts);
+    return start(relayOverrides, true, java.util.List.of(TestNode.TURN_KEY), System::nanoTime, relayPorts, -1);
   }
 
   private static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback,
                                      java.util.List<String> turnSecrets, java.util.function.LongSupplier nanoClock,
-                                     int relayPorts) {
+                                     int relayPorts, int tlsPort) {
     int base = TestPorts.freeUdpBlock(relayPorts + 1);
     JsonObject relay = new JsonObject()
       .put("enabled", true)
@@ -68,7 +86,9 @@ public final class RelayTestNode implements AutoCloseable {
       .put("minPort", base + 1)
       .put("maxPort", base + relayPorts)
       .put("maxAllocationsPerUser", 40)
-      .put("staticUsers", new JsonArray().add(STATIC_USER + ":" + STATIC_PASSWORD));
+      .put("staticUsers", new JsonArray().add(STATIC_USER + ":" + STATIC_PASSWORD))
+      // the block's first port is free for TCP too: TURN over TCP (when a test enables it) shares its number
+      .put("tcp", new JsonObject().put("port", base));
     if (allowLoopback) {
       relay.put("allowedPeers", new JsonArray().add("127.0.0.0/8"));
     }
@@ -78,7 +98,7 @@ public final class RelayTestNode implements AutoCloseable {
       .put("relay", relay)
       .put("ice", new JsonObject().put("stunUrls", new JsonArray()).put("turnUrls", new JsonArray())
         .put("turnSecrets", new JsonArray(turnSecrets)));
-    return new RelayTestNode(TestNode.start(overrides, nanoClock), base, base + 1, base + relayPorts);
+    return new RelayTestNode(TestNode.start(overrides, nanoClock), base, base + 1, base + relayPorts, base, tlsPort);
   }
 
   public TestNode node() {
@@ -91,6 +111,16 @@ public final class RelayTestNode implements AutoCloseable {
 
   public int relayPort() {
     return relayPort;
+  }
+
+  /** TURN over TCP's port (the UDP listener's number); listening only when the test enabled relay.tcp. */
+  public int tcpPort() {
+    return tcpPort;
+  }
+
+  /** TURN over TLS's port, for {@link #startWithStreams}; -1 otherwise. */
+  public int tlsPort() {
+    return tlsPort;
   }
 
   public int minPort() {

@@ -45,8 +45,17 @@ public final class StunClient implements AutoCloseable {
 
   /** A client of the server at {@code server} (127.0.0.1 or ::1), on a loopback socket of the same family. */
   public StunClient(InetSocketAddress server) {
+    this(server, new InetSocketAddress(server.getAddress(), 0));
+  }
+
+  /** A client on {@code local} (a TCP client may use the same address and port: another five-tuple). */
+  public StunClient(int serverPort, InetSocketAddress local) {
+    this(new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort), local);
+  }
+
+  private StunClient(InetSocketAddress server, InetSocketAddress local) {
     try {
-      socket = new DatagramSocket(new InetSocketAddress(server.getAddress(), 0));
+      socket = new DatagramSocket(local);
       socket.setSoTimeout(TIMEOUT_MILLIS);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -22,6 +22,7 @@ public final class Allocation {
   /** The outcome of installing a permission. */
   public enum PermitResult { CREATED, REFRESHED, TOO_MANY }
 
+  private final ClientPath client;
   private final FiveTuple fiveTuple;
   private final String username;
   private final String owner;
@@ -44,14 +45,16 @@ public final class Allocation {
   private boolean clusterCounted;
 
   /**
+   * @param client the client side of the five-tuple, and the way answers and data go back to it
    * @param owner whom the allocation counts against in quotas (the credential's owner)
    * @param transactionId the Allocate request's, so a retransmission gets the same answer
    * @param refreshDeadlineEpochSeconds refreshes cannot extend the allocation past this (credential expiry plus
    *                                    the maximum lifetime; {@link Long#MAX_VALUE} for static users)
    */
-  public Allocation(FiveTuple fiveTuple, String username, String owner, byte[] transactionId,
+  public Allocation(ClientPath client, String username, String owner, byte[] transactionId,
                     long refreshDeadlineEpochSeconds, Bandwidth bandwidth) {
-    this.fiveTuple = fiveTuple;
+    this.client = client;
+    this.fiveTuple = client.fiveTuple();
     this.username = username;
     this.owner = owner;
     this.transactionId = transactionId.clone();
@@ -61,6 +64,10 @@ public final class Allocation {
 
   public FiveTuple fiveTuple() {
     return fiveTuple;
+  }
+
+  public ClientPath client() {
+    return client;
   }
 
   public String username() {
@@ -176,7 +183,6 @@ public final class Allocation {
     return closed;
   }
 
-  /** Marks the allocation closed and closes its relay socket; returns false when it already was. */
   public boolean clusterCounted() {
     return clusterCounted;
   }
@@ -185,6 +191,10 @@ public final class Allocation {
     this.clusterCounted = counted;
   }
 
+  /**
+   * Marks the allocation closed, closes its relay sockets and tells the client side (a stream connection then ends);
+   * returns false when it already was.
+   */
   public boolean close() {
     if (closed) {
       return false;
@@ -195,6 +205,9 @@ public final class Allocation {
     }
     if (relay6 != null) {
       relay6.close();
+    }
+    if (relay4 != null || relay6 != null) {
+      client.allocationEnded();
     }
     return true;
   }

@@ -9,7 +9,6 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.switchboard.relay.allocation.AllocationManager;
 import io.switchboard.relay.allocation.Bandwidth;
-import io.switchboard.relay.allocation.FiveTuple;
 import io.switchboard.relay.allocation.Lifetimes;
 import io.switchboard.relay.proto.AddressErrorCode;
 import io.switchboard.relay.proto.AttributeType;
@@ -51,14 +50,12 @@ final class AllocationRequests {
   private final TurnAuthentication authentication;
   private final UdpChannels channels;
   private final DataPath dataPath;
-  /** The listening address: the server side of every five-tuple. */
-  private final InetSocketAddress listenAddress;
   /** Where relay sockets of each family bind, and the addresses clients are told (relay.externalAddress[6]). */
   private final RelayFamilies families;
 
   AllocationRequests(RelayServices services, AllocationManager allocations, Responder responder,
                      TurnAuthentication authentication, UdpChannels channels, DataPath dataPath,
-                     InetSocketAddress listenAddress, RelayFamilies families, Context context) {
+                     RelayFamilies families, Context context) {
     this.context = context;
     this.services = services;
     this.events = services.events();
@@ -67,7 +64,6 @@ final class AllocationRequests {
     this.authentication = authentication;
     this.channels = channels;
     this.dataPath = dataPath;
-    this.listenAddress = listenAddress;
     this.families = families;
   }
 
@@ -98,7 +94,7 @@ final class AllocationRequests {
    * answers and the relay socket is bound.
    */
   void allocate(TurnRequest request) {
-    Allocation existing = allocations.get(request.client());
+    Allocation existing = allocations.of(request.client());
     if (existing != null) {
       answerExisting(request, existing);
       return;
@@ -196,7 +192,7 @@ final class AllocationRequests {
     if (!request.auth().credential().expired(services.epochSeconds())) {
       return false;
     }
-    events.authFailure(RelayEvents.AuthFailure.EXPIRED, request.client());
+    events.authFailure(RelayEvents.AuthFailure.EXPIRED, request.client().address());
     authentication.challenge(request.message(), request.client(), request.nowNanos(), StunError.UNAUTHORIZED);
     return true;
   }
@@ -206,7 +202,7 @@ final class AllocationRequests {
     long credentialExpiry = request.auth().credential().expiresAtEpochSeconds();
     long refreshDeadline = credentialExpiry == Long.MAX_VALUE ? Long.MAX_VALUE
       : credentialExpiry + services.config().maxLifetimeSeconds();
-    Allocation allocation = new Allocation(new FiveTuple(request.client(), listenAddress),
+    Allocation allocation = new Allocation(request.client(),
       request.auth().username(), request.auth().credential().owner(), request.message().transactionId(),
       refreshDeadline, new Bandwidth(services.config().maxBitsPerSecond(), request.nowNanos()));
     allocations.add(allocation);
@@ -360,7 +356,7 @@ final class AllocationRequests {
     // kept to answer a retransmitted Allocate with the same bytes
     allocation.successResponse(ByteBufUtil.getBytes(out));
     events.allocationCreated(allocation);
-    responder.send(out, allocation.fiveTuple().client());
+    responder.send(out, allocation.client());
   }
 
   private void releasePorts(int port, EvenPort.Request even) {
@@ -384,18 +380,18 @@ final class AllocationRequests {
     ByteBuf out = responder.buffer(128);
     MessageWriter writer = MessageWriter.start(out, Method.ALLOCATE, MessageClass.ERROR, allocation.transactionId());
     ErrorCodeAttribute.write(writer, error);
-    responder.signAndSend(writer, auth, allocation.fiveTuple().client());
+    responder.signAndSend(writer, auth, allocation.client());
   }
 
   /** The allocation of the request's five-tuple, after the RFC's checks; null once an error is answered. */
   Allocation allocationFor(TurnRequest request) {
-    Allocation allocation = allocations.get(request.client());
+    Allocation allocation = allocations.of(request.client());
     if (allocation == null || allocation.pending()) {
       responder.error(request, StunError.ALLOCATION_MISMATCH);
       return null;
     }
     if (!allocation.username().equals(request.auth().username())) {
-      events.authFailure(RelayEvents.AuthFailure.WRONG_CREDENTIALS, request.client());
+      events.authFailure(RelayEvents.AuthFailure.WRONG_CREDENTIALS, request.client().address());
       responder.error(request, StunError.WRONG_CREDENTIALS);
       return null;
     }
@@ -432,7 +428,7 @@ final class AllocationRequests {
       long left = allocation.refreshDeadlineEpochSeconds() - services.epochSeconds();
       if (left <= 0) {
         // the credential expired more than one maximum lifetime ago: no more extensions
-        events.authFailure(RelayEvents.AuthFailure.EXPIRED, request.client());
+        events.authFailure(RelayEvents.AuthFailure.EXPIRED, request.client().address());
         responder.error(request, StunError.WRONG_CREDENTIALS);
         return;
       }

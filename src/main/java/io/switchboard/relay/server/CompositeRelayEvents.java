@@ -1,6 +1,7 @@
 package io.switchboard.relay.server;
 
 import io.switchboard.relay.allocation.Allocation;
+import io.switchboard.relay.allocation.ClientTransport;
 import io.switchboard.relay.proto.StunError;
 
 import java.net.InetAddress;
@@ -104,6 +105,20 @@ final class CompositeRelayEvents implements RelayEvents {
   public void listenerDatagram(int instance) {
     for (int i = 0; i < list.length; i++) {
       list[i].listenerDatagram(instance);
+    }
+  }
+
+  @Override
+  public void streamOpened(ClientTransport transport) {
+    for (int i = 0; i < list.length; i++) {
+      list[i].streamOpened(transport);
+    }
+  }
+
+  @Override
+  public void streamClosed(ClientTransport transport, StreamClose reason) {
+    for (int i = 0; i < list.length; i++) {
+      list[i].streamClosed(transport, reason);
     }
   }
 }

@@ -6,8 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import io.switchboard.relay.allocation.Allocation;
-import io.switchboard.relay.allocation.AllocationManager;
 import io.switchboard.relay.allocation.ChannelBinding;
+import io.switchboard.relay.allocation.ClientPath;
 import io.switchboard.relay.proto.AttributeType;
 import io.switchboard.relay.proto.ChannelData;
 import io.switchboard.relay.proto.Data;
@@ -26,7 +26,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Relayed data both ways: Send indications and ChannelData from clients to peers, and datagrams from peers to
  * clients (as ChannelData on a bound channel, else as a Data indication); the bandwidth cap and back-pressure
- * checks; and write batching, flushed once per read batch. This is the hot path: keep it free of lambdas,
+ * checks; and write batching, flushed once per read batch. Towards a stream client (TCP, TLS) ChannelData is padded
+ * to a multiple of four bytes (RFC 8656 section 12.5) and a connection that cannot take more is a dropped datagram,
+ * as a full socket buffer is. This is the hot path: keep it free of lambdas,
  * iterators, slices and other per-datagram objects (docs/relay.md, "Performance", has the JFR measurement).
  */
 final class DataPath {
@@ -38,29 +40,25 @@ final class DataPath {
 
   private final RelayServices services;
   private final RelayEvents events;
-  private final AllocationManager allocations;
-  private final Channel listener;
   /** Channels written to since the last flush; a list, scanned by index, so marking allocates nothing. */
   private final List<Channel> dirty = new ArrayList<>();
   /** Reused for each Data indication's transaction id (everything runs on one event loop). */
   private final byte[] indicationId = new byte[StunMessage.TRANSACTION_ID_LENGTH];
 
-  DataPath(RelayServices services, AllocationManager allocations, Channel listener) {
+  DataPath(RelayServices services) {
     this.services = services;
     this.events = services.events();
-    this.allocations = allocations;
-    this.listener = listener;
   }
 
   // ---- relaying: client to peer ----
 
-  void sendIndication(StunMessage message, InetSocketAddress client, long now) {
+  /** A Send indication (RFC 8656 section 11.2) from the client of {@code allocation} (null: it has none). */
+  void sendIndication(StunMessage message, Allocation allocation, long now) {
     if (message.unknownComprehensionRequired().length > 0) {
       events.dropped(RelayEvents.Drop.MALFORMED); // RFC 8489 section 6.3.2: an indication is silently ignored
       return;
     }
-    Allocation allocation = liveAllocation(client);
-    if (allocation == null) {
+    if (!live(allocation)) {
       return;
     }
     InetSocketAddress peer;
@@ -81,9 +79,12 @@ final class DataPath {
     }
   }
 
-  void channelDataFromClient(ByteBuf buf, InetSocketAddress client, long now) {
-    Allocation allocation = liveAllocation(client);
-    if (allocation == null) {
+  /**
+   * ChannelData (RFC 8656 section 12.6) from the client of {@code allocation} (null: it has none); {@code buf} holds
+   * this one message, without stream padding.
+   */
+  void channelDataFromClient(ByteBuf buf, Allocation allocation, long now) {
+    if (!live(allocation)) {
       return;
     }
     int number = ChannelData.channel(buf);
@@ -104,14 +105,13 @@ final class DataPath {
       binding.peer(), now);
   }
 
-  /** The client's allocation once its relay socket is bound; null (and counted) otherwise. */
-  private Allocation liveAllocation(InetSocketAddress client) {
-    Allocation allocation = allocations.get(client);
+  /** True when the allocation exists and its relay socket is bound; otherwise counted. */
+  private boolean live(Allocation allocation) {
     if (allocation == null || allocation.pending()) {
       events.dropped(RelayEvents.Drop.NO_ALLOCATION);
-      return null;
+      return false;
     }
-    return allocation;
+    return true;
   }
 
   /** A Send indication's peer: the peer policy, then the allocation's permission; false (and counted) if refused. */
@@ -217,25 +217,30 @@ final class DataPath {
       return;
     }
     int length = data.readableBytes();
-    if (!admit(allocation, listener, length, now)) {
+    ClientPath client = allocation.client();
+    Channel out = client.channel();
+    if (!admit(allocation, out, length, now)) {
       return;
     }
     ChannelBinding binding = allocation.channelFor(peer, now);
-    ByteBuf out;
+    ByteBuf message;
     if (binding != null) {
-      out = listener.alloc().ioBuffer(ChannelData.HEADER_LENGTH + length);
-      ChannelData.writeHeader(out, binding.number(), length);
-      out.writeBytes(data, data.readerIndex(), length);
+      // RFC 8656 section 12.5: padded to a multiple of four bytes on TCP and TLS, not on UDP
+      int padding = client.transport().stream() ? -length & 3 : 0;
+      message = out.alloc().ioBuffer(ChannelData.HEADER_LENGTH + length + padding);
+      ChannelData.writeHeader(message, binding.number(), length);
+      message.writeBytes(data, data.readerIndex(), length);
+      message.writeZero(padding);
     } else {
       // Data indication (RFC 8656 section 11.6): XOR-PEER-ADDRESS and DATA, a fresh transaction id
       ThreadLocalRandom.current().nextBytes(indicationId);
-      out = listener.alloc().ioBuffer(StunMessage.HEADER_LENGTH + 24 + 4 + length + 3);
-      MessageWriter writer = MessageWriter.start(out, Method.DATA, MessageClass.INDICATION, indicationId);
+      message = out.alloc().ioBuffer(StunMessage.HEADER_LENGTH + 24 + 4 + length + 3);
+      MessageWriter writer = MessageWriter.start(message, Method.DATA, MessageClass.INDICATION, indicationId);
       XorAddress.write(writer, AttributeType.XOR_PEER_ADDRESS, peer);
       Data.write(writer, data, data.readerIndex(), length);
     }
-    listener.write(new DatagramPacket(out, allocation.fiveTuple().client()), listener.voidPromise());
-    markDirty(listener);
+    out.write(client.frame(message), out.voidPromise());
+    markDirty(out);
     events.relayed(RelayEvents.Direction.PEER_TO_CLIENT, length);
   }
 

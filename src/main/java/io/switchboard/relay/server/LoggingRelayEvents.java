@@ -1,13 +1,15 @@
 package io.switchboard.relay.server;
 
 import io.switchboard.relay.allocation.Allocation;
+import io.switchboard.relay.allocation.ClientTransport;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
- * Relay events as log lines, at DEBUG (java.util.logging FINE): allocations, permissions, channels, refused peers
- * and failed authentications. Never a password, key or nonce; user names are not logged either.
+ * Relay events as log lines, at DEBUG (java.util.logging FINE): allocations, permissions, channels, refused peers,
+ * failed authentications and TCP/TLS connections the relay closed. Never a password, key or nonce; user names are
+ * not logged either.
  */
 public final class LoggingRelayEvents implements RelayEvents {
 
@@ -42,5 +44,12 @@ public final class LoggingRelayEvents implements RelayEvents {
   @Override
   public void authFailure(AuthFailure reason, InetSocketAddress client) {
     LOG.log(System.Logger.Level.DEBUG, "relay: authentication failed for {0}: {1}", client, reason);
+  }
+
+  @Override
+  public void streamClosed(ClientTransport transport, StreamClose reason) {
+    if (reason != StreamClose.CLIENT_CLOSED) {
+      LOG.log(System.Logger.Level.DEBUG, "relay: closed a {0} connection: {1}", transport.label(), reason);
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.relay.server;
 
 import io.switchboard.relay.allocation.Allocation;
+import io.switchboard.relay.allocation.ClientTransport;
 import io.switchboard.relay.proto.StunError;
 
 import java.net.InetAddress;
@@ -30,8 +31,22 @@ public interface RelayEvents {
   /** Which way a relayed datagram went. */
   enum Direction { CLIENT_TO_PEER, PEER_TO_CLIENT }
 
-  /** Why an allocation ended. */
-  enum DeleteReason { REFRESH, EXPIRED, SHUTDOWN, REVOKED }
+  /** Why an allocation ended. CONNECTION_CLOSED: its client's TCP or TLS connection closed (RFC 8656 section 3.1). */
+  enum DeleteReason { REFRESH, EXPIRED, SHUTDOWN, REVOKED, CONNECTION_CLOSED }
+
+  /**
+   * Why a client's stream connection (TCP, TLS) closed. CLIENT_CLOSED: the client closed it; RESET: an I/O error;
+   * AUTH_TIMEOUT: no authenticated request within relay.streamAuthTimeoutSeconds; HANDSHAKE_TIMEOUT: the TLS
+   * handshake was not done by then; HANDSHAKE_FAILED: the handshake failed (not TLS, no common version or cipher);
+   * TOO_LARGE: a message beyond the relay's maximum; NOT_TURN: bytes that are neither STUN nor ChannelData;
+   * CONNECTION_LIMIT, ADDRESS_LIMIT: refused at once, too many connections on the instance or from the address;
+   * ALLOCATION_ENDED: the connection's allocation was deleted (refresh to 0, expiry, revocation); SHUTDOWN: the relay
+   * stopped.
+   */
+  enum StreamClose {
+    CLIENT_CLOSED, RESET, AUTH_TIMEOUT, HANDSHAKE_TIMEOUT, HANDSHAKE_FAILED, TOO_LARGE, NOT_TURN, CONNECTION_LIMIT,
+    ADDRESS_LIMIT, ALLOCATION_ENDED, SHUTDOWN
+  }
 
   default void allocationCreated(Allocation allocation) {
   }
@@ -77,6 +92,14 @@ public interface RelayEvents {
    * {@code relay.instances}), before anything else is done with it.
    */
   default void listenerDatagram(int instance) {
+  }
+
+  /** A client's TCP or TLS connection was accepted (before any limit is checked). */
+  default void streamOpened(ClientTransport transport) {
+  }
+
+  /** A client's TCP or TLS connection closed, for {@code reason}; every opened connection closes once. */
+  default void streamClosed(ClientTransport transport, StreamClose reason) {
   }
 
   /** All of {@code hooks}, in order (an array and index loops: no iterator per datagram). */

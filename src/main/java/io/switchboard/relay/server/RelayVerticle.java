@@ -3,21 +3,16 @@ package io.switchboard.relay.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.switchboard.bus.Addresses;
+import io.switchboard.config.RelayConfig;
 import io.switchboard.relay.allocation.Allocation;
 import io.switchboard.relay.allocation.AllocationManager;
 import io.switchboard.relay.allocation.Lifetimes;
 import io.switchboard.relay.proto.ChannelData;
-import io.switchboard.relay.proto.Fingerprint;
-import io.switchboard.relay.proto.MalformedMessageException;
-import io.switchboard.relay.proto.MessageClass;
-import io.switchboard.relay.proto.MessageType;
-import io.switchboard.relay.proto.Method;
-import io.switchboard.relay.proto.StunError;
 import io.switchboard.relay.policy.TurnRestAuthenticator;
-import io.switchboard.relay.proto.StunMessage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
@@ -29,31 +24,30 @@ import io.vertx.core.internal.VertxInternal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The STUN/TURN relay on UDP (RFC 8489, RFC 8656): one listening socket, plus one relay socket per allocation, all
- * on this verticle's event loop, driven through Netty directly so a relayed datagram is the received buffer itself,
- * retained and narrowed to the payload (ChannelData and Send towards peers), or one pooled buffer (towards
- * clients), with no other per-packet allocation than Netty's own packet object. Writes are flushed once per read
- * batch, so the native transport can send them with one system call.
+ * The STUN/TURN relay (RFC 8489, RFC 8656): one UDP listening socket, optionally TCP and TLS listeners
+ * ({@link TurnStreams}, {@link StreamListeners}), plus one relay socket per allocation, all on this verticle's event
+ * loop, driven through Netty directly so a relayed datagram is the received buffer itself, retained and narrowed to
+ * the payload (ChannelData and Send towards peers), or one pooled buffer (towards clients), with no other per-packet
+ * allocation than Netty's own packet object. Writes are flushed once per read batch, so the native transport can
+ * send them with one system call.
  *
  * <p>One verticle listens on one address: {@code relay.host}, or the IPv6 {@code relay.host6} of a relay that
  * listens on both (each with its own verticles). Which listener a client reached has nothing to do with the family
  * of its relayed addresses ({@link RelayFamilies}): an IPv6 client may relay to IPv4 peers and vice versa.
  *
- * <p>Several instances may share the port with SO_REUSEPORT (native epoll only): the kernel hashes each client's
- * address to one instance, which then owns that client's allocations. Each counts the datagrams it reads there
- * ({@link RelayEvents#listenerDatagram}), which shows how evenly the kernel spreads the clients.
+ * <p>Several instances may share the ports with SO_REUSEPORT (native epoll only): the kernel hashes each UDP
+ * client's address, and spreads TCP and TLS connections, over the instances; an instance owns the allocations of
+ * the clients it is given. Each counts the datagrams it reads on the UDP port ({@link RelayEvents#listenerDatagram}),
+ * which shows how evenly the kernel spreads the clients.
  *
- * <p>This class holds the lifecycle (sockets, sweep timer), the read path and the dispatch table. ChannelData is
- * told apart from STUN by its first two bits; Binding is answered before any authentication; other STUN requests
- * are authenticated ({@link TurnAuthentication}) and go to the handler registered for their message type
- * ({@link AllocationRequests}, {@link PermissionRequests}); the only indication accepted is Send. Relayed data
- * is {@link DataPath}'s; every answer leaves through the {@link Responder}.
+ * <p>This class holds the lifecycle (sockets, sweep timer) and the UDP read path. ChannelData is told apart from
+ * STUN by its first two bits and goes to the {@link DataPath}; STUN goes to the {@link MessageDispatch}, which TCP
+ * and TLS connections share. Every answer leaves through the {@link Responder}.
  */
 public final class RelayVerticle extends VerticleBase {
 
@@ -66,12 +60,6 @@ public final class RelayVerticle extends VerticleBase {
    */
   private static final int LISTENER_RECEIVE_BUFFER = 4 * 1024 * 1024;
 
-  /** A handler of one authenticated request type. */
-  @FunctionalInterface
-  private interface Handler {
-    void handle(TurnRequest request);
-  }
-
   private final RelayServices services;
   private final RelayEvents events;
   /** This verticle's index among the node's relay instances, 0-based. */
@@ -79,14 +67,15 @@ public final class RelayVerticle extends VerticleBase {
   /** The IP literal this verticle listens on (relay.host or relay.host6), on relay.port. */
   private final String listenHost;
   private final AllocationManager allocations = new AllocationManager();
-  /** One handler per (method, class) of authenticated request, keyed by the STUN message type. */
-  private final Map<Integer, Handler> dispatch = new HashMap<>();
   // made in start(), once the listening channel exists, before it can read
-  private Responder responder;
-  private TurnAuthentication authentication;
+  private MessageDispatch dispatch;
   private AllocationRequests allocationRequests;
   private DataPath dataPath;
-  /** Set once bound; null when start() failed. */
+  private TurnStreams streams;
+  private StreamListeners streamListeners;
+  private TurnTlsContext tls;
+  /** The UDP listening socket, made in start(); {@link #listener} once bound, null when start() failed. */
+  private DatagramChannel udpChannel;
   private DatagramChannel listener;
   private InetSocketAddress listenAddress;
   private long sweepTimer = -1;
@@ -127,18 +116,19 @@ public final class RelayVerticle extends VerticleBase {
       config.instances() > 1);
     channel.config().setReceiveBufferSize(LISTENER_RECEIVE_BUFFER);
 
-    responder = new Responder(channel, events,
+    udpChannel = channel;
+    Responder responder = new Responder(channel, events,
       new UnauthenticatedBudget(config.unauthorizedPerSecond(), config.unauthorizedBurst()));
-    authentication = new TurnAuthentication(services, responder);
-    dataPath = new DataPath(services, allocations, channel);
+    TurnAuthentication authentication = new TurnAuthentication(services, responder);
+    dataPath = new DataPath(services);
     allocationRequests = new AllocationRequests(services, allocations, responder, authentication, channels, dataPath,
-      listenAddress, families, context);
+      families, context);
     PermissionRequests permissionRequests = new PermissionRequests(services, allocationRequests, responder);
-    dispatch.put(MessageType.encode(Method.ALLOCATE, MessageClass.REQUEST), allocationRequests::allocate);
-    dispatch.put(MessageType.encode(Method.REFRESH, MessageClass.REQUEST), allocationRequests::refresh);
-    dispatch.put(MessageType.encode(Method.CREATE_PERMISSION, MessageClass.REQUEST),
-      permissionRequests::createPermission);
-    dispatch.put(MessageType.encode(Method.CHANNEL_BIND, MessageClass.REQUEST), permissionRequests::channelBind);
+    dispatch = new MessageDispatch(services, allocations, responder, authentication, dataPath, allocationRequests,
+      permissionRequests);
+    streams = new TurnStreams(services, allocations, dispatch, dataPath, allocationRequests);
+    streamListeners = new StreamListeners(((VertxInternal) vertx).transport(),
+      ((ContextInternal) context).nettyEventLoop(), config.instances() > 1);
 
     Promise<Void> bound = Promise.promise();
     channels.register(channel, listenAddress).addListener(f -> {
@@ -153,10 +143,35 @@ public final class RelayVerticle extends VerticleBase {
     // every instance of every node hears of revoked credentials: each closes the allocations it holds
     Future<Void> revocations = vertx.eventBus().consumer(Addresses.TURN_REVOCATIONS,
       message -> revoke(message.body())).completion();
-    return Future.all(bound.future(), revocations).onSuccess(v -> {
+    return Future.all(bound.future(), revocations, loadTls()).compose(v -> listenStreams()).onSuccess(v -> {
       sweepTimer = vertx.setPeriodic(Lifetimes.SWEEP_INTERVAL.toMillis(), id -> sweep());
       LOG.log(System.Logger.Level.DEBUG, "relay listening on udp {0}", listenAddress);
-    });
+    }).recover(cause -> stop().transform(ignored -> Future.failedFuture(cause))); // a port taken: release the others
+  }
+
+  /**
+   * The TLS context when relay.tls is on, its pair read off the event loop; called from start(), on this verticle's
+   * context, so the renewal timer and its swaps run there too.
+   */
+  private Future<Void> loadTls() {
+    RelayConfig.Streams config = services.config().streams();
+    if (!config.tlsEnabled()) {
+      return Future.succeededFuture();
+    }
+    return TurnTlsContext.load(vertx, config.tlsCert(), config.tlsKey(), Duration.ofSeconds(config.tlsReloadSeconds()),
+      services.clock()).onSuccess(context -> tls = context).mapEmpty();
+  }
+
+  /** The TCP and TLS listeners, where enabled (relay.tcp, relay.tls), on relay.host. */
+  private Future<Void> listenStreams() {
+    RelayConfig.Streams config = services.config().streams();
+    InetAddress host = listenAddress.getAddress();
+    Future<Void> tcp = !config.tcpEnabled() ? Future.succeededFuture()
+      : streamListeners.listenTcp(new InetSocketAddress(host, config.tcpPort()), streams);
+    if (!config.tlsEnabled()) {
+      return tcp;
+    }
+    return tcp.compose(v -> streamListeners.listenTls(new InetSocketAddress(host, config.tlsPort()), streams, tls));
   }
 
   /**
@@ -180,7 +195,7 @@ public final class RelayVerticle extends VerticleBase {
       services.revocations().revoke(username, TurnRestAuthenticator.restExpiry(username));
       events.credentialRevoked();
     }
-    for (Allocation allocation : List.copyOf(allocations.all())) {
+    for (Allocation allocation : allocations.all()) {
       if (usernames.contains(allocation.username())) {
         allocationRequests.delete(allocation, RelayEvents.DeleteReason.REVOKED);
       }
@@ -192,15 +207,23 @@ public final class RelayVerticle extends VerticleBase {
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
     }
-    for (Allocation allocation : List.copyOf(allocations.all())) {
+    if (tls != null) {
+      tls.stop();
+    }
+    Future<Void> streamsClosed = Future.succeededFuture();
+    if (streams != null) {
+      streamsClosed = streamListeners.close();
+      streams.closeAll();
+    }
+    for (Allocation allocation : allocations.all()) {
       allocationRequests.delete(allocation, RelayEvents.DeleteReason.SHUTDOWN);
     }
     if (listener == null) {
-      return Future.succeededFuture();
+      return streamsClosed;
     }
     Promise<Void> closed = Promise.promise();
     listener.close().addListener(f -> closed.complete());
-    return closed.future();
+    return Future.all(streamsClosed, closed.future());
   }
 
   /** Runs on this verticle's event loop (a Vert.x timer on its context). */
@@ -221,6 +244,19 @@ public final class RelayVerticle extends VerticleBase {
   /** Allocations held by this instance (for tests and metrics); call on its event loop. */
   public int allocationCount() {
     return allocations.size();
+  }
+
+  /**
+   * This instance's TURN-over-TCP/TLS handling, for a listener built elsewhere that hands it accepted connections
+   * ({@link TurnStreams#attach}) on this instance's event loop; null before start().
+   */
+  public TurnStreams turnStreams() {
+    return streams;
+  }
+
+  /** This instance's event loop: where a connection handed to {@link #turnStreams()} must be registered. */
+  public EventLoop eventLoop() {
+    return ((ContextInternal) context).nettyEventLoop();
   }
 
   // ---- datagrams from clients ----
@@ -257,69 +293,9 @@ public final class RelayVerticle extends VerticleBase {
   private void fromClient(ByteBuf buf, InetSocketAddress client) {
     long now = services.nanoClock().getAsLong();
     if (ChannelData.looksLikeChannelData(buf)) {
-      dataPath.channelDataFromClient(buf, client, now);
+      dataPath.channelDataFromClient(buf, allocations.get(client), now);
       return;
     }
-    if (!StunMessage.looksLikeStun(buf)) {
-      events.dropped(RelayEvents.Drop.MALFORMED);
-      return;
-    }
-    StunMessage message;
-    try {
-      message = StunMessage.decode(buf);
-    } catch (MalformedMessageException e) {
-      events.dropped(RelayEvents.Drop.MALFORMED);
-      return;
-    }
-    // RFC 8489 section 7.3: a FINGERPRINT that is present must match, else the message is discarded unanswered
-    if (Fingerprint.present(message) && !Fingerprint.verify(message)) {
-      events.dropped(RelayEvents.Drop.BAD_FINGERPRINT);
-      return;
-    }
-    switch (message.messageClass()) {
-      case REQUEST -> request(message, client, now);
-      case INDICATION -> {
-        if (message.method() == Method.SEND) {
-          dataPath.sendIndication(message, client, now);
-        } else {
-          events.dropped(RelayEvents.Drop.UNEXPECTED);
-        }
-      }
-      default -> events.dropped(RelayEvents.Drop.UNEXPECTED);
-    }
-  }
-
-  private void request(StunMessage message, InetSocketAddress client, long now) {
-    int[] unknown = message.unknownComprehensionRequired();
-    if (unknown.length > 0) {
-      responder.unauthenticatedError(message, client, now, StunError.UNKNOWN_ATTRIBUTE, unknown);
-      return;
-    }
-    if (message.method() == Method.BINDING) {
-      responder.bindingSuccess(message, client, now);
-      return;
-    }
-    Handler handler = dispatch.get(message.type());
-    if (handler == null) {
-      responder.unauthenticatedError(message, client, now, StunError.BAD_REQUEST, null);
-      return;
-    }
-    TurnAuthentication.Auth auth;
-    try {
-      auth = authentication.authenticate(message, client, now);
-    } catch (MalformedMessageException e) {
-      events.authFailure(RelayEvents.AuthFailure.BAD_REQUEST, client);
-      responder.unauthenticatedError(message, client, now, StunError.BAD_REQUEST, null);
-      return;
-    }
-    if (auth == null) {
-      return;
-    }
-    TurnRequest request = new TurnRequest(message, client, auth, now);
-    try {
-      handler.handle(request);
-    } catch (MalformedMessageException e) {
-      responder.error(request, StunError.BAD_REQUEST);
-    }
+    dispatch.stun(buf, new UdpClient(udpChannel, client, listenAddress), now);
   }
 }

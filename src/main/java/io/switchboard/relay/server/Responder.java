@@ -2,7 +2,7 @@ package io.switchboard.relay.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.socket.DatagramPacket;
+import io.switchboard.relay.allocation.ClientPath;
 import io.switchboard.relay.proto.AttributeType;
 import io.switchboard.relay.proto.ErrorCodeAttribute;
 import io.switchboard.relay.proto.MessageClass;
@@ -13,10 +13,9 @@ import io.switchboard.relay.proto.StunMessage;
 import io.switchboard.relay.proto.UnknownAttributes;
 import io.switchboard.relay.proto.XorAddress;
 
-import java.net.InetSocketAddress;
-
 /**
- * Every answer to a client leaves through here, on the listening socket. Answers to requests nobody has
+ * Every answer to a client leaves through here, on the client's way back ({@link ClientPath}: the listening
+ * socket, or the client's own TCP or TLS connection). Answers to requests nobody has
  * authenticated (Binding, 400/420, and the challenges of {@link TurnAuthentication}) are unsigned and spend the
  * source's {@link UnauthenticatedBudget}, so the relay is no amplifier; answers to authenticated requests are
  * signed with the key the request verified under, with the same integrity attribute it used.
@@ -39,8 +38,8 @@ final class Responder {
   }
 
   /** True when one more unauthenticated answer to {@code client} is within budget; otherwise counts the drop. */
-  boolean withinBudget(InetSocketAddress client, long now) {
-    if (!budget.tryTake(client.getAddress(), now)) {
+  boolean withinBudget(ClientPath client, long now) {
+    if (!budget.tryTake(client.address().getAddress(), now)) {
       events.dropped(RelayEvents.Drop.UNAUTHENTICATED_BUDGET);
       return false;
     }
@@ -48,20 +47,20 @@ final class Responder {
   }
 
   /** STUN Binding (RFC 8489): XOR-MAPPED-ADDRESS, SOFTWARE, FINGERPRINT; no authentication, budgeted. */
-  void bindingSuccess(StunMessage message, InetSocketAddress client, long now) {
+  void bindingSuccess(StunMessage message, ClientPath client, long now) {
     if (!withinBudget(client, now)) {
       return;
     }
     ByteBuf out = buffer(64);
     MessageWriter writer = MessageWriter.answer(out, message, MessageClass.SUCCESS);
-    XorAddress.write(writer, AttributeType.XOR_MAPPED_ADDRESS, client);
+    XorAddress.write(writer, AttributeType.XOR_MAPPED_ADDRESS, client.address());
     Software.write(writer, RelayServices.SOFTWARE);
     writer.fingerprint();
     send(out, client);
   }
 
   /** An error to a request that is not (yet) authenticated: unsigned, budgeted. */
-  void unauthenticatedError(StunMessage message, InetSocketAddress client, long now, StunError error,
+  void unauthenticatedError(StunMessage message, ClientPath client, long now, StunError error,
                             int[] unknown) {
     if (!withinBudget(client, now)) {
       return;
@@ -97,13 +96,14 @@ final class Responder {
     writer.fingerprint();
   }
 
-  void signAndSend(MessageWriter writer, TurnAuthentication.Auth auth, InetSocketAddress client) {
+  void signAndSend(MessageWriter writer, TurnAuthentication.Auth auth, ClientPath client) {
     sign(writer, auth);
     send(writer.buffer(), client);
   }
 
   /** Written and flushed at once, not collected into the read batch like relayed data. */
-  void send(ByteBuf out, InetSocketAddress client) {
-    listener.writeAndFlush(new DatagramPacket(out, client), listener.voidPromise());
+  void send(ByteBuf out, ClientPath client) {
+    Channel channel = client.channel();
+    channel.writeAndFlush(client.frame(out), channel.voidPromise());
   }
 }

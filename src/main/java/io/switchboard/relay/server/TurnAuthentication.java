@@ -1,6 +1,7 @@
 package io.switchboard.relay.server;
 
 import io.netty.buffer.ByteBuf;
+import io.switchboard.relay.allocation.ClientPath;
 import io.switchboard.relay.policy.Authenticator;
 import io.switchboard.relay.proto.AttributeType;
 import io.switchboard.relay.proto.ErrorCodeAttribute;
@@ -15,8 +16,6 @@ import io.switchboard.relay.proto.Realm;
 import io.switchboard.relay.proto.StunError;
 import io.switchboard.relay.proto.StunMessage;
 import io.switchboard.relay.proto.Username;
-
-import java.net.InetSocketAddress;
 
 /**
  * The long-term credential mechanism (RFC 8489 section 9.2): checks USERNAME, REALM, NONCE, the password
@@ -47,7 +46,7 @@ final class TurnAuthentication {
   }
 
   /** The verified credentials of {@code message}, or null after answering it with a challenge or an error. */
-  Auth authenticate(StunMessage message, InetSocketAddress client, long now) {
+  Auth authenticate(StunMessage message, ClientPath client, long now) {
     boolean sha256 = MessageIntegritySha256.present(message);
     if (!sha256 && !MessageIntegrity.present(message)) {
       events.challenged();
@@ -62,7 +61,7 @@ final class TurnAuthentication {
    * USERNAME, REALM and NONCE present (else 400), the nonce valid (else 438), the realm ours (else 401), and the
    * password algorithm (else 400); null after answering.
    */
-  private Claim claim(StunMessage message, InetSocketAddress client, long now) {
+  private Claim claim(StunMessage message, ClientPath client, long now) {
     String username = Username.read(message);
     String realm = Realm.read(message);
     String nonce = Nonce.read(message);
@@ -70,7 +69,7 @@ final class TurnAuthentication {
       refuseMalformed(message, client, now);
       return null;
     }
-    if (services.nonces().check(nonce, client) != NonceService.Check.VALID) {
+    if (services.nonces().check(nonce, client.address()) != NonceService.Check.VALID) {
       refuseWithChallenge(message, client, now, RelayEvents.AuthFailure.STALE_NONCE, StunError.STALE_NONCE);
       return null;
     }
@@ -102,7 +101,7 @@ final class TurnAuthentication {
   }
 
   /** The claimed user's credential, not revoked, with a key that verifies the MESSAGE-INTEGRITY(-SHA256). */
-  private Auth verify(StunMessage message, InetSocketAddress client, long now, Claim claim, boolean sha256) {
+  private Auth verify(StunMessage message, ClientPath client, long now, Claim claim, boolean sha256) {
     Authenticator.Credential credential = services.authenticator()
       .credential(claim.username(), claim.realm(), claim.passwordAlgorithm());
     if (credential == null) {
@@ -124,14 +123,14 @@ final class TurnAuthentication {
   }
 
   /** A malformed request: counted, and answered 400 without a challenge. */
-  private void refuseMalformed(StunMessage message, InetSocketAddress client, long now) {
-    events.authFailure(RelayEvents.AuthFailure.BAD_REQUEST, client);
+  private void refuseMalformed(StunMessage message, ClientPath client, long now) {
+    events.authFailure(RelayEvents.AuthFailure.BAD_REQUEST, client.address());
     responder.unauthenticatedError(message, client, now, StunError.BAD_REQUEST, null);
   }
 
-  private void refuseWithChallenge(StunMessage message, InetSocketAddress client, long now,
+  private void refuseWithChallenge(StunMessage message, ClientPath client, long now,
                                    RelayEvents.AuthFailure failure, StunError error) {
-    events.authFailure(failure, client);
+    events.authFailure(failure, client.address());
     challenge(message, client, now, error);
   }
 
@@ -139,7 +138,7 @@ final class TurnAuthentication {
    * 401 or 438 with REALM, a fresh NONCE and PASSWORD-ALGORITHMS; no SOFTWARE, so the answer stays small.
    * Budgeted per source address.
    */
-  void challenge(StunMessage message, InetSocketAddress client, long now, StunError error) {
+  void challenge(StunMessage message, ClientPath client, long now, StunError error) {
     if (!responder.withinBudget(client, now)) {
       return;
     }
@@ -148,7 +147,7 @@ final class TurnAuthentication {
     MessageWriter writer = MessageWriter.answer(out, message, MessageClass.ERROR);
     ErrorCodeAttribute.write(writer, error);
     Realm.write(writer, services.config().realm());
-    Nonce.write(writer, services.nonces().issue(client));
+    Nonce.write(writer, services.nonces().issue(client.address()));
     PasswordAlgorithms.write(writer, PASSWORD_ALGORITHMS);
     writer.fingerprint();
     responder.send(out, client);

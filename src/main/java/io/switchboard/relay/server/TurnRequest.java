@@ -1,9 +1,8 @@
 package io.switchboard.relay.server;
 
+import io.switchboard.relay.allocation.ClientPath;
 import io.switchboard.relay.proto.StunMessage;
 
-import java.net.InetSocketAddress;
-
 /** One authenticated TURN request, as the dispatch table hands it to its handler. */
-record TurnRequest(StunMessage message, InetSocketAddress client, TurnAuthentication.Auth auth, long nowNanos) {
+record TurnRequest(StunMessage message, ClientPath client, TurnAuthentication.Auth auth, long nowNanos) {
 }

@@ -19,8 +19,32 @@ class AllocationTest {
   private final InetSocketAddress client = new InetSocketAddress("198.51.100.1", 5000);
 
   private Allocation allocation() {
-    return new Allocation(new FiveTuple(client, new InetSocketAddress("192.0.2.1", 3478)), "u", "u", new byte[12],
-      Long.MAX_VALUE, new Bandwidth(0, 0));
+    return new Allocation(new TupleOnly(new FiveTuple(client, new InetSocketAddress("192.0.2.1", 3478))), "u", "u",
+      new byte[12], Long.MAX_VALUE, new Bandwidth(0, 0));
+  }
+
+  /** A client known by its five-tuple only: nothing is ever written to it in these tests. */
+  record TupleOnly(FiveTuple fiveTuple) implements ClientPath {
+
+    @Override
+    public ClientTransport transport() {
+      return fiveTuple.transport();
+    }
+
+    @Override
+    public InetSocketAddress address() {
+      return fiveTuple.client();
+    }
+
+    @Override
+    public io.netty.channel.Channel channel() {
+      throw new UnsupportedOperationException("no channel in this test");
+    }
+
+    @Override
+    public Object frame(io.netty.buffer.ByteBuf message) {
+      throw new UnsupportedOperationException("no channel in this test");
+    }
   }
 
   @Test

@@ -1,0 +1,157 @@
+package io.switchboard.relay.it;
+
+import io.switchboard.testing.Metrics;
+import io.switchboard.testing.RelayTestNode;
+import io.switchboard.testing.TestCertificates;
+import io.switchboard.testing.TestPorts;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * coturn's turnutils_uclient against our relay over TCP ({@code -t}) and TLS ({@code -S -t}), relayed over UDP to
+ * turnutils_peer: every message echoed, and the relay's own counters moved by exactly the tool's totals. The TLS
+ * certificate is issued for "localhost" by a CA of this test (uclient checks it only with -E). The tools are
+ * required: a missing one fails the test, never skips it.
+ */
+@DisplayName("relay over TCP and TLS with coturn's client tools")
+@Timeout(180)
+class CoturnStreamInteropTest {
+
+  private static final List<String> TOOLS = List.of("turnutils_uclient", "turnutils_peer");
+  private static final Pattern TOTALS = Pattern.compile("tot_send_msgs=(\\d+), tot_recv_msgs=(\\d+)\\s*$",
+    Pattern.MULTILINE);
+  private static final Pattern LOST = Pattern.compile("Total lost packets (\\d+)");
+  private static final String C2P = "switchboard_turn_packets_total{direction=\"client_to_peer\"}";
+  private static final String P2C = "switchboard_turn_packets_total{direction=\"peer_to_client\"}";
+
+  private static RelayTestNode node;
+  private static Process peer;
+  private static int peerPort;
+
+  @BeforeAll
+  static void start() throws IOException {
+    List<String> missing = TOOLS.stream().filter(tool -> !onPath(tool)).toList();
+    if (!missing.isEmpty()) {
+      fail("missing " + missing + ": install coturn's client tools with apt-get install coturn"
+        + ("true".equals(System.getenv("CI")) ? " (CI=true: the CI image must provide them)" : "")
+        + "; this test is never skipped");
+    }
+    node = RelayTestNode.startWithStreams(new JsonObject().put("maxAllocationsPerUser", 100),
+      TestCertificates.newAuthority("turn").member("localhost"));
+    peerPort = TestPorts.freeUdpBlock(2); // turnutils_peer binds the port and the next one
+    peer = new ProcessBuilder("timeout", "170", "turnutils_peer", "-L", "127.0.0.1", "-p", Integer.toString(peerPort))
+      .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (peer != null) {
+      peer.descendants().forEach(ProcessHandle::destroy);
+      peer.destroy();
+      peer.waitFor(5, TimeUnit.SECONDS);
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private static boolean onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      if (new File(dir, tool).canExecute()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private record Result(int exit, String output) {
+  }
+
+  private static Result run(List<String> command) throws Exception {
+    List<String> full = new ArrayList<>(List.of("timeout", "60"));
+    full.addAll(command);
+    Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
+    byte[] output = process.getInputStream().readAllBytes();
+    if (!process.waitFor(70, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      fail(command.get(0) + " did not finish");
+    }
+    return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"tcp, channels", "tcp, indications", "tls, channels", "tls, indications"})
+  @DisplayName("turnutils_uclient: all echoed, counters agree, the connections counted and closed by the client")
+  void echoes(String transport, String mode) throws Exception {
+    String user = RelayTestNode.restUsername("uclient-" + transport + "-" + mode, 3600);
+    List<String> command = new ArrayList<>(List.of("turnutils_uclient", "-t"));
+    if (transport.equals("tls")) {
+      command.add("-S");
+    }
+    if (mode.equals("indications")) {
+      command.add("-s");
+    }
+    int port = transport.equals("tls") ? node.tlsPort() : node.tcpPort();
+    command.addAll(List.of("-u", user, "-w", RelayTestNode.restPassword(user), "-e", "127.0.0.1",
+      "-r", Integer.toString(peerPort), "-m", "2", "-n", "20", "-l", "100", "-z", "5", "-p", Integer.toString(port),
+      "127.0.0.1"));
+    double c2pBefore = node.metric(C2P);
+    double p2cBefore = node.metric(P2C);
+    double closedBefore = closed(transport);
+
+    Result result = run(command);
+    assertEquals(0, result.exit(), result.output());
+    long[] totals = totals(result.output());
+    assertEquals(40, totals[0], result.output());
+    assertEquals(40, totals[1], result.output());
+    Matcher lost = LOST.matcher(result.output());
+    assertTrue(lost.find() && lost.group(1).equals("0"), result.output());
+    assertEquals(c2pBefore + totals[0], Metrics.awaitValue(() -> node.metric(C2P), c2pBefore + totals[0], 3000),
+      "relay counted client-to-peer datagrams");
+    assertEquals(p2cBefore + totals[1], Metrics.awaitValue(() -> node.metric(P2C), p2cBefore + totals[1], 3000),
+      "relay counted peer-to-client datagrams");
+    // uclient's connections are gone, and with them their allocations (RFC 8656: bound to the connection)
+    assertEquals(0, Metrics.awaitValue(() -> node.metric("switchboard_turn_stream_connections{transport=\""
+      + transport + "\"}"), 0, 3000));
+    assertEquals(0, node.metric("switchboard_turn_allocations_active"));
+    assertTrue(closed(transport) >= closedBefore + 2, "one connection per session at least, each counted");
+    assertEquals(0, node.metric("switchboard_turn_dropped_total{reason=\"internal_error\"}"));
+  }
+
+  /** Connections of {@code transport} closed so far, whatever the reason. */
+  private static double closed(String transport) {
+    String text = Metrics.scrape(node.httpPort());
+    String prefix = "switchboard_turn_stream_closed_total{";
+    String label = "transport=\"" + transport + "\"";
+    return text.lines().filter(l -> l.startsWith(prefix) && l.contains(label))
+      .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  private static long[] totals(String output) {
+    Matcher totals = TOTALS.matcher(output);
+    long[] last = {-1, -1};
+    while (totals.find()) {
+      last[0] = Long.parseLong(totals.group(1));
+      last[1] = Long.parseLong(totals.group(2));
+    }
+    return last;
+  }
+}
