@@ -20,6 +20,7 @@ import io.switchboard.metrics.PresenceMetrics;
 import io.switchboard.metrics.RelayMetrics;
 import io.switchboard.metrics.SwitchboardMetrics;
 import io.switchboard.oneport.InternalHttpSocket;
+import io.switchboard.oneport.OnePortSetup;
 import io.switchboard.relay.policy.ClusterQuota;
 import io.switchboard.relay.policy.ServiceEndpoints;
 import io.switchboard.relay.server.LoggingRelayEvents;
@@ -341,14 +342,16 @@ public final class Node {
     RelayServices relay = RelayServices.defaults(config.relay(), config.ice().turnSecrets(), events, Clock.systemUTC(),
       nanoClock, serviceEndpoints, clusterQuota);
     AtomicInteger nextInstance = new AtomicInteger();
-    Future<?> main = vertx.deployVerticle(() -> new RelayVerticle(relay, nextInstance.getAndIncrement()),
-      new DeploymentOptions().setInstances(instances));
+    OnePortSetup onePort = internalHttpSocket == null ? null : new OnePortSetup(config.onePort(), httpTls,
+      internalHttpSocket.path(), Duration.ofSeconds(config.http().headerTimeoutSeconds()));
+    Future<?> main = vertx.deployVerticle(() -> new RelayVerticle(relay, nextInstance.getAndIncrement(),
+      config.relay().host(), onePort), new DeploymentOptions().setInstances(instances));
     if (host6.isEmpty()) {
       return main;
     }
     AtomicInteger nextInstance6 = new AtomicInteger(instances);
     return main.compose(v -> vertx.deployVerticle(
-      () -> new RelayVerticle(relay, nextInstance6.getAndIncrement(), host6),
+      () -> new RelayVerticle(relay, nextInstance6.getAndIncrement(), host6, null),
       new DeploymentOptions().setInstances(instances)));
   }
 

@@ -217,7 +217,8 @@ public final class RelayConfig {
    * credentials are signed with {@code ice.turnSecrets}; development mode makes one up when none is set (both
    * sides use it, so nothing to warn about). Without a secret outside development only the STUN entry is listed.
    */
-  static SwitchboardConfig.Ice advertise(SwitchboardConfig.Relay relay, SwitchboardConfig.Ice ice, boolean devTokens) {
+  static SwitchboardConfig.Ice advertise(SwitchboardConfig.Relay relay, SwitchboardConfig.OnePort onePort,
+                                         SwitchboardConfig.Ice ice, boolean devTokens) {
     if (!relay.enabled() || !ice.turnUrls().isEmpty() || !ice.stunUrls().isEmpty()) {
       return ice;
     }
@@ -227,17 +228,18 @@ public final class RelayConfig {
     if (secrets.isEmpty() && devTokens) {
       secrets = List.of(SwitchboardConfig.randomSecret());
     }
-    List<String> turn = secrets.isEmpty() ? List.of() : turnUrls(host, relay);
+    List<String> turn = secrets.isEmpty() ? List.of() : turnUrls(host, relay, onePort);
     return new SwitchboardConfig.Ice(List.of("stun:" + hostPort), turn, secrets, ice.credentialTtlSeconds(),
       ice.generatedSecret());
   }
 
   /**
    * The relay's TURN URLs: UDP always, then TCP and TLS (RFC 7065: {@code turns:} with {@code transport=tcp}) when
-   * they listen. A browser verifies the TLS certificate against the URL's host: relay.publicHost must be a name the
+   * they listen, and TURN over TLS on the one port (onePort.port, for clients behind firewalls that pass TCP 443
+   * only). A browser verifies the TLS certificate against the URL's host: relay.publicHost must be a name the
    * certificate holds.
    */
-  private static List<String> turnUrls(String host, SwitchboardConfig.Relay relay) {
+  private static List<String> turnUrls(String host, SwitchboardConfig.Relay relay, SwitchboardConfig.OnePort onePort) {
     List<String> urls = new ArrayList<>();
     urls.add("turn:" + host + ":" + relay.port() + "?transport=udp");
     if (relay.streams().tcpEnabled()) {
@@ -245,6 +247,9 @@ public final class RelayConfig {
     }
     if (relay.streams().tlsEnabled()) {
       urls.add("turns:" + host + ":" + relay.streams().tlsPort() + "?transport=tcp");
+    }
+    if (onePort.enabled()) {
+      urls.add("turns:" + host + ":" + onePort.port() + "?transport=tcp");
     }
     return List.copyOf(urls);
   }

@@ -189,10 +189,10 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     Ice iceConfig = parseIce(ice, devTokens);
     Relay relay = RelayConfig.parse(section(json, "relay"));
     Cluster clusterConfig = parseCluster(section(json, "cluster"));
+    OnePort onePort = parseOnePort(section(json, "onePort"));
     SwitchboardConfig config = new SwitchboardConfig(nodeConfig, httpConfig, authConfig, limitsConfig,
       parseRooms(section(json, "rooms")),
-      RelayConfig.advertise(relay, iceConfig, devTokens), relay, clusterConfig,
-      parseOnePort(section(json, "onePort")));
+      RelayConfig.advertise(relay, onePort, iceConfig, devTokens), relay, clusterConfig, onePort);
     config.checkModes();
     return config;
   }
@@ -209,6 +209,9 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
   private void checkModes() {
     if (auth.devTokens()) {
       checkDevelopmentMode();
+    }
+    if (onePort.enabled()) {
+      checkOnePort();
     }
     if (cluster.enabled()) {
       checkClusterTransport();
@@ -228,6 +231,17 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     if (!IpAddresses.isLoopback(http.host())) {
       throw new ConfigException("auth.devTokens is allowed only with a loopback http.host (127.0.0.1 or ::1), "
         + "not " + http.host() + ": anyone who reaches POST /api/dev/token could join any room");
+    }
+  }
+
+  /** One-port mode serves the HTTP port's certificate and hands TURN to the relay: it needs both. */
+  private void checkOnePort() {
+    if (!http.tls().enabled()) {
+      throw new ConfigException("onePort.enabled needs http.tls.cert and http.tls.key: the one port serves HTTPS, "
+        + "wss and TURN over TLS with that certificate");
+    }
+    if (!relay.enabled()) {
+      throw new ConfigException("onePort.enabled needs relay.enabled: TURN over TLS on the one port is the relay's");
     }
   }
 

@@ -4,6 +4,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * Decides, once per connection of the one-port listener, whether it carries TURN or HTTP: by ALPN when the client
@@ -28,9 +31,36 @@ final class FirstBytes extends ChannelInboundHandlerAdapter {
   }
 
   private final Routes routes;
+  private final long timeoutMillis;
+  private ScheduledFuture<?> timeout;
 
-  FirstBytes(Routes routes) {
+  /**
+   * @param timeoutMillis the connection is closed when its first bytes (TLS handshake included) have not come by
+   *                      then; the HTTP server and the TURN handling each have their own timers afterwards
+   */
+  FirstBytes(Routes routes, long timeoutMillis) {
     this.routes = routes;
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    timeout = ctx.executor().schedule(() -> {
+      ctx.close();
+    }, timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    timeout.cancel(false);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // a failed or timed-out handshake, a reset: nothing was classified, nothing else to undo
+    System.getLogger(FirstBytes.class.getName()).log(System.Logger.Level.DEBUG, "one-port connection from {0}: {1}",
+      ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
   }
 
   /** True when the first byte of a connection starts a STUN message. */

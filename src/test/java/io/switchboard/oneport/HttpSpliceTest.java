@@ -84,7 +84,7 @@ class HttpSpliceTest {
               HttpSplice.start(ctx.channel(), firstBytes, transport,
                 transport.convert(SocketAddress.domainSocketAddress(socket.path().toString())));
             }
-          }));
+          }, 5000));
         }
       }).bind(InetAddress.getLoopbackAddress(), port).sync().channel();
   }

@@ -74,9 +74,31 @@ public final class RelayTestNode implements AutoCloseable {
     return start(relayOverrides, true, java.util.List.of(TestNode.TURN_KEY), System::nanoTime, relayPorts, -1);
   }
 
+  /**
+   * A relay serving one-port mode on {@code onePort} with {@code tls}'s certificate on the HTTP port too (the
+   * one-port listener serves that certificate), plus {@code relayOverrides} and {@code httpOverrides}; loopback
+   * peers allowed.
+   */
+  public static RelayTestNode startWithOnePort(JsonObject relayOverrides, TestCertificates.Member tls, int onePort,
+                                               JsonObject httpOverrides) {
+    JsonObject http = new JsonObject().put("tls", new JsonObject().put("cert", tls.cert().toString())
+      .put("key", tls.key().toString()));
+    JsonObject sections = new JsonObject()
+      .put("http", http.mergeIn(httpOverrides, true))
+      .put("onePort", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", onePort));
+    return start(relayOverrides, true, java.util.List.of(TestNode.TURN_KEY), System::nanoTime, BLOCK - 1, -1,
+      sections);
+  }
+
   private static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback,
                                      java.util.List<String> turnSecrets, java.util.function.LongSupplier nanoClock,
                                      int relayPorts, int tlsPort) {
+    return start(relayOverrides, allowLoopback, turnSecrets, nanoClock, relayPorts, tlsPort, new JsonObject());
+  }
+
+  private static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback,
+                                     java.util.List<String> turnSecrets, java.util.function.LongSupplier nanoClock,
+                                     int relayPorts, int tlsPort, JsonObject otherSections) {
     int base = TestPorts.freeUdpBlock(relayPorts + 1);
     JsonObject relay = new JsonObject()
       .put("enabled", true)
@@ -98,6 +120,7 @@ public final class RelayTestNode implements AutoCloseable {
       .put("relay", relay)
       .put("ice", new JsonObject().put("stunUrls", new JsonArray()).put("turnUrls", new JsonArray())
         .put("turnSecrets", new JsonArray(turnSecrets)));
+    overrides.mergeIn(otherSections, true);
     return new RelayTestNode(TestNode.start(overrides, nanoClock), base, base + 1, base + relayPorts, base, tlsPort);
   }
 

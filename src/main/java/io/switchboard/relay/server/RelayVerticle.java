@@ -7,8 +7,11 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.switchboard.bus.Addresses;
+import io.switchboard.oneport.OnePortConnections;
+import io.switchboard.oneport.OnePortSetup;
 import io.switchboard.config.RelayConfig;
 import io.switchboard.relay.allocation.Allocation;
+import io.switchboard.relay.allocation.ClientTransport;
 import io.switchboard.relay.allocation.AllocationManager;
 import io.switchboard.relay.allocation.Lifetimes;
 import io.switchboard.relay.proto.ChannelData;
@@ -66,6 +69,8 @@ public final class RelayVerticle extends VerticleBase {
   private final int instance;
   /** The IP literal this verticle listens on (relay.host or relay.host6), on relay.port. */
   private final String listenHost;
+  /** One-port mode, when this verticle serves it; else null. */
+  private final OnePortSetup onePort;
   private final AllocationManager allocations = new AllocationManager();
   // made in start(), once the listening channel exists, before it can read
   private MessageDispatch dispatch;
@@ -82,15 +87,19 @@ public final class RelayVerticle extends VerticleBase {
 
   /** A verticle listening on {@code relay.host}. */
   public RelayVerticle(RelayServices services, int instance) {
-    this(services, instance, services.config().host());
+    this(services, instance, services.config().host(), null);
   }
 
-  /** A verticle listening on {@code listenHost} (relay.host or relay.host6), port relay.port. */
-  public RelayVerticle(RelayServices services, int instance, String listenHost) {
+  /**
+   * A verticle listening on {@code listenHost} (relay.host or relay.host6), port relay.port, and, when
+   * {@code onePort} is given, on the one-port listener too (TURN over TLS there is this verticle's).
+   */
+  public RelayVerticle(RelayServices services, int instance, String listenHost, OnePortSetup onePort) {
     this.services = services;
     this.events = services.events();
     this.instance = instance;
     this.listenHost = listenHost;
+    this.onePort = onePort;
   }
 
   // ---- lifecycle ----
@@ -98,9 +107,11 @@ public final class RelayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var config = services.config();
-    if (config.instances() > 1 && !vertx.isNativeTransportEnabled()) {
-      return Future.failedFuture("relay.instances > 1 needs SO_REUSEPORT, which needs the native epoll transport; "
-        + "it is not available here" + (vertx.unavailableNativeTransportCause() == null ? ""
+    String needsNative = config.instances() > 1 ? "relay.instances > 1 needs SO_REUSEPORT, which"
+      : onePort != null ? "onePort.enabled needs a Unix socket to the HTTP server, which" : null;
+    if (needsNative != null && !vertx.isNativeTransportEnabled()) {
+      return Future.failedFuture(needsNative + " needs the native epoll transport; it is not available here"
+        + (vertx.unavailableNativeTransportCause() == null ? ""
         : " (" + vertx.unavailableNativeTransportCause().getMessage() + ")"));
     }
     RelayFamilies families;
@@ -168,10 +179,22 @@ public final class RelayVerticle extends VerticleBase {
     InetAddress host = listenAddress.getAddress();
     Future<Void> tcp = !config.tcpEnabled() ? Future.succeededFuture()
       : streamListeners.listenTcp(new InetSocketAddress(host, config.tcpPort()), streams);
-    if (!config.tlsEnabled()) {
-      return tcp;
+    Future<Void> tlsToo = !config.tlsEnabled() ? tcp
+      : tcp.compose(v -> streamListeners.listenTls(new InetSocketAddress(host, config.tlsPort()), streams, tls));
+    return onePort == null ? tlsToo : tlsToo.compose(v -> listenOnePort());
+  }
+
+  /** The one-port listener: its TURN connections are this instance's, its HTTP ones go to the edge. */
+  private Future<Void> listenOnePort() {
+    InetSocketAddress address;
+    try {
+      address = new InetSocketAddress(InetAddress.getByName(onePort.config().host()), onePort.config().port());
+    } catch (UnknownHostException e) {
+      return Future.failedFuture(e);
     }
-    return tcp.compose(v -> streamListeners.listenTls(new InetSocketAddress(host, config.tlsPort()), streams, tls));
+    OnePortConnections connections = new OnePortConnections(onePort, ((VertxInternal) vertx).transport(),
+      channel -> streams.attach(channel, ClientTransport.TLS));
+    return streamListeners.listenOnePort(address, connections.initializer());
   }
 
   /**

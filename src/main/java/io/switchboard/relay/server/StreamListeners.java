@@ -40,7 +40,7 @@ final class StreamListeners {
 
   /** Listens for TURN over TCP on {@code address}; the future completes on the instance's event loop. */
   Future<Void> listenTcp(InetSocketAddress address, TurnStreams streams) {
-    return bind(address, ClientTransport.TCP, new ChannelInitializer<>() {
+    return bind(address, ClientTransport.TCP.label(), new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel channel) {
         streams.attach(channel, ClientTransport.TCP);
@@ -50,7 +50,7 @@ final class StreamListeners {
 
   /** Listens for TURN over TLS on {@code address}: each connection's handshake with the context in service now. */
   Future<Void> listenTls(InetSocketAddress address, TurnStreams streams, TurnTlsContext tls) {
-    return bind(address, ClientTransport.TLS, new ChannelInitializer<>() {
+    return bind(address, ClientTransport.TLS.label(), new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel channel) {
         channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
@@ -59,7 +59,12 @@ final class StreamListeners {
     });
   }
 
-  private Future<Void> bind(InetSocketAddress address, ClientTransport kind, ChannelInitializer<Channel> init) {
+  /** Listens on {@code address} for the one-port listener, whose connections {@code init} sets up. */
+  Future<Void> listenOnePort(InetSocketAddress address, ChannelInitializer<Channel> init) {
+    return bind(address, "tcp (one-port)", init);
+  }
+
+  private Future<Void> bind(InetSocketAddress address, String label, ChannelInitializer<Channel> init) {
     ServerBootstrap bootstrap = new ServerBootstrap().group(loop, loop)
       .channelFactory(transport.serverChannelFactory(false))
       .childHandler(init);
@@ -72,7 +77,7 @@ final class StreamListeners {
         bound.add(binding.channel());
         done.complete();
       } else {
-        done.fail(new IllegalStateException("relay cannot listen on " + kind.label() + " "
+        done.fail(new IllegalStateException("relay cannot listen on " + label + " "
           + address.getAddress().getHostAddress() + ":" + address.getPort() + ": "
           + f.cause().getMessage(), f.cause()));
       }

@@ -1,18 +1,15 @@
 package io.switchboard.relay.server;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
+import io.switchboard.tls.NettyServerTls;
 import io.switchboard.tls.PemFileWatcher;
 import io.switchboard.tls.PemMaterial;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import javax.net.ssl.SSLException;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -28,7 +25,6 @@ final class TurnTlsContext {
 
   /** The ALPN protocol id of TURN (RFC 7443). */
   static final String ALPN_STUN_TURN = "stun.turn";
-  static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
   private final PemFileWatcher watcher;
   private volatile SslContext current;
@@ -57,13 +53,7 @@ final class TurnTlsContext {
   }
 
   static SslContext build(PemMaterial material) throws SSLException {
-    return SslContextBuilder.forServer(material.privateKey(), material.chain().toArray(new X509Certificate[0]))
-      .sslProvider(SslProvider.JDK)
-      .protocols(PROTOCOLS)
-      .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ALPN_STUN_TURN))
-      .build();
+    return NettyServerTls.context(material, ALPN_STUN_TURN);
   }
 
   private void renewed(PemMaterial material) {
