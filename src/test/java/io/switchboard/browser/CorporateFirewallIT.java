@@ -9,6 +9,7 @@ import io.switchboard.testing.netns.NetnsRig;
 import io.switchboard.testing.netns.NetnsRig.Kind;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,10 +32,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * A page behind a corporate firewall that lets out TCP to port 443 only calls a page behind a home NAT. What the node
- * serves on 443, and so what the call must do, comes from {@code src/test/resources/netns/corporate.properties}:
- * today signaling on 443 over plain HTTP and a UDP-only relay, so ICE fails and the page must tell the user why;
- * once TURN over TLS on 443 exists, the same test with that file switched expects the call to connect through it.
+ * A page behind a corporate firewall that lets out TCP to port 443 only calls a page behind a home NAT, through a node
+ * run two ways (from {@code src/test/resources/netns/corporate.properties}): with signaling on 443 over plain HTTP
+ * and a UDP-only relay, ICE fails and the page must tell the user why; with one-port mode on 443 (HTTPS, wss and
+ * TURN over TLS), the call connects through the corporate page's TURN-over-TLS relay candidate.
  */
 @DisplayName("A page behind a corporate firewall (TCP 443 only)")
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
@@ -47,13 +48,13 @@ class CorporateFirewallIT {
   private static final System.Logger LOG = System.getLogger(CorporateFirewallIT.class.getName());
 
   private static NetnsRig rig;
-  private static NetnsNode node;
-  private static Config config;
+  private NetnsNode node;
 
   /** corporate.properties with ${NODE}, ${CERT} and ${KEY} replaced. */
   private record Config(String expect, String pageOrigin, List<String> browserFlags, Map<String, String> env) {
 
-    static Config load(String nodeAddress) {
+    /** The way named {@code prefix} (udpOnly, onePort). */
+    static Config load(String prefix, String nodeAddress) {
       Properties properties = new Properties();
       try (InputStream in = CorporateFirewallIT.class.getResourceAsStream("/netns/corporate.properties")) {
         properties.load(in);
@@ -66,11 +67,14 @@ class CorporateFirewallIT {
         "${KEY}", certificate.key().toString());
       Map<String, String> resolved = new HashMap<>();
       for (String key : properties.stringPropertyNames()) {
+        if (!key.startsWith(prefix + ".")) {
+          continue;
+        }
         String value = properties.getProperty(key);
         for (Map.Entry<String, String> entry : values.entrySet()) {
           value = value.replace(entry.getKey(), entry.getValue());
         }
-        resolved.put(key, value.trim());
+        resolved.put(key.substring(prefix.length() + 1), value.trim());
       }
       Map<String, String> env = new HashMap<>();
       resolved.forEach((key, value) -> {
@@ -87,25 +91,36 @@ class CorporateFirewallIT {
   @BeforeAll
   static void buildNetworks() {
     rig = NetnsRig.up(1, home("corp", Kind.CORPORATE), home("home", Kind.FULLCONE));
-    try {
-      config = Config.load(rig.nodeAddress(1));
-      Map<String, String> env = NetnsNode.environment(rig, 1, 443);
-      env.putAll(config.env());
-      node = NetnsNode.start(rig, 1, env, false).awaitHealthy(1, Duration.ofSeconds(60));
-    } catch (RuntimeException e) {
-      rig.close();
-      throw e;
-    }
+  }
+
+  @AfterEach
+  void stopNode() throws Exception {
+    BrowserResources.closeAll(Arrays.asList(node));
+    node = null;
   }
 
   @AfterAll
   static void tearDownNetworks() throws Exception {
-    BrowserResources.closeAll(Arrays.asList(node, rig));
+    BrowserResources.closeAll(Arrays.asList(rig));
   }
 
   @Test
-  @DisplayName("the call does what corporate.properties expects: today ICE fails and the page says why")
-  void callFromBehindTheFirewall() throws Exception {
+  @DisplayName("with only a UDP relay, signaling on 443 works but ICE fails, and the page says why")
+  void udpOnlyRelayFails() throws Exception {
+    callFromBehindTheFirewall("udpOnly");
+  }
+
+  @Test
+  @DisplayName("with one-port mode on 443, the call connects through TURN over TLS")
+  void onePortRelayConnects() throws Exception {
+    callFromBehindTheFirewall("onePort");
+  }
+
+  private void callFromBehindTheFirewall(String way) throws Exception {
+    Config config = Config.load(way, rig.nodeAddress(1));
+    Map<String, String> env = NetnsNode.environment(rig, 1, 443);
+    env.putAll(config.env());
+    node = NetnsNode.start(rig, 1, env, false).awaitHealthy(1, Duration.ofSeconds(60));
     String room = TestNode.unique("corp");
     String urlA = NetnsPages.pageUrl(config.pageOrigin(), room, "alice", List.of());
     String urlB = NetnsPages.pageUrl(config.pageOrigin(), room, "bob", List.of());

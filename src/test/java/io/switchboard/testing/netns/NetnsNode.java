@@ -31,15 +31,18 @@ public final class NetnsNode implements AutoCloseable {
   private final String namespace;
   private final String address;
   private final int httpPort;
+  /** The HTTP port serves TLS (http.tls): https and wss, with the test CA's certificate. */
+  private final boolean tls;
   private final String nodeId;
   private final Process process;
   private final Path log;
 
-  private NetnsNode(NetnsRig rig, int index, int httpPort, String nodeId, Process process, Path log) {
+  private NetnsNode(NetnsRig rig, int index, int httpPort, boolean tls, String nodeId, Process process, Path log) {
     this.rig = rig;
     this.namespace = rig.nodeNamespace(index);
     this.address = rig.nodeAddress(index);
     this.httpPort = httpPort;
+    this.tls = tls;
     this.nodeId = nodeId;
     this.process = process;
     this.log = log;
@@ -83,8 +86,9 @@ public final class NetnsNode implements AutoCloseable {
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().putAll(env);
       int httpPort = Integer.parseInt(env.get("SWITCHBOARD_HTTP_PORT"));
+      boolean tls = env.containsKey("SWITCHBOARD_HTTP_TLS_CERT");
       // ip netns exec execs the command in place: the process is the JVM itself, so killing it kills the node
-      return new NetnsNode(rig, index, httpPort, nodeId, builder.start(), log);
+      return new NetnsNode(rig, index, httpPort, tls, nodeId, builder.start(), log);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start node " + nodeId, e);
     }
@@ -123,6 +127,9 @@ public final class NetnsNode implements AutoCloseable {
   /** The body of a GET of {@code path} (with {@code bearer} if not null), or curl's complaint. */
   public String curl(String path, String bearer) {
     List<String> command = new ArrayList<>(List.of("curl", "-sS", "-m", "5"));
+    if (tls) {
+      command.add("-k"); // the test CA's certificate: curl's trust store does not hold it
+    }
     if (bearer != null) {
       command.addAll(List.of("-H", "Authorization: Bearer " + bearer));
     }
@@ -147,12 +154,12 @@ public final class NetnsNode implements AutoCloseable {
 
   /** {@code http://ADDRESS:PORT}: where pages load the demo from. */
   public String httpUrl() {
-    return "http://" + address + ":" + httpPort;
+    return (tls ? "https://" : "http://") + address + ":" + httpPort;
   }
 
   /** The node's WebSocket URL. */
   public String wsUrl() {
-    return "ws://" + address + ":" + httpPort + "/ws";
+    return (tls ? "wss://" : "ws://") + address + ":" + httpPort + "/ws";
   }
 
   public String nodeId() {
