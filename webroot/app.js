@@ -16,8 +16,11 @@
  *                    (connectionState is null for a peer without a connection; resumed: the latest
  *                    welcome resumed the session)
  *   stats()          Promise of {[peer id]: {connectionState, framesDecoded, bytesReceived,
- *                      selectedCandidatePair: {localCandidateType, remoteCandidateType} | null}}
- *                    where framesDecoded sums the inbound-rtp video stats and bytesReceived all inbound-rtp
+ *                      selectedCandidatePair: {localCandidateType, remoteCandidateType,
+ *                      localRelayProtocol} | null}}
+ *                    where framesDecoded sums the inbound-rtp video stats and bytesReceived all inbound-rtp;
+ *                    localRelayProtocol is how the local relay candidate reaches its TURN server ('udp', 'tcp'
+ *                    or 'tls'), null for other candidate types or when the browser does not report it
  */
 import {ConnectionClosedError, HttpError, SwitchboardClient, fetchDevToken} from './switchboard.js';
 import {LocalMedia} from './media.js';
@@ -563,6 +566,7 @@ function selectedCandidatePair(report) {
   return {
     localCandidateType: report.get(pair.localCandidateId)?.candidateType ?? null,
     remoteCandidateType: report.get(pair.remoteCandidateId)?.candidateType ?? null,
+    localRelayProtocol: report.get(pair.localCandidateId)?.relayProtocol ?? null,
   };
 }
 

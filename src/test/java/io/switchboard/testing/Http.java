@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** Blocking HTTP calls to a test node, from the JUnit thread. */
@@ -36,8 +37,22 @@ public final class Http {
       .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  /**
+   * GET over https from a port that serves TLS ({@code http.tls}, one-port mode), trusting only the test CA in the
+   * PEM file {@code ca}; the certificate must name 127.0.0.1.
+   */
+  public static Response getHttps(int port, String path, String bearer, Path ca) {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+      .sslContext(TlsProbe.trusting(ca)).build();
+    return send(client, request("https", port, path, bearer).GET());
+  }
+
   private static HttpRequest.Builder request(int port, String path, String bearer) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+    return request("http", port, path, bearer);
+  }
+
+  private static HttpRequest.Builder request(String scheme, int port, String path, String bearer) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + port + path))
       .timeout(Duration.ofSeconds(10));
     if (bearer != null) {
       builder.header("Authorization", "Bearer " + bearer);
@@ -46,8 +61,12 @@ public final class Http {
   }
 
   private static Response send(HttpRequest.Builder builder) {
+    return send(CLIENT, builder);
+  }
+
+  private static Response send(HttpClient client, HttpRequest.Builder builder) {
     try {
-      HttpResponse<String> response = CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(response.statusCode(), response.body());
     } catch (IOException e) {
       throw new AssertionError("HTTP call failed: " + e, e);

@@ -1,5 +1,6 @@
 package io.switchboard.testing;
 
+import java.nio.file.Path;
 import java.util.function.DoubleSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +13,13 @@ public final class Metrics {
 
   public static String scrape(int port) {
     Http.Response response = Http.get(port, "/metrics", null);
+    assertEquals(200, response.status());
+    return response.body();
+  }
+
+  /** /metrics from a node whose HTTP port serves TLS, trusting only the test CA in {@code ca}. */
+  public static String scrapeHttps(int port, Path ca) {
+    Http.Response response = Http.getHttps(port, "/metrics", null, ca);
     assertEquals(200, response.status());
     return response.body();
   }

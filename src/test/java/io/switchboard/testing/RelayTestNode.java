@@ -24,14 +24,18 @@ public final class RelayTestNode implements AutoCloseable {
   private final int maxPort;
   private final int tcpPort;
   private final int tlsPort;
+  /** The CA of the HTTP port's certificate when the HTTP port serves TLS (one-port mode); null for plain HTTP. */
+  private final java.nio.file.Path httpsCa;
 
-  private RelayTestNode(TestNode node, int relayPort, int minPort, int maxPort, int tcpPort, int tlsPort) {
+  private RelayTestNode(TestNode node, int relayPort, int minPort, int maxPort, int tcpPort, int tlsPort,
+                        java.nio.file.Path httpsCa) {
     this.node = node;
     this.relayPort = relayPort;
     this.minPort = minPort;
     this.maxPort = maxPort;
     this.tcpPort = tcpPort;
     this.tlsPort = tlsPort;
+    this.httpsCa = httpsCa;
   }
 
   /**
@@ -81,24 +85,37 @@ public final class RelayTestNode implements AutoCloseable {
    */
   public static RelayTestNode startWithOnePort(JsonObject relayOverrides, TestCertificates.Member tls, int onePort,
                                                JsonObject httpOverrides) {
+    return startWithOnePort(relayOverrides, tls, onePort, httpOverrides, new JsonObject());
+  }
+
+  /**
+   * ... plus {@code iceOverrides} merged into the {@code ice} section (for example explicit {@code turnUrls}, which
+   * replace the node's own relay in {@code iceServers}; lists replace lists, they are not appended to).
+   */
+  public static RelayTestNode startWithOnePort(JsonObject relayOverrides, TestCertificates.Member tls, int onePort,
+                                               JsonObject httpOverrides, JsonObject iceOverrides) {
     JsonObject http = new JsonObject().put("tls", new JsonObject().put("cert", tls.cert().toString())
       .put("key", tls.key().toString()));
     JsonObject sections = new JsonObject()
       .put("http", http.mergeIn(httpOverrides, true))
-      .put("onePort", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", onePort));
+      .put("onePort", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", onePort))
+      .put("ice", iceOverrides.copy());
     return start(relayOverrides, true, java.util.List.of(TestNode.TURN_KEY), System::nanoTime, BLOCK - 1, -1,
-      sections);
+      sections, tls.ca());
   }
 
   private static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback,
                                      java.util.List<String> turnSecrets, java.util.function.LongSupplier nanoClock,
                                      int relayPorts, int tlsPort) {
-    return start(relayOverrides, allowLoopback, turnSecrets, nanoClock, relayPorts, tlsPort, new JsonObject());
+    return start(relayOverrides, allowLoopback, turnSecrets, nanoClock, relayPorts, tlsPort, new JsonObject(),
+      null);
   }
 
+  /** ... with {@code otherSections} merged over the whole; {@code httpsCa}: see {@link #httpsCa}. */
   private static RelayTestNode start(JsonObject relayOverrides, boolean allowLoopback,
                                      java.util.List<String> turnSecrets, java.util.function.LongSupplier nanoClock,
-                                     int relayPorts, int tlsPort, JsonObject otherSections) {
+                                     int relayPorts, int tlsPort, JsonObject otherSections,
+                                     java.nio.file.Path httpsCa) {
     int base = TestPorts.freeUdpBlock(relayPorts + 1);
     JsonObject relay = new JsonObject()
       .put("enabled", true)
@@ -121,7 +138,8 @@ public final class RelayTestNode implements AutoCloseable {
       .put("ice", new JsonObject().put("stunUrls", new JsonArray()).put("turnUrls", new JsonArray())
         .put("turnSecrets", new JsonArray(turnSecrets)));
     overrides.mergeIn(otherSections, true);
-    return new RelayTestNode(TestNode.start(overrides, nanoClock), base, base + 1, base + relayPorts, base, tlsPort);
+    return new RelayTestNode(TestNode.start(overrides, nanoClock), base, base + 1, base + relayPorts, base, tlsPort,
+      httpsCa);
   }
 
   public TestNode node() {
@@ -163,9 +181,10 @@ public final class RelayTestNode implements AutoCloseable {
     return IceServers.restCredential(TestNode.TURN_KEY, username);
   }
 
-  /** The value of one relay series in /metrics. */
+  /** The value of one relay series in /metrics (over https when the HTTP port serves TLS). */
   public double metric(String series) {
-    return Metrics.value(node.port(), series);
+    return httpsCa == null ? Metrics.value(node.port(), series)
+      : Metrics.value(Metrics.scrapeHttps(node.port(), httpsCa), series);
   }
 
   @Override
