@@ -400,11 +400,12 @@ public final class Node {
   void logReady() {
     boolean tls = httpTls != null;
     String hostPort = displayHost(config.http().host()) + ":" + config.http().port();
+    String certificate = tls ? " (TLS, certificate " + httpTls.current().describe() + ")" : "";
     String onePort = config.onePort().enabled() ? "; one port for HTTPS, wss and TURN over TLS: "
       + displayHost(config.onePort().host()) + ":" + config.onePort().port() : "";
     LOG.log(System.Logger.Level.INFO,
       "Switchboard node {0} ready: demo client {1}://{2}/ , WebSocket {3}://{2}/ws{4}{5}", nodeId,
-      tls ? "https" : "http", hostPort, tls ? "wss" : "ws", tls ? " (TLS, certificate " + httpTls.current().describe() + ")" : "", onePort);
+      tls ? "https" : "http", hostPort, tls ? "wss" : "ws", certificate, onePort);
   }
 
   private static String displayHost(String host) {
