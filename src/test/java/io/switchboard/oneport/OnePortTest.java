@@ -13,7 +13,6 @@ import io.switchboard.testing.RelayTestNode;
 import io.switchboard.testing.StreamStunClient;
 import io.switchboard.testing.StunClient;
 import io.switchboard.testing.TestCertificates;
-import io.switchboard.testing.TestNode;
 import io.switchboard.testing.TestPorts;
 import io.switchboard.testing.TlsProbe;
 import io.switchboard.testing.WsClient;
