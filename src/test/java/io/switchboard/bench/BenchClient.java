@@ -47,11 +47,17 @@ final class BenchClient {
    */
   static Future<BenchClient> open(WebSocketClient client, int port, String token, String resumeToken,
                                   Handler<JsonObject> onFrame, Handler<BenchClient> onClose) {
+    return open(client, "127.0.0.1", port, token, resumeToken, onFrame, onClose);
+  }
+
+  /** As {@link #open(WebSocketClient, int, String, String, Handler, Handler)}, to {@code host}. */
+  static Future<BenchClient> open(WebSocketClient client, String host, int port, String token, String resumeToken,
+                                  Handler<JsonObject> onFrame, Handler<BenchClient> onClose) {
     String uri = "/ws?access_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
       + (resumeToken == null ? "" : "&resume=" + URLEncoder.encode(resumeToken, StandardCharsets.UTF_8));
     ClientWebSocket socket = client.webSocket(); // handlers before the upgrade, or welcome may come first
     BenchClient bench = new BenchClient(socket, onFrame, onClose);
-    return socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+    return socket.connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI(uri))
       .compose(connected -> bench.welcomed.future());
   }
 
