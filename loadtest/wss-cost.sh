@@ -13,9 +13,8 @@
 # then wss, twice.
 #
 # About 4 minutes on 2 cores with the defaults. Bounded by `timeout`; both node PIDs are recorded and stopped on
-# exit. Ports 20000-29999. Output, node logs: loadtest/results/wss-cost-*/. The nodes listen on 0.0.0.0 (for the
-# duration of the run) so the driver can reach them on 127.x.y.z addresses: a fresh address per connection keeps
-# the client from resuming TLS sessions.
+# exit. Ports 20000-29999. Output, node logs: loadtest/results/wss-cost-*/. The nodes listen on 127.0.0.1 only; each
+# full-handshake connection gets a client (TLS context, session cache) of its own, so nothing is resumed.
 #
 #   loadtest/wss-cost.sh      CONNECTS (3000) WARMUPS (2) ROUNDS (3) CONCURRENCY (8) FRAMES (100000) in the environment
 set -euo pipefail
@@ -65,7 +64,7 @@ free_port() { # a TCP port in 20000-29999 nobody listens on
 
 start_node() { # name port [extra env...] -> its PID in $state/pids and $state/NAME.pid
   local name="$1" port="$2"; shift 2
-  env SWITCHBOARD_HTTP_PORT="$port" SWITCHBOARD_HTTP_HOST=0.0.0.0 SWITCHBOARD_NODE_ID="bench-$name" \
+  env SWITCHBOARD_HTTP_PORT="$port" SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_NODE_ID="bench-$name" \
     SWITCHBOARD_AUTH_HS256_SECRETS="$secret" SWITCHBOARD_RELAY_ENABLED=false \
     SWITCHBOARD_HTTP_MAX_CONNECTIONS_PER_ADDRESS=0 SWITCHBOARD_HTTP_UPGRADES_PER_SECOND_PER_ADDRESS=0 \
     SWITCHBOARD_LIMITS_RATE_FRAMES_PER_SECOND=1000000 SWITCHBOARD_LIMITS_RATE_BURST=1000000 \

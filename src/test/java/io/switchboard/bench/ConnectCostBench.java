@@ -39,8 +39,8 @@ import static io.switchboard.bench.ResumeBench.sleep;
  *
  * A connect is the whole path a participant takes: TCP, (TLS,) the upgrade with the token in {@code access_token},
  * the join, and {@code welcome} received; each connection has a room of its own (no presence fan-out). Targets:
- * {@code ws}; {@code wss} (TLS 1.3, full handshake: every connection goes to another 127.x.y.z address, so the
- * JDK client's session cache, keyed by host and port, never offers a ticket); {@code wss-tls1.2} (the same with
+ * {@code ws}; {@code wss} (TLS 1.3, full handshake: every connection has a client of its own, so an empty TLS
+ * session cache, and nothing to resume); {@code wss-tls1.2} (the same with
  * TLS 1.2); {@code wss-resumed} (TLS 1.3, always 127.0.0.1, so the client resumes with the node's session
  * ticket, as a browser does after the page load). A round opens {@code CONNECTS} connections, {@code CONCURRENCY}
  * in flight, keeps them until the last {@code welcome}, then sends {@code leave} on each and waits for the close
@@ -56,10 +56,19 @@ public final class ConnectCostBench {
   private static final String PAYLOAD = "x".repeat(160);
 
   private final TokenIssuer issuer;
-  private final AtomicLong hosts = new AtomicLong();
+  private final Vertx vertx;
+  /** Rounds begun so far: part of every identity and room name, so none repeats. */
+  private final AtomicLong roundsBegun = new AtomicLong();
+  /** The clients made for single full-handshake connections in the current round, closed when it ends. */
+  private final List<WebSocketClient> freshClients = Collections.synchronizedList(new ArrayList<>());
 
-  /** One way to reach a node. */
-  private record Target(String name, WebSocketClient client, int port, long pid, boolean freshHost) {
+  /**
+   * One way to reach a node.
+   *
+   * @param fresh for full handshakes: a client of its own per connection (own TLS context, so an empty session
+   *              cache: nothing to resume), made from these options; null: {@code client} for every connection
+   */
+  private record Target(String name, WebSocketClient client, int port, long pid, WebSocketClientOptions fresh) {
   }
 
   /** What one round measured. */
@@ -76,8 +85,9 @@ public final class ConnectCostBench {
     }
   }
 
-  private ConnectCostBench(String secret) {
+  private ConnectCostBench(String secret, Vertx vertx) {
     this.issuer = new TokenIssuer(secret);
+    this.vertx = vertx;
   }
 
   // a command-line program: usage errors and the exit status are its interface to loadtest/wss-cost.sh
@@ -92,7 +102,7 @@ public final class ConnectCostBench {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     try {
       List<Target> targets = targets(vertx, args);
-      new ConnectCostBench(System.getProperty("bench.secret")).run(targets, n[0], n[1], n[2], n[3], n[4]);
+      new ConnectCostBench(System.getProperty("bench.secret"), vertx).run(targets, n[0], n[1], n[2], n[3], n[4]);
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
@@ -105,13 +115,14 @@ public final class ConnectCostBench {
     int wssPort = Integer.parseInt(args[2]);
     long wssPid = Long.parseLong(args[3]);
     WebSocketClient plain = vertx.createWebSocketClient(options());
-    WebSocketClient tls13 = vertx.createWebSocketClient(tls(options(), args[4], "TLSv1.3"));
-    WebSocketClient tls12 = vertx.createWebSocketClient(tls(options(), args[4], "TLSv1.2"));
+    WebSocketClientOptions tls13 = tls(options(), args[4], "TLSv1.3");
+    WebSocketClientOptions tls12 = tls(options(), args[4], "TLSv1.2");
+    WebSocketClient resuming = vertx.createWebSocketClient(tls13);
     return List.of(
-      new Target("ws", plain, wsPort, wsPid, false),
-      new Target("wss", tls13, wssPort, wssPid, true),
-      new Target("wss-tls1.2", tls12, wssPort, wssPid, true),
-      new Target("wss-resumed", tls13, wssPort, wssPid, false));
+      new Target("ws", plain, wsPort, wsPid, null),
+      new Target("wss", resuming, wssPort, wssPid, tls13),
+      new Target("wss-tls1.2", resuming, wssPort, wssPid, tls12),
+      new Target("wss-resumed", resuming, wssPort, wssPid, null));
   }
 
   private static WebSocketClientOptions options() {
@@ -119,11 +130,10 @@ public final class ConnectCostBench {
   }
 
   /**
-   * TLS trusting the bench CA. The certificate names 127.0.0.1 only, and the full-handshake targets connect to
-   * other loopback addresses: the chain is verified, the name is not.
+   * TLS trusting the bench CA, whose certificate names 127.0.0.1, where the node listens.
    */
   private static WebSocketClientOptions tls(WebSocketClientOptions options, String ca, String protocol) {
-    options.setSsl(true).setTrustOptions(new PemTrustOptions().addCertPath(ca)).setVerifyHost(false)
+    options.setSsl(true).setTrustOptions(new PemTrustOptions().addCertPath(ca))
       .setEnabledSecureTransportProtocols(Set.of(protocol));
     return options;
   }
@@ -185,7 +195,7 @@ public final class ConnectCostBench {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(n);
-    String prefix = t.name() + "-" + hosts.get();
+    String prefix = t.name() + "-" + roundsBegun.incrementAndGet();
     long cpu0 = BenchCluster.cpuNanos(t.pid());
     long t0 = System.nanoTime();
     for (int k = 0; k < Math.min(concurrency, n); k++) {
@@ -195,6 +205,10 @@ public final class ConnectCostBench {
     long wall = System.nanoTime() - t0;
     long cpu = BenchCluster.cpuNanos(t.pid()) - cpu0;
     closeAll(open);
+    synchronized (freshClients) {
+      freshClients.forEach(WebSocketClient::close);
+      freshClients.clear();
+    }
     double[] ok = Arrays.stream(latency).filter(x -> x >= 0).sorted().toArray();
     return new Round(n, failed.get(), cpu, wall, ok);
   }
@@ -207,9 +221,13 @@ public final class ConnectCostBench {
       return;
     }
     String token = token(prefix + "-" + i, prefix + "-room-" + i);
-    String host = t.freshHost() ? freshHost() : "127.0.0.1";
+    WebSocketClient client = t.client();
+    if (t.fresh() != null) {
+      client = vertx.createWebSocketClient(t.fresh());
+      freshClients.add(client);
+    }
     long start = System.nanoTime();
-    BenchClient.open(t.client(), host, t.port(), token, null, null, null).onComplete(ar -> {
+    BenchClient.open(client, t.port(), token, null, null, null).onComplete(ar -> {
       if (ar.succeeded()) {
         latency[i] = (ar.result().welcomeNanos() - start) / 1e6;
         open.add(ar.result());
@@ -220,12 +238,6 @@ public final class ConnectCostBench {
       done.countDown();
       connectNext(t, n, prefix, next, latency, open, failed, done);
     });
-  }
-
-  /** A loopback address no earlier connection of this JVM used (127.1.1.1, 127.1.1.2, ...). */
-  private String freshHost() {
-    long c = hosts.incrementAndGet();
-    return "127." + (1 + c / 62_500 % 250) + "." + (1 + c / 250 % 250) + "." + (1 + c % 250);
   }
 
   private String token(String identity, String room) {
