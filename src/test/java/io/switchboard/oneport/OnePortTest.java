@@ -8,6 +8,7 @@ import io.switchboard.relay.proto.ChannelNumber;
 import io.switchboard.relay.proto.Method;
 import io.switchboard.relay.proto.RequestedTransport;
 import io.switchboard.relay.proto.XorAddress;
+import io.switchboard.testing.CoturnTools;
 import io.switchboard.testing.LogCapture;
 import io.switchboard.testing.RelayTestNode;
 import io.switchboard.testing.StreamStunClient;
@@ -183,26 +184,15 @@ class OnePortTest {
   @Test
   @DisplayName("coturn's turnutils_uclient -S -t through the one port: every message echoed by turnutils_peer")
   void coturnClientThroughTheOnePort() throws Exception {
-    for (String tool : List.of("turnutils_uclient", "turnutils_peer")) {
-      assertTrue(new ProcessBuilder("sh", "-c", "command -v " + tool).start().waitFor() == 0,
-        tool + " is missing: apt-get install coturn (its client tools); this test is never skipped");
-    }
+    CoturnTools.requireInstalled("turnutils_uclient", "turnutils_peer");
     start(WEB.member("localhost"), new JsonObject());
     int peerPort = TestPorts.freeUdpBlock(2); // turnutils_peer binds the port and the next one
-    Process echo = new ProcessBuilder("timeout", "60", "turnutils_peer", "-L", "127.0.0.1", "-p",
-      Integer.toString(peerPort)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    open.add(echo::destroy);
+    Process echo = CoturnTools.peer("127.0.0.1", peerPort);
+    open.add(() -> CoturnTools.stop(echo));
     String user = RelayTestNode.restUsername("uclient-one-port", 3600);
-    Process client = new ProcessBuilder("timeout", "60", "turnutils_uclient", "-t", "-S", "-u", user, "-w",
+    CoturnTools.assertEchoes(List.of("turnutils_uclient", "-t", "-S", "-u", user, "-w",
       RelayTestNode.restPassword(user), "-e", "127.0.0.1", "-r", Integer.toString(peerPort), "-m", "2", "-n", "20",
-      "-l", "100", "-z", "5", "-p", Integer.toString(port), "127.0.0.1").redirectErrorStream(true).start();
-    String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, client.waitFor(), output);
-    assertTrue(output.contains("tot_send_msgs=40, tot_recv_msgs=40"), "all 40 messages echoed: " + output);
-    assertTrue(output.contains("Total lost packets 0"), output);
-    String metrics = get("/metrics");
-    assertTrue(metrics.contains("switchboard_turn_packets_total{direction=\"client_to_peer\"} 40.0"), metrics);
-    assertTrue(metrics.contains("switchboard_turn_packets_total{direction=\"peer_to_client\"} 40.0"), metrics);
+      "-l", "100", "-z", "5", "-p", Integer.toString(port), "127.0.0.1"), 40, node::metric);
   }
 
   @Test

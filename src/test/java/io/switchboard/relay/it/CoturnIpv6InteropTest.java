@@ -1,6 +1,6 @@
 package io.switchboard.relay.it;
 
-import io.switchboard.testing.Metrics;
+import io.switchboard.testing.CoturnTools;
 import io.switchboard.testing.RelayTestNode;
 import io.switchboard.testing.TestPorts;
 import io.vertx.core.json.JsonObject;
@@ -10,18 +10,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * coturn's turnutils_uclient against the relay's IPv6 side: IPv6 relayed addresses ({@code -x}), dual allocations
@@ -47,59 +40,22 @@ class CoturnIpv6InteropTest {
 
   @BeforeAll
   static void start() throws IOException {
-    List<String> missing = TOOLS.stream().filter(tool -> !onPath(tool)).toList();
-    if (!missing.isEmpty()) {
-      fail("missing " + missing + ": install coturn's client tools with apt-get install coturn"
-        + ("true".equals(System.getenv("CI")) ? " (CI=true: the CI image must provide them)" : "")
-        + "; this test is never skipped");
-    }
+    CoturnTools.requireInstalled(TOOLS.toArray(String[]::new));
     node = RelayTestNode.start(DualStackRelayTest.dualStack(new JsonObject().put("maxAllocationsPerUser", 100)));
     peerPort4 = TestPorts.freeUdpBlock(2); // turnutils_peer binds the port and the next one
     peerPort6 = TestPorts.freeUdpBlock(2);
-    PEERS.add(peer("127.0.0.1", peerPort4));
-    PEERS.add(peer("::1", peerPort6));
-  }
-
-  private static Process peer(String address, int port) throws IOException {
-    return new ProcessBuilder("timeout", "170", "turnutils_peer", "-L", address, "-p", Integer.toString(port))
-      .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    PEERS.add(CoturnTools.peer("127.0.0.1", peerPort4));
+    PEERS.add(CoturnTools.peer("::1", peerPort6));
   }
 
   @AfterAll
   static void stop() throws Exception {
     for (Process peer : PEERS) {
-      peer.descendants().forEach(ProcessHandle::destroy);
-      peer.destroy();
-      peer.waitFor(5, TimeUnit.SECONDS);
+      CoturnTools.stop(peer);
     }
     if (node != null) {
       node.close();
     }
-  }
-
-  private static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (new File(dir, tool).canExecute()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private record Result(int exit, String output) {
-  }
-
-  /** Runs a tool under {@code timeout}; returns exit code and output. */
-  private static Result run(List<String> command) throws Exception {
-    List<String> full = new ArrayList<>(List.of("timeout", "60"));
-    full.addAll(command);
-    Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
-    byte[] output = process.getInputStream().readAllBytes();
-    if (!process.waitFor(70, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      fail(command.get(0) + " did not finish");
-    }
-    return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
   }
 
   /** uclient with REST credentials of {@code identity}: 2 sessions of 20 messages to the peer on {@code peer}. */
@@ -114,30 +70,8 @@ class CoturnIpv6InteropTest {
     return command;
   }
 
-  /**
-   * Runs uclient and checks: exit 0, every message came back, the relay's packet counters moved by exactly what the
-   * tool says it sent and received, and {@code allocations} allocations were opened.
-   */
   private static void assertEchoes(List<String> command, int expectedMessages) throws Exception {
-    double c2pBefore = node.metric(C2P);
-    double p2cBefore = node.metric(P2C);
-    Result result = run(command);
-    assertEquals(0, result.exit(), result.output());
-    Matcher totals = TOTALS.matcher(result.output());
-    long sent = -1;
-    long received = -1;
-    while (totals.find()) {
-      sent = Long.parseLong(totals.group(1));
-      received = Long.parseLong(totals.group(2));
-    }
-    assertEquals(expectedMessages, sent, result.output());
-    assertEquals(expectedMessages, received, result.output());
-    Matcher lost = LOST.matcher(result.output());
-    assertTrue(lost.find() && lost.group(1).equals("0"), result.output());
-    assertEquals(c2pBefore + sent, Metrics.awaitValue(() -> node.metric(C2P), c2pBefore + sent, 3000),
-      "relay counted client-to-peer datagrams");
-    assertEquals(p2cBefore + received, Metrics.awaitValue(() -> node.metric(P2C), p2cBefore + received, 3000),
-      "relay counted peer-to-client datagrams");
+    CoturnTools.assertEchoes(command, expectedMessages, node::metric);
   }
 
   @Test

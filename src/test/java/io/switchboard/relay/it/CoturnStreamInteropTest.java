@@ -1,5 +1,6 @@
 package io.switchboard.relay.it;
 
+import io.switchboard.testing.CoturnTools;
 import io.switchboard.testing.Metrics;
 import io.switchboard.testing.RelayTestNode;
 import io.switchboard.testing.TestCertificates;
@@ -12,18 +13,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * coturn's turnutils_uclient against our relay over TCP ({@code -t}) and TLS ({@code -S -t}), relayed over UDP to
@@ -48,53 +44,19 @@ class CoturnStreamInteropTest {
 
   @BeforeAll
   static void start() throws IOException {
-    List<String> missing = TOOLS.stream().filter(tool -> !onPath(tool)).toList();
-    if (!missing.isEmpty()) {
-      fail("missing " + missing + ": install coturn's client tools with apt-get install coturn"
-        + ("true".equals(System.getenv("CI")) ? " (CI=true: the CI image must provide them)" : "")
-        + "; this test is never skipped");
-    }
+    CoturnTools.requireInstalled(TOOLS.toArray(String[]::new));
     node = RelayTestNode.startWithStreams(new JsonObject().put("maxAllocationsPerUser", 100),
       TestCertificates.newAuthority("turn").member("localhost"));
     peerPort = TestPorts.freeUdpBlock(2); // turnutils_peer binds the port and the next one
-    peer = new ProcessBuilder("timeout", "170", "turnutils_peer", "-L", "127.0.0.1", "-p", Integer.toString(peerPort))
-      .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    peer = CoturnTools.peer("127.0.0.1", peerPort);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (peer != null) {
-      peer.descendants().forEach(ProcessHandle::destroy);
-      peer.destroy();
-      peer.waitFor(5, TimeUnit.SECONDS);
-    }
+    CoturnTools.stop(peer);
     if (node != null) {
       node.close();
     }
-  }
-
-  private static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (new File(dir, tool).canExecute()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private record Result(int exit, String output) {
-  }
-
-  private static Result run(List<String> command) throws Exception {
-    List<String> full = new ArrayList<>(List.of("timeout", "60"));
-    full.addAll(command);
-    Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
-    byte[] output = process.getInputStream().readAllBytes();
-    if (!process.waitFor(70, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      fail(command.get(0) + " did not finish");
-    }
-    return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
   }
 
   @ParameterizedTest(name = "{0} {1}")
@@ -113,21 +75,9 @@ class CoturnStreamInteropTest {
     command.addAll(List.of("-u", user, "-w", RelayTestNode.restPassword(user), "-e", "127.0.0.1",
       "-r", Integer.toString(peerPort), "-m", "2", "-n", "20", "-l", "100", "-z", "5", "-p", Integer.toString(port),
       "127.0.0.1"));
-    double c2pBefore = node.metric(C2P);
-    double p2cBefore = node.metric(P2C);
     double closedBefore = closed(transport);
 
-    Result result = run(command);
-    assertEquals(0, result.exit(), result.output());
-    long[] totals = totals(result.output());
-    assertEquals(40, totals[0], result.output());
-    assertEquals(40, totals[1], result.output());
-    Matcher lost = LOST.matcher(result.output());
-    assertTrue(lost.find() && lost.group(1).equals("0"), result.output());
-    assertEquals(c2pBefore + totals[0], Metrics.awaitValue(() -> node.metric(C2P), c2pBefore + totals[0], 3000),
-      "relay counted client-to-peer datagrams");
-    assertEquals(p2cBefore + totals[1], Metrics.awaitValue(() -> node.metric(P2C), p2cBefore + totals[1], 3000),
-      "relay counted peer-to-client datagrams");
+    CoturnTools.assertEchoes(command, 40, node::metric);
     // uclient's connections are gone, and with them their allocations (RFC 8656: bound to the connection)
     assertEquals(0, Metrics.awaitValue(() -> node.metric("switchboard_turn_stream_connections{transport=\""
       + transport + "\"}"), 0, 3000));
@@ -143,15 +93,5 @@ class CoturnStreamInteropTest {
     String label = "transport=\"" + transport + "\"";
     return text.lines().filter(l -> l.startsWith(prefix) && l.contains(label))
       .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-  }
-
-  private static long[] totals(String output) {
-    Matcher totals = TOTALS.matcher(output);
-    long[] last = {-1, -1};
-    while (totals.find()) {
-      last[0] = Long.parseLong(totals.group(1));
-      last[1] = Long.parseLong(totals.group(2));
-    }
-    return last;
   }
 }
