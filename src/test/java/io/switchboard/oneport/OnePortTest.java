@@ -15,6 +15,7 @@ import io.switchboard.testing.StreamStunClient;
 import io.switchboard.testing.StunClient;
 import io.switchboard.testing.TestCertificates;
 import io.switchboard.testing.TestPorts;
+import io.switchboard.testing.TlsFiles;
 import io.switchboard.testing.TlsProbe;
 import io.switchboard.testing.WsClient;
 import io.switchboard.tls.PemMaterial;
@@ -30,14 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,15 +138,16 @@ class OnePortTest {
     assertEquals("peer-joined", alice.next().getString("type"));
     StreamStunClient turn = turnClient();
     InetSocketAddress relayed = allocateAndBind(turn);
-    assertEquals(fingerprint(first), PemMaterial.fingerprint(turn.peerCertificate()));
+    assertEquals(TlsFiles.fingerprint(first), PemMaterial.fingerprint(turn.peerCertificate()));
 
-    replace(served.resolve("cert.pem"), renewed.cert());
-    replace(served.resolve("key.pem"), renewed.key());
+    TlsFiles.replace(served.resolve("cert.pem"), renewed.cert());
+    TlsFiles.replace(served.resolve("key.pem"), renewed.key());
 
-    assertEquals(fingerprint(renewed), TlsProbe.awaitFingerprint(port, first.ca(), fingerprint(renewed)::equals,
-      RELOAD_DEADLINE), "a new connection to the one port sees the renewed certificate");
+    String renewedSha = TlsFiles.fingerprint(renewed);
+    assertEquals(renewedSha, TlsProbe.awaitFingerprint(port, first.ca(), renewedSha::equals, RELOAD_DEADLINE),
+      "a new connection to the one port sees the renewed certificate");
     try (StreamStunClient later = StreamStunClient.tls(port)) {
-      assertEquals(fingerprint(renewed), PemMaterial.fingerprint(later.peerCertificate()));
+      assertEquals(TlsFiles.fingerprint(renewed), PemMaterial.fingerprint(later.peerCertificate()));
     }
     relays(turn, relayed);
     exchange(alice, bob);
@@ -172,9 +171,9 @@ class OnePortTest {
       halfHello.getOutputStream().flush();
       mute.setSoTimeout((TIMEOUT_SECONDS + LATE_SECONDS) * 1000);
       mute.startHandshake(); // then says nothing: neither HTTP nor TURN
-      assertClosedByServer(silent, "a client that sends nothing");
-      assertClosedByServer(halfHello, "a client that stops inside its ClientHello");
-      assertClosedByServer(mute, "a client that completes the handshake and says nothing");
+      TlsFiles.assertClosedByServer(silent, "a client that sends nothing");
+      TlsFiles.assertClosedByServer(halfHello, "a client that stops inside its ClientHello");
+      TlsFiles.assertClosedByServer(mute, "a client that completes the handshake and says nothing");
     }
     exchange(alice, bob);
     exchange(bob, alice);
@@ -306,33 +305,10 @@ class OnePortTest {
     assertEquals(data, received.getString("data"));
   }
 
-  private static void replace(Path target, Path source) throws IOException {
-    Path temporary = target.resolveSibling(target.getFileName() + ".new");
-    Files.copy(source, temporary, StandardCopyOption.REPLACE_EXISTING);
-    Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private static String fingerprint(TestCertificates.Member pair) {
-    return PemMaterial.read("test", pair.cert().toString(), pair.key().toString(), Instant.now()).fingerprint();
-  }
-
   private Socket connect() throws IOException {
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket.setSoTimeout((TIMEOUT_SECONDS + LATE_SECONDS) * 1000);
     return socket;
-  }
-
-  private static void assertClosedByServer(Socket socket, String who) throws IOException {
-    InputStream in = socket.getInputStream();
-    try {
-      while (in.read() >= 0) {
-        // an alert, if the server sends one before closing
-      }
-    } catch (SocketTimeoutException e) {
-      throw new AssertionError(who + " was still connected " + (TIMEOUT_SECONDS + LATE_SECONDS) + " s later", e);
-    } catch (SocketException reset) {
-      // closed with a reset: closed all the same
-    }
   }
 
   private static String awaitLine(LogCapture logs, String text) throws InterruptedException {

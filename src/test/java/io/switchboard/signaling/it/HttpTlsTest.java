@@ -3,9 +3,9 @@ package io.switchboard.signaling.it;
 import io.switchboard.testing.LogCapture;
 import io.switchboard.testing.TestCertificates;
 import io.switchboard.testing.TestNode;
+import io.switchboard.testing.TlsFiles;
 import io.switchboard.testing.TlsProbe;
 import io.switchboard.testing.WsClient;
-import io.switchboard.tls.PemMaterial;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
@@ -19,12 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,7 +95,7 @@ class HttpTlsTest {
     exchange(alice, bob);
     JsonObject tls = health().getJsonObject("tls");
     assertEquals(true, tls.getBoolean("enabled"), tls.encode());
-    assertEquals(fingerprint(pair), tls.getString("sha256"), tls.encode());
+    assertEquals(TlsFiles.fingerprint(pair), tls.getString("sha256"), tls.encode());
     assertEquals("CN=localhost", tls.getString("subject"), tls.encode());
   }
 
@@ -129,19 +126,19 @@ class HttpTlsTest {
     assertEquals("peer-joined", alice.next().getString("type"));
 
     try (LogCapture logs = LogCapture.install()) {
-      replace(served.resolve("cert.pem"), renewed.cert());
-      replace(served.resolve("key.pem"), renewed.key());
+      TlsFiles.replace(served.resolve("cert.pem"), renewed.cert());
+      TlsFiles.replace(served.resolve("key.pem"), renewed.key());
 
-      String seen = TlsProbe.awaitFingerprint(node.port(), first.ca(), fingerprint(renewed)::equals,
+      String seen = TlsProbe.awaitFingerprint(node.port(), first.ca(), TlsFiles.fingerprint(renewed)::equals,
         RELOAD_DEADLINE);
-      assertEquals(fingerprint(renewed), seen, "a new connection must see the renewed certificate");
+      assertEquals(TlsFiles.fingerprint(renewed), seen, "a new connection must see the renewed certificate");
       for (int i = 0; i < 6; i++) {
-        assertEquals(fingerprint(renewed), TlsProbe.handshake(node.port(), first.ca()).fingerprint(),
+        assertEquals(TlsFiles.fingerprint(renewed), TlsProbe.handshake(node.port(), first.ca()).fingerprint(),
           "connection " + i + " after the reload");
       }
       exchange(alice, bob);
       exchange(bob, alice);
-      assertEquals(fingerprint(renewed), health().getJsonObject("tls").getString("sha256"));
+      assertEquals(TlsFiles.fingerprint(renewed), health().getJsonObject("tls").getString("sha256"));
       List<String> reloaded = logs.lines().stream().filter(line -> line.contains("http.tls: reloaded")).toList();
       assertEquals(1, reloaded.size(), "one INFO line per reload: " + reloaded);
       assertTrue(reloaded.get(0).contains("INFO"), reloaded.get(0));
@@ -159,20 +156,20 @@ class HttpTlsTest {
     WsClient alice = join("alice", room);
 
     try (LogCapture logs = LogCapture.install()) {
-      replace(served.resolve("cert.pem"), renewed.cert());
+      TlsFiles.replace(served.resolve("cert.pem"), renewed.cert());
       awaitLine(logs, "http.tls: the files changed but cannot be served");
       // three more polls of the same half-written pair
       Thread.sleep(3000);
-      assertEquals(fingerprint(first), TlsProbe.handshake(node.port(), first.ca()).fingerprint(),
+      assertEquals(TlsFiles.fingerprint(first), TlsProbe.handshake(node.port(), first.ca()).fingerprint(),
         "the old pair stays in service");
       assertEquals(1, logs.lines().stream().filter(line -> line.contains("cannot be served")).count(),
         "warned once: " + logs.lines());
       assertTrue(logs.lines().stream().filter(line -> line.contains("cannot be served")).allMatch(
         line -> line.contains("WARNING")));
 
-      replace(served.resolve("key.pem"), renewed.key());
-      assertEquals(fingerprint(renewed), TlsProbe.awaitFingerprint(node.port(), first.ca(),
-        fingerprint(renewed)::equals, RELOAD_DEADLINE), "the completed pair is served");
+      TlsFiles.replace(served.resolve("key.pem"), renewed.key());
+      assertEquals(TlsFiles.fingerprint(renewed), TlsProbe.awaitFingerprint(node.port(), first.ca(),
+        TlsFiles.fingerprint(renewed)::equals, RELOAD_DEADLINE), "the completed pair is served");
       alice.expectPongNext();
     }
   }
@@ -191,13 +188,13 @@ class HttpTlsTest {
       // a TLS handshake record header announcing 512 bytes, then 3 of them
       halfHello.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01});
       halfHello.getOutputStream().flush();
-      assertClosedByServer(silent, "a client that sends nothing");
-      assertClosedByServer(halfHello, "a client that stops inside its ClientHello");
+      TlsFiles.assertClosedByServer(silent, "a client that sends nothing");
+      TlsFiles.assertClosedByServer(halfHello, "a client that stops inside its ClientHello");
     }
     // the sessions were not disturbed, and a complete handshake still works
     exchange(alice, bob);
     exchange(bob, alice);
-    assertEquals(fingerprint(pair), TlsProbe.handshake(node.port(), pair.ca()).fingerprint());
+    assertEquals(TlsFiles.fingerprint(pair), TlsProbe.handshake(node.port(), pair.ca()).fingerprint());
   }
 
   @Test
@@ -244,17 +241,6 @@ class HttpTlsTest {
     assertEquals(data, received.getString("data"));
   }
 
-  /** The way a renewal tool writes a file: complete, then renamed over the old one. */
-  private static void replace(Path target, Path source) throws IOException {
-    Path temporary = target.resolveSibling(target.getFileName() + ".new");
-    Files.copy(source, temporary, StandardCopyOption.REPLACE_EXISTING);
-    Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private static String fingerprint(TestCertificates.Member pair) {
-    return PemMaterial.read("test", pair.cert().toString(), pair.key().toString(), Instant.now()).fingerprint();
-  }
-
   private JsonObject health() throws IOException {
     SSLContext context = TlsProbe.trusting(WEB.member("localhost").ca());
     try (SSLSocket socket = (SSLSocket) context.getSocketFactory()
@@ -272,22 +258,6 @@ class HttpTlsTest {
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), node.port());
     socket.setSoTimeout((HANDSHAKE_TIMEOUT_SECONDS + LATE_SECONDS) * 1000);
     return socket;
-  }
-
-  /** The server must close {@code socket} (end of stream or reset) before its read timeout. */
-  private static void assertClosedByServer(Socket socket, String who) throws IOException {
-    InputStream in = socket.getInputStream();
-    try {
-      int read = in.read();
-      while (read >= 0) {
-        read = in.read(); // an alert, if the server sends one before closing
-      }
-    } catch (SocketTimeoutException e) {
-      throw new AssertionError(who + " was still connected " + (HANDSHAKE_TIMEOUT_SECONDS + LATE_SECONDS)
-        + " s after connecting; the handshake timeout is " + HANDSHAKE_TIMEOUT_SECONDS + " s", e);
-    } catch (SocketException reset) {
-      // closed with a reset: closed all the same
-    }
   }
 
   private static void awaitLine(LogCapture logs, String text) throws InterruptedException {
