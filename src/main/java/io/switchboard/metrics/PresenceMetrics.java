@@ -15,6 +15,7 @@ import java.util.function.LongSupplier;
 public final class PresenceMetrics {
 
   private final Counter framesRefused;
+  private final Counter envelopesSent;
   private final Counter deltasRefused;
   private final Counter recordsRefused;
   private final Counter resumes;
@@ -29,6 +30,10 @@ public final class PresenceMetrics {
     framesRefused = Counter.builder("switchboard.cluster.frames.refused")
       .description("Frames from other nodes not delivered: malformed, or their sender is not a member of the "
         + "receiver's room held by the sending node")
+      .register(registry);
+    envelopesSent = Counter.builder("switchboard.cluster.frame.envelopes.sent")
+      .description("Messages carrying frames to other nodes' sessions: one per directed frame, one per node (per "
+        + "255 receivers) for a broadcast")
       .register(registry);
     deltasRefused = Counter.builder("switchboard.cluster.deltas.refused")
       .description("Presence deltas and handover messages from other nodes not applied: malformed, from an "
@@ -53,6 +58,10 @@ public final class PresenceMetrics {
 
   public void frameRefused() {
     framesRefused.increment();
+  }
+
+  public void envelopeSent() {
+    envelopesSent.increment();
   }
 
   public void deltaRefused() {

@@ -6,6 +6,7 @@ import io.switchboard.signaling.room.Member;
 import io.switchboard.signaling.room.SessionEndpoint;
 import io.vertx.core.buffer.Buffer;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -42,14 +43,21 @@ final class InboundFrames {
   }
 
   void receive(Buffer body) {
-    FrameEnvelope envelope;
+    List<FrameEnvelope> envelopes;
     try {
-      envelope = FrameEnvelope.decode(body);
+      envelopes = FrameEnvelope.decode(body);
     } catch (RuntimeException e) {
       stats.frameRefused();
       LOG.log(System.Logger.Level.WARNING, "malformed frame envelope dropped: {0}", e.toString());
       return;
     }
+    for (FrameEnvelope envelope : envelopes) {
+      receive(envelope);
+    }
+  }
+
+  /** One receiver's copy: each is checked on its own, so one forged or stale receiver costs the others nothing. */
+  private void receive(FrameEnvelope envelope) {
     RoomReplica replica = localSessions.get(envelope.target());
     if (replica == null) {
       movedAway.test(envelope); // else the session left while the frame was on its way, as on a single node

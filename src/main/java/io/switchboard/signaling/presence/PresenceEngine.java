@@ -710,7 +710,7 @@ final class PresenceEngine {
 
   /** The way to another node's sessions and presence. */
   NodeRoute route(String node) {
-    return routes.computeIfAbsent(node, n -> new NodeRoute(context.owner().eventBus(), nodeId, n));
+    return routes.computeIfAbsent(node, n -> new NodeRoute(context.owner().eventBus(), metrics, nodeId, n));
   }
 
   void forgetRoute(String node) {

@@ -1,5 +1,6 @@
 package io.switchboard.signaling.presence;
 
+import io.switchboard.signaling.room.Fanout;
 import io.switchboard.signaling.room.LeaveReason;
 import io.switchboard.signaling.room.Participant;
 import io.switchboard.signaling.room.Room;
@@ -14,7 +15,8 @@ import java.util.List;
  *
  * <p>When the session moves (a resume elsewhere, its node lost), the endpoint is retired: a frame that still
  * reaches it goes to its successor, and whatever must follow the last frame sent to the old node (the marker
- * of a handover) is sent under the same lock, so no frame overtakes it.
+ * of a handover) is sent under the same lock, so no frame overtakes it. The lock is the node's route, which a
+ * broadcast to several sessions of that node holds while it sends (see {@link NodeRoute#carry}).
  */
 final class RemoteEndpoint implements SessionEndpoint {
 
@@ -34,7 +36,7 @@ final class RemoteEndpoint implements SessionEndpoint {
   @Override
   public void deliver(String frame) {
     SessionEndpoint next;
-    synchronized (this) {
+    synchronized (route) {
       next = successor;
       if (next == null) {
         route.send(targetId, frame);
@@ -44,10 +46,26 @@ final class RemoteEndpoint implements SessionEndpoint {
     next.deliver(frame);
   }
 
+  @Override
+  public void deliver(String frame, Fanout fanout) {
+    fanout.join(route, this);
+  }
+
   /** From now on frames go to {@code next}; {@code last} runs after the last frame sent to the old node. */
-  synchronized void retire(SessionEndpoint next, Runnable last) {
-    last.run();
-    successor = next;
+  void retire(SessionEndpoint next, Runnable last) {
+    synchronized (route) {
+      last.run();
+      successor = next;
+    }
+  }
+
+  /** Where frames go instead, once retired; null while the session is on this endpoint's node. Hold the route. */
+  SessionEndpoint successor() {
+    return successor;
+  }
+
+  byte[] targetId() {
+    return targetId;
   }
 
   @Override

@@ -20,6 +20,15 @@ public interface SessionEndpoint {
   /** Writes one server-to-client text frame. */
   void deliver(String frame);
 
+  /**
+   * The same frame as {@link #deliver}, as one of many receivers of a broadcast. An endpoint that reaches its
+   * session through a carrier shared with others (another node) joins {@code fanout}, which sends the frame once
+   * per carrier when the broadcast is complete; every other endpoint delivers at once.
+   */
+  default void deliver(String frame, Fanout fanout) {
+    deliver(frame);
+  }
+
   /** The room removed this session ({@link LeaveReason#REPLACED} or {@link LeaveReason#KICKED}): close it. */
   void evicted(LeaveReason reason);
 

@@ -10,6 +10,7 @@ import io.switchboard.signaling.protocol.FrameType;
 import io.switchboard.signaling.protocol.RelayFrame;
 import io.switchboard.signaling.protocol.ServerFrames;
 import io.switchboard.signaling.protocol.Utf8;
+import io.switchboard.signaling.room.Fanout;
 import io.switchboard.signaling.room.IdentityTakenException;
 import io.switchboard.signaling.room.LeaveReason;
 import io.switchboard.signaling.room.Member;
@@ -291,18 +292,20 @@ public final class SignalingSession implements SessionEndpoint {
       return;
     }
     String out = RelayFrame.rewrite(message.bytes(), message.length(), frame, relayPrefix);
-    int receivers = broadcast(current.publishers(), out);
+    Fanout fanout = new Fanout(out);
+    int receivers = broadcast(current.publishers(), out, fanout);
     if (participant.role() == Role.PUBLISHER) {
-      receivers += broadcast(current.viewers(), out);
+      receivers += broadcast(current.viewers(), out, fanout);
     }
+    fanout.send(); // one message per other node that holds receivers
     services.metrics().relayed(FrameType.MESSAGE, receivers, services.nanoClock().getAsLong() - receivedAtNanos);
   }
 
-  private int broadcast(Iterable<Member> members, String frame) {
+  private int broadcast(Iterable<Member> members, String frame, Fanout fanout) {
     int count = 0;
     for (Member member : members) {
       if (member.endpoint() != this) {
-        member.endpoint().deliver(frame);
+        member.endpoint().deliver(frame, fanout);
         count++;
       }
     }

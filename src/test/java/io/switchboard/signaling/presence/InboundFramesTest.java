@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 @DisplayName("InboundFrames: a frame from another node is delivered only when its sender checks out")
 class InboundFramesTest {
@@ -58,7 +60,8 @@ class InboundFramesTest {
 
   /** A member on another node; its route is never used here (nothing is sent on). */
   private static Member remote(String id, String identity, Role role, String node) {
-    return new Member(participant(id, identity, role, node), new RemoteEndpoint(new NodeRoute(null, "here", node), id));
+    NodeRoute unused = new NodeRoute(null, null, "here", node);
+    return new Member(participant(id, identity, role, node), new RemoteEndpoint(unused, id));
   }
 
   @BeforeEach
@@ -99,6 +102,38 @@ class InboundFramesTest {
       "{\"type\":\"offer\",\"from\":\"" + bobId + "\"}"));
     assertEquals(List.of(), alice.frames);
     assertEquals(4, refused());
+  }
+
+  @Test
+  @DisplayName("a broadcast envelope names several receivers: each is checked on its own and gets the frame once")
+  void broadcastToSeveral() {
+    Recorder erin = new Recorder();
+    String erinId = Ids.sessionId();
+    replica.room.add(new Member(participant(erinId, "erin", Role.PUBLISHER, "here"), erin));
+    localSessions.put(erinId, replica);
+    String frame = "{\"from\":\"" + bobId + "\",\"type\":\"message\",\"data\":1}";
+    List<byte[]> targets = List.of(FrameEnvelope.ascii(aliceId), FrameEnvelope.ascii(Ids.sessionId()),
+      FrameEnvelope.ascii(erinId), FrameEnvelope.ascii(bobId));
+    inbound.receive(FrameEnvelope.encode(targets, 0, targets.size(), FrameEnvelope.ascii("node-b"), frame));
+    assertEquals(List.of(frame), alice.frames);
+    assertEquals(List.of(frame), erin.frames);
+    assertEquals(0, refused(), "receivers this node does not hold are skipped, as a directed frame to them is");
+  }
+
+  @Test
+  @DisplayName("a broadcast envelope takes at most 255 receivers, and an envelope naming none is refused")
+  void envelopeBounds() {
+    List<byte[]> targets = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      targets.add(FrameEnvelope.ascii(Ids.sessionId()));
+    }
+    byte[] node = FrameEnvelope.ascii("node-b");
+    List<FrameEnvelope> decoded = FrameEnvelope.decode(FrameEnvelope.encode(targets, 45, 300, node, "{}"));
+    assertEquals(255, decoded.size());
+    assertEquals(new String(targets.get(299), StandardCharsets.US_ASCII), decoded.get(254).target());
+    assertThrows(IllegalArgumentException.class, () -> FrameEnvelope.encode(targets, 0, 256, node, "{}"));
+    inbound.receive(Buffer.buffer(new byte[] {0, 6, 'n', 'o', 'd', 'e', '-', 'b', '{', '}'}));
+    assertEquals(1, refused());
   }
 
   @Test
