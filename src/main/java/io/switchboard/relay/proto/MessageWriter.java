@@ -67,7 +67,7 @@ public final class MessageWriter {
   /** Copies {@code length} bytes of {@code source} from {@code offset} as the value. */
   public MessageWriter attribute(int type, ByteBuf source, int offset, int length) {
     header(type, length);
-    out.writeBytes(source, offset, length);
+    BufferCopy.append(out, source, offset, length);
     pad(length);
     return this;
   }

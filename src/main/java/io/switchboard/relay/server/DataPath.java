@@ -9,6 +9,7 @@ import io.switchboard.relay.allocation.Allocation;
 import io.switchboard.relay.allocation.ChannelBinding;
 import io.switchboard.relay.allocation.ClientPath;
 import io.switchboard.relay.proto.AttributeType;
+import io.switchboard.relay.proto.BufferCopy;
 import io.switchboard.relay.proto.ChannelData;
 import io.switchboard.relay.proto.Data;
 import io.switchboard.relay.proto.MalformedMessageException;
@@ -229,7 +230,7 @@ final class DataPath {
       int padding = client.transport().stream() ? -length & 3 : 0;
       message = out.alloc().ioBuffer(ChannelData.HEADER_LENGTH + length + padding);
       ChannelData.writeHeader(message, binding.number(), length);
-      message.writeBytes(data, data.readerIndex(), length);
+      BufferCopy.append(message, data, data.readerIndex(), length);
       message.writeZero(padding);
     } else {
       // Data indication (RFC 8656 section 11.6): XOR-PEER-ADDRESS and DATA, a fresh transaction id
