@@ -3,6 +3,7 @@ package io.switchboard;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.ConfigLoader;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.signaling.session.Ids;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -100,7 +101,12 @@ public final class Main {
 
   // a node that cannot start ends the process with status 1, for its supervisor
   @SuppressWarnings("checkstyle:forbiddenExit")
-  private static void run(SwitchboardConfig config) {
+  private static void run(SwitchboardConfig configured) {
+    // the id is chosen here, not by the node, so that every JSON log line can carry it from the first one on
+    SwitchboardConfig config = configured.node().id().isEmpty() ? configured.withNodeId(Ids.random(9)) : configured;
+    if (config.log().format() == SwitchboardConfig.Log.Format.JSON) {
+      useFormat(new JsonLogFormat(config.node().id()));
+    }
     startupWarnings(config).forEach(warning -> LOG.log(System.Logger.Level.WARNING, warning));
     long started = System.nanoTime();
     // a draining node waits up to the grace period for its clients to resume elsewhere, then finishes leaving
@@ -199,11 +205,18 @@ public final class Main {
     return options;
   }
 
-  /** Unless the operator configured JUL (java.util.logging.config.file), console lines use {@link LogFormat}. */
+  /**
+   * Unless the operator configured JUL (java.util.logging.config.file), console lines use {@link LogFormat}; once
+   * the configuration is read, {@code log.format: json} switches them to {@link JsonLogFormat}.
+   */
   private static void configureLogging() {
+    useFormat(new LogFormat());
+  }
+
+  private static void useFormat(java.util.logging.Formatter format) {
     if (System.getProperty("java.util.logging.config.file") == null) {
       for (java.util.logging.Handler handler : java.util.logging.Logger.getLogger("").getHandlers()) {
-        handler.setFormatter(new LogFormat());
+        handler.setFormatter(format);
       }
     }
   }

@@ -16,6 +16,7 @@ import io.switchboard.ice.IceServers;
 import io.switchboard.ice.TurnRevocations;
 import io.switchboard.metrics.ClusterMetrics;
 import io.switchboard.metrics.HttpLimitMetrics;
+import io.switchboard.metrics.LimitMetrics;
 import io.switchboard.metrics.PresenceMetrics;
 import io.switchboard.metrics.RelayMetrics;
 import io.switchboard.metrics.SwitchboardMetrics;
@@ -339,6 +340,7 @@ public final class Node {
     int listeners = host6.isEmpty() ? 1 : 2;
     RelayEvents events = RelayEvents.all(List.of(new RelayMetrics(metrics.registry(), instances * listeners),
       new LoggingRelayEvents()));
+    LimitMetrics.relay(metrics.registry(), config.relay().maxAllocations());
     RelayServices relay = RelayServices.defaults(config.relay(), config.ice().turnSecrets(), events, Clock.systemUTC(),
       nanoClock, serviceEndpoints, clusterQuota);
     AtomicInteger nextInstance = new AtomicInteger();

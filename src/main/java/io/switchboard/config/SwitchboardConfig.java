@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * (see {@link ConfigLoader}); anything unusable is refused here with a message that names the key.
  */
 public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Rooms rooms, Ice ice, Relay relay,
-                                Cluster cluster, OnePort onePort) {
+                                Cluster cluster, OnePort onePort, Log log) {
 
   /** Node ids, configured or random: address-safe, since they are part of event-bus addresses. */
   public static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -175,6 +175,12 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
   public record OnePort(boolean enabled, String host, int port) {
   }
 
+  /** How the node writes its log ({@code log.format}): one line of text, or one JSON object, per record. */
+  public record Log(Format format) {
+
+    public enum Format { TEXT, JSON }
+  }
+
   public static SwitchboardConfig from(JsonObject json) {
     JsonObject node = section(json, "node");
     JsonObject http = section(json, "http");
@@ -192,7 +198,8 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     OnePort onePort = parseOnePort(section(json, "onePort"));
     SwitchboardConfig config = new SwitchboardConfig(nodeConfig, httpConfig, authConfig, limitsConfig,
       parseRooms(section(json, "rooms")),
-      RelayConfig.advertise(relay, onePort, iceConfig, devTokens), relay, clusterConfig, onePort);
+      RelayConfig.advertise(relay, onePort, iceConfig, devTokens), relay, clusterConfig, onePort,
+      parseLog(section(json, "log")));
     config.checkModes();
     return config;
   }
@@ -200,9 +207,14 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
   /** The same configuration with clustering switched on (the {@code --cluster} flag). */
   public SwitchboardConfig withClusterEnabled() {
     SwitchboardConfig config = new SwitchboardConfig(node, http, auth, limits, rooms, ice, relay,
-      cluster.withEnabled(), onePort);
+      cluster.withEnabled(), onePort, log);
     config.checkModes();
     return config;
+  }
+
+  /** The same configuration with {@code node.id} set (a random id chosen once, before anything logs with it). */
+  public SwitchboardConfig withNodeId(String id) {
+    return new SwitchboardConfig(new Node(id), http, auth, limits, rooms, ice, relay, cluster, onePort, log);
   }
 
   /** Development mode and clustering each exclude settings that would be unsafe with them. */
@@ -403,6 +415,15 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
         + "limits.maxFrameBytes (" + parsed.maxFrameBytes() + "): a frame the size limit allows must be able to pass");
     }
     return parsed;
+  }
+
+  private static Log parseLog(JsonObject log) {
+    String format = string(log, "format", "log.format");
+    return new Log(switch (format) {
+      case "text" -> Log.Format.TEXT;
+      case "json" -> Log.Format.JSON;
+      default -> throw new ConfigException("log.format must be text or json, not " + format);
+    });
   }
 
   private static Rooms parseRooms(JsonObject rooms) {

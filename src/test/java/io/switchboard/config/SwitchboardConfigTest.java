@@ -521,6 +521,18 @@ class SwitchboardConfigTest {
     }
 
     @Test
+    @DisplayName("log.format is text (the default) or json, also from SWITCHBOARD_LOG_FORMAT")
+    void logFormat() {
+      assertEquals(SwitchboardConfig.Log.Format.TEXT, SwitchboardConfig.from(production()).log().format());
+      JsonObject json = production();
+      json.getJsonObject("log").put("format", "xml");
+      assertMentions(refused(json), "log.format", "xml");
+      JsonObject fromEnv = ConfigLoader.load(null, Map.of("SWITCHBOARD_LOG_FORMAT", "json"));
+      fromEnv.getJsonObject("auth").put("hs256Secrets", new JsonArray().add(GOOD_SECRET));
+      assertEquals(SwitchboardConfig.Log.Format.JSON, SwitchboardConfig.from(fromEnv).log().format());
+    }
+
+    @Test
     @DisplayName("a number given as a string is refused")
     void numberAsString() {
       JsonObject json = production();

@@ -37,6 +37,15 @@ public final class Http {
       .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  /** Any method, with {@code headers} (Origin, Content-Type...) and a body ({@code null}: none). */
+  public static Response send(int port, String method, String path, java.util.Map<String, String> headers,
+                              String body) {
+    HttpRequest.Builder builder = request(port, path, null).method(method, body == null
+      ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(builder::header);
+    return send(builder);
+  }
+
   /**
    * GET over https from a port that serves TLS ({@code http.tls}, one-port mode), trusting only the test CA in the
    * PEM file {@code ca}; the certificate must name 127.0.0.1.

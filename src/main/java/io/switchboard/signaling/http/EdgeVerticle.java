@@ -361,6 +361,11 @@ public final class EdgeVerticle extends VerticleBase {
         unauthorized(ctx, ar.cause());
         return;
       }
+      if (!request.canUpgradeToWebSocket()) {
+        // answered here: toWebSocket() would answer with a bare 400 of its own, not the API's JSON error
+        error(ctx, 400, "bad-request", "expected a WebSocket upgrade");
+        return;
+      }
       request.toWebSocket().onComplete(ws -> {
         if (ws.succeeded()) {
           AccessLog.upgraded(ctx);

@@ -1,5 +1,6 @@
 package io.switchboard.signaling.presence;
 
+import io.switchboard.LogField;
 import io.switchboard.metrics.PresenceMetrics;
 import io.switchboard.signaling.room.Member;
 import io.switchboard.signaling.session.Ids;
@@ -158,8 +159,8 @@ final class Handovers {
     vertx.cancelTimer(entry.timer);
     int dropped = entry.gate.openNow();
     if (dropped > 0) {
-      LOG.log(System.Logger.Level.WARNING, "{0} frames for a resumed session dropped while its handover waited",
-        dropped);
+      LOG.log(System.Logger.Level.WARNING, "{0} frames for resumed session {1} in room {2} dropped while its "
+        + "handover waited", dropped, LogField.session(sessionId), LogField.room(entry.replica.room.name()));
     }
     // from now on the room routes straight to the session (or to what replaced it meanwhile)
     Member member = entry.replica.room.member(sessionId);

@@ -1,5 +1,6 @@
 package io.switchboard.signaling.presence;
 
+import io.switchboard.LogField;
 import io.switchboard.metrics.PresenceMetrics;
 import io.switchboard.signaling.protocol.RelayFrame;
 import io.switchboard.signaling.room.Member;
@@ -165,6 +166,6 @@ final class InboundFrames {
     stats.frameRefused();
     LOG.log(System.Logger.Level.DEBUG, "frame from node {0} to session {1} refused: its sender is not a member "
       + "of the receiver's room held by that node, or may not address the receiver", envelope.senderNode(),
-      envelope.target());
+      LogField.session(envelope.target()));
   }
 }

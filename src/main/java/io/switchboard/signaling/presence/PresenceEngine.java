@@ -1,5 +1,6 @@
 package io.switchboard.signaling.presence;
 
+import io.switchboard.LogField;
 import io.switchboard.metrics.PresenceMetrics;
 import io.switchboard.signaling.presence.RoomChange.Departure;
 import io.switchboard.signaling.presence.RoomChange.Moved;
@@ -136,7 +137,8 @@ final class PresenceEngine {
   }
 
   private static Throwable unavailable(String room, Throwable cause) {
-    LOG.log(System.Logger.Level.WARNING, "presence change in room {0} failed: {1}", room, cause.toString());
+    LOG.log(System.Logger.Level.WARNING, "presence change in room {0} failed: {1}", LogField.room(room),
+      cause.toString());
     return new IllegalStateException("presence unavailable");
   }
 
@@ -298,7 +300,8 @@ final class PresenceEngine {
 
   /** Frames for a session in its grace period were dropped: the store remembers, so no resume is honoured. */
   private void overflowed(String room, String sessionId) {
-    LOG.log(System.Logger.Level.INFO, "grace buffer of a session in room {0} overflowed: it cannot be resumed", room);
+    LOG.log(System.Logger.Level.INFO, "grace buffer of session {0} in room {1} overflowed: it cannot be resumed",
+      LogField.session(sessionId), LogField.room(room));
     submit(room, new RoomOperations.MarkOverflow(sessionId));
   }
 
@@ -412,7 +415,8 @@ final class PresenceEngine {
     String problem = delta.problem();
     if (problem != null) {
       metrics.deltaRefused();
-      LOG.log(System.Logger.Level.WARNING, "presence delta for room {0} refused: {1}", delta.change().room(), problem);
+      LOG.log(System.Logger.Level.WARNING, "presence delta for room {0} refused: {1}",
+        LogField.room(delta.change().room()), problem);
       if (replica != null && replica.sequencer.initialized()) {
         resync(replica); // whatever it was meant to say, the store says what is true
       }
@@ -667,7 +671,7 @@ final class PresenceEngine {
       return true;
     }
     metrics.recordRefused();
-    LOG.log(System.Logger.Level.WARNING, "member record in room {0} ignored: {1}", room, problem);
+    LOG.log(System.Logger.Level.WARNING, "member record in room {0} ignored: {1}", LogField.room(room), problem);
     return false;
   }
 

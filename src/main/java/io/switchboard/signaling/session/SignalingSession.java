@@ -1,5 +1,6 @@
 package io.switchboard.signaling.session;
 
+import io.switchboard.LogField;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.ice.IceServers;
 import io.switchboard.signaling.protocol.ClientFrame;
@@ -121,8 +122,8 @@ public final class SignalingSession implements SessionEndpoint {
   public void start(Runnable onClosed) {
     socket.pause();
     socket.frameHandler(this::onFrame);
-    socket.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "session {0}: {1}", participant.id(),
-      e.toString()));
+    socket.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "session {0}: {1}",
+      LogField.session(participant.id()), e.toString(), LogField.room(participant.room())));
     socket.closeHandler(v -> {
       depart(Departure.SUSPEND, LeaveReason.DISCONNECTED);
       uncount();
@@ -187,7 +188,8 @@ public final class SignalingSession implements SessionEndpoint {
       sendError(ErrorCode.DUPLICATE_IDENTITY, taken.getMessage(), null);
       close(CloseCodes.DUPLICATE_IDENTITY, "duplicate-identity");
     } else {
-      LOG.log(System.Logger.Level.WARNING, "join of session {0} failed: {1}", participant.id(), cause.toString());
+      LOG.log(System.Logger.Level.WARNING, "join of session {0} to room {1} failed: {2}",
+        LogField.session(participant.id()), LogField.room(participant.room()), cause.toString());
       close(CloseCodes.INTERNAL_ERROR, "join failed");
     }
   }
@@ -353,6 +355,8 @@ public final class SignalingSession implements SessionEndpoint {
     if (counted.compareAndSet(false, true)) {
       services.metrics().sessionOpened();
     }
+    LOG.log(System.Logger.Level.INFO, "session {0} {1} room {2}", LogField.session(self.id()),
+      resumed ? "resumed in" : "joined", LogField.room(self.room()));
     String welcome = ServerFrames.welcome(self.id(), self.room(), self.identity(), self.role().wire(), peers,
       iceServers, resumeToken.forSession(self.id()), services.nodeId(), resumed);
     // Welcome does not count against limits.maxQueuedBytes: in a big room with large meta it can be bigger than

@@ -142,7 +142,8 @@ class HttpTlsTest {
       List<String> reloaded = logs.lines().stream().filter(line -> line.contains("http.tls: reloaded")).toList();
       assertEquals(1, reloaded.size(), "one INFO line per reload: " + reloaded);
       assertTrue(reloaded.get(0).contains("INFO"), reloaded.get(0));
-      assertTrue(logs.lines().stream().noneMatch(line -> line.contains("PRIVATE KEY")), "no key material in logs");
+      assertTrue(logs.lines().stream().noneMatch(line -> line.contains("PRIVATE KEY"))
+        && logs.jsonLines().stream().noneMatch(line -> line.contains("PRIVATE KEY")), "no key material in logs");
     }
   }
 

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -185,7 +187,7 @@ class UpgradeAuthTest {
   }
 
   @Test
-  @DisplayName("no token ever reaches a log line, access log included")
+  @DisplayName("no token ever reaches a log line, access log included, in text and in JSON (log.format)")
   void tokensNeverLogged() {
     String good = node().token("logcheck", "standup");
     WsClient.join(NODES.client(), node().port(), good).close();
@@ -193,7 +195,11 @@ class UpgradeAuthTest {
     WsClient.refusal(NODES.client(), node().port(), expired);
     Http.get(node().port(), "/api/rooms", expired);
     assertFalse(logs.lines().isEmpty(), "the access log should have written something");
-    for (String line : logs.lines()) {
+    List<String> both = new ArrayList<>(logs.lines());
+    both.addAll(logs.jsonLines());
+    assertTrue(logs.jsonLines().stream().anyMatch(line -> line.contains("\"session\"")),
+      "the join's line in JSON: " + logs.jsonLines());
+    for (String line : both) {
       assertFalse(line.contains(good) || line.contains(expired) || line.contains("access_token"),
         () -> "token in log: " + line);
     }
