@@ -283,7 +283,7 @@ line() { # label start end frames p50 p99 extra...
       per_heap="$(awk -v a="$pheap" -v b="$base_heap" -v n="$held" 'BEGIN {printf "%.2f", (a - b) / n}')"
       s="$(prop start)"; e="$(prop plateau)"
       ticks="$(cpu_ticks_between "$s" "$e")"
-      echo "scenario=$scenario target=$target sessions=$n held=$held frames/s=0 p50_ms=$(prop connect.p50_ms) p99_ms=$(prop connect.p99_ms) cpu_us_per_frame=n/a rss_mb=$(( ${prss:-0} / 1024 )) rss_kb_per_session=$per_rss heap_after_gc_mb=$(( ${pheap:-0} / 1024 )) heap_kb_per_session=$per_heap base_rss_mb=$(( base_rss / 1024 )) cpu_us_per_connect=$(awk -v t="$ticks" -v n="$n" -v hz="$hz" 'BEGIN {printf "%.0f", t * 1e6 / hz / n}') load=$load_before/$load_after"
+      echo "scenario=$scenario target=$target sessions=$n held=$held frames/s=0 p50_ms=$(prop connect.p50_ms) p99_ms=$(prop connect.p99_ms) cpu_us_per_frame=n/a rss_mb=$(( ${prss:-0} / 1024 )) rss_kb_per_session=$per_rss heap_after_gc_mb=$(( ${pheap:-0} / 1024 )) heap_kb_per_session=$per_heap base_rss_mb=$(( base_rss / 1024 )) cpu_us_per_connect=$(awk -v t="$ticks" -v n="$n" -v hz="$hz" 'BEGIN {printf "%.0f", t * 1e6 / hz / n}') connects_per_s=$(awk -v h="$held" -v s="$s" -v e="$e" 'BEGIN {printf "%.0f", (e > s ? h * 1000 / (e - s) : 0)}') load=$load_before/$load_after"
       ;;
     SteadyRelayStepped)
       for k in $(seq 0 $(( $(prop steps) - 1 ))); do
