@@ -129,6 +129,11 @@ class ContainerImageIT {
       assertTrue(Files.readString(Path.of("/proc", Long.toString(java.pid()), "status"))
         .contains("\nUid:\t" + uid + "\t" + uid + "\t"), "the node runs as uid " + uid);
 
+      Process readOnly = image.command(List.of("sh", "-c", "! touch /opt/switchboard/probe && touch /tmp/probe"),
+        Map.of()).redirectErrorStream(true).start();
+      assertTrue(readOnly.waitFor(20, TimeUnit.SECONDS), "probe finished");
+      assertEquals(0, readOnly.exitValue(), "the root is read-only, /tmp writable, as the node just ran");
+
       Process check = image.command(List.of("/opt/switchboard/healthcheck"),
         Map.of("SWITCHBOARD_HTTP_PORT", Integer.toString(httpPort))).redirectErrorStream(true).start();
       assertTrue(check.waitFor(20, TimeUnit.SECONDS), "health check finished");

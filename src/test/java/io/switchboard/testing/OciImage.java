@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * A container image archive unpacked as a runtime would, without one: skopeo turns the archive into an OCI layout,
  * umoci unpacks its layers into a root file system, and the image's own configuration (entrypoint, user, working
  * directory, environment) is read from the OCI config blob. {@link #command} runs the entrypoint in that root with
- * {@code unshare} (own mount and PID namespaces, its own /proc) and {@code chroot}, as the image's user.
+ * {@code unshare} (own mount and PID namespaces, its own /proc) and {@code chroot}, as the image's user, on a
+ * read-only root.
  * Needs root (mknod, chroot, namespaces).
  */
 public final class OciImage implements AutoCloseable {
@@ -33,6 +34,12 @@ public final class OciImage implements AutoCloseable {
   /** The Debian packages behind the tools this class and the image build run. */
   public static final Map<String, String> TOOLS = Map.of("skopeo", "skopeo", "umoci", "umoci",
     "mmdebstrap", "mmdebstrap", "unshare", "util-linux", "chroot", "coreutils", "mknod", "coreutils");
+
+  /** In the new mount namespace: ROOT read-only (its /proc stays), tmpfs on ROOT/tmp, then chroot as USER. */
+  private static final String READ_ONLY_ROOT = "root=$1 user=$2 dir=$3; shift 3; "
+    + "mount --rbind \"$root\" \"$root\" && mount -o remount,bind,ro \"$root\" "
+    + "&& mount -t tmpfs -o size=256m,mode=1777 tmpfs \"$root/tmp\" "
+    + "&& exec chroot --userspec=\"$user\" \"$root\" env --chdir=\"$dir\" \"$@\"";
 
   private final Path workDir;
   private final Path rootfs;
@@ -151,13 +158,14 @@ public final class OciImage implements AutoCloseable {
 
   /**
    * A process that runs {@code command} inside the image as its user, in its working directory, with the image's
-   * environment and then {@code envOverrides} (nothing from this JVM's environment); PID 1 of its own PID namespace,
-   * so stopping it ({@code --kill-child}) ends everything it started. The network is the host's.
+   * environment and then {@code envOverrides} (nothing from this JVM's environment); PID 1 of its own PID namespace.
+   * As deploy/kubernetes/ runs it: the root file system read-only, a fresh writable {@code /tmp}. The mounts exist
+   * only in the process's own mount namespace (unshare makes it private); the network is the host's.
    */
   public ProcessBuilder command(List<String> command, Map<String, String> envOverrides) {
     List<String> full = new ArrayList<>(List.of("unshare", "--mount", "--pid", "--fork", "--kill-child",
-      "--mount-proc=" + rootfs.resolve("proc"), "chroot", "--userspec=" + user(), rootfs.toString(),
-      "env", "--chdir=" + config().getString("WorkingDir", "/")));
+      "--mount-proc=" + rootfs.resolve("proc"), "sh", "-c", READ_ONLY_ROOT, "sh", rootfs.toString(), user(),
+      config().getString("WorkingDir", "/")));
     full.addAll(command);
     ProcessBuilder builder = new ProcessBuilder(full);
     builder.environment().clear();
