@@ -7,6 +7,7 @@ import io.switchboard.testing.TestNode;
 import io.switchboard.testing.TestPorts;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,11 @@ class ContainerImageIT {
   @BeforeAll
   static void buildAndUnpack() throws Exception {
     OciImage.requireTools();
-    assertEquals("root", System.getProperty("user.name"), "unpacking and chrooting the image needs root");
+    boolean root = "root".equals(System.getProperty("user.name"));
+    if (!root && "true".equals(System.getenv("CI"))) {
+      fail("unpacking and chrooting the image needs root; CI=true runs as root");
+    }
+    Assumptions.assumeTrue(root, "unpacking and chrooting the image needs root: skipped outside CI");
     Path archive = Path.of(System.getProperty("switchboard.image", "target/switchboard-image.tar"));
     long started = System.nanoTime();
     buildImage();
