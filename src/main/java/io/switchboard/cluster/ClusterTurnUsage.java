@@ -68,15 +68,14 @@ public final class ClusterTurnUsage implements TurnUsageQuery {
     }
     return Future.join(answers).transform(ignored -> {
       RoomUsage total = new RoomUsage();
-      boolean complete = true;
       for (Future<RoomUsage> answer : answers) {
         if (answer.succeeded()) {
           total.merge(answer.result());
         } else {
-          complete = false;
+          total.markIncomplete();
         }
       }
-      return Future.succeededFuture(total.toJson().put("complete", complete));
+      return Future.succeededFuture(total.toJson());
     });
   }
 

@@ -6,11 +6,13 @@ import io.switchboard.relay.policy.TurnRestAuthenticator;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -23,6 +25,8 @@ import java.util.function.LongSupplier;
 public final class NodeTurnUsage implements TurnUsageQuery {
 
   private static final System.Logger LOG = System.getLogger(NodeTurnUsage.class.getName());
+  /** How long a relay instance's live allocations are waited for. */
+  static final long INSTANCE_TIMEOUT_MILLIS = 1000;
 
   /** A relay instance's allocations and the event loop they live on. */
   private record Instance(Context context, AllocationManager allocations) {
@@ -90,20 +94,36 @@ public final class NodeTurnUsage implements TurnUsageQuery {
       endedNanos - allocation.liveSinceNanos(), nanoClock.getAsLong());
   }
 
-  /** This node's usage of {@code room}: ended allocations' totals, then each relay instance's live ones. */
+  /**
+   * This node's usage of {@code room}: ended allocations' totals, then each relay instance's live ones (an instance
+   * that does not answer within {@link #INSTANCE_TIMEOUT_MILLIS} is left out and the answer marked incomplete).
+   * Never fails. An allocation that ends while the query runs may be missed by it once, never counted twice.
+   */
   public Future<RoomUsage> local(String room) {
     RoomUsage usage = ended.room(room, nanoClock.getAsLong());
     List<Future<RoomUsage>> live = new ArrayList<>(instances.size());
     for (Instance instance : instances) {
-      Promise<RoomUsage> snapshot = Promise.promise();
-      instance.context().runOnContext(v -> snapshot.complete(live(instance.allocations(), room)));
-      live.add(snapshot.future());
+      // a promise of the instance's context, so its timeout timer runs there
+      Promise<RoomUsage> snapshot = ((ContextInternal) instance.context()).promise();
+      instance.context().runOnContext(v -> {
+        try {
+          snapshot.complete(live(instance.allocations(), room));
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "TURN usage of a relay instance failed", e);
+          snapshot.fail(e);
+        }
+      });
+      live.add(snapshot.future().timeout(INSTANCE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
     }
-    return Future.all(live).map(all -> {
+    return Future.join(live).transform(ignored -> {
       for (Future<RoomUsage> one : live) {
-        usage.merge(one.result());
+        if (one.succeeded()) {
+          usage.merge(one.result());
+        } else {
+          usage.markIncomplete();
+        }
       }
-      return usage;
+      return Future.succeededFuture(usage);
     });
   }
 
@@ -122,7 +142,7 @@ public final class NodeTurnUsage implements TurnUsageQuery {
 
   @Override
   public Future<JsonObject> roomUsage(String room) {
-    return local(room).map(usage -> usage.toJson().put("complete", true));
+    return local(room).map(RoomUsage::toJson);
   }
 
   /** Rooms whose ended allocations' totals this node keeps. */

@@ -57,6 +57,8 @@ public final class RoomUsage {
   /** By identity, sorted so the JSON lists participants in a stable order. */
   private final Map<String, Counts> participants = new TreeMap<>();
   private boolean truncated;
+  /** Some relay (a node, an instance) did not answer in time: its share is missing. */
+  private boolean incomplete;
 
   /**
    * Adds one allocation, or several of one participant.
@@ -83,6 +85,12 @@ public final class RoomUsage {
       }
     });
     truncated |= other.truncated;
+    incomplete |= other.incomplete;
+  }
+
+  /** Some relay's share is missing (it did not answer in time). */
+  public void markIncomplete() {
+    incomplete = true;
   }
 
   /** The entry of {@code identity}, made if there is room for it; null (and truncated) when there is not. */
@@ -135,7 +143,7 @@ public final class RoomUsage {
   public JsonObject toJson() {
     JsonArray list = new JsonArray();
     participants.forEach((identity, counts) -> list.add(counts.toJson(new JsonObject().put("identity", identity))));
-    JsonObject json = total.toJson(new JsonObject()).put("participants", list);
+    JsonObject json = total.toJson(new JsonObject()).put("participants", list).put("complete", !incomplete);
     if (truncated) {
       json.put("participantsTruncated", true);
     }
@@ -155,6 +163,7 @@ public final class RoomUsage {
       }
     }
     usage.truncated = json.getBoolean("participantsTruncated", false);
+    usage.incomplete = !json.getBoolean("complete", true);
     return usage;
   }
 }
