@@ -115,7 +115,10 @@ public final class NodeTurnUsage implements TurnUsageQuery {
       });
       live.add(snapshot.future().timeout(INSTANCE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
     }
-    return Future.join(live).transform(ignored -> {
+    // answered on the caller's context (an edge's, say), not on the last relay instance's
+    ContextInternal caller = ContextInternal.current();
+    Promise<RoomUsage> answer = caller == null ? Promise.promise() : caller.promise();
+    Future.join(live).onComplete(ignored -> {
       for (Future<RoomUsage> one : live) {
         if (one.succeeded()) {
           usage.merge(one.result());
@@ -123,8 +126,9 @@ public final class NodeTurnUsage implements TurnUsageQuery {
           usage.markIncomplete();
         }
       }
-      return Future.succeededFuture(usage);
+      answer.complete(usage);
     });
+    return answer.future();
   }
 
   /** On the instance's event loop: its live allocations of {@code room}. */
