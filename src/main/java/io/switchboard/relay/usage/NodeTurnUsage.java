@@ -103,8 +103,8 @@ public final class NodeTurnUsage implements TurnUsageQuery {
     RoomUsage usage = ended.room(room, nanoClock.getAsLong());
     List<Future<RoomUsage>> live = new ArrayList<>(instances.size());
     for (Instance instance : instances) {
-      // a promise of the instance's context, so its timeout timer runs there
-      Promise<RoomUsage> snapshot = ((ContextInternal) instance.context()).promise();
+      // bound to no context: its timeout runs on Vert.x's global timer, not on the (maybe stuck) instance's loop
+      Promise<RoomUsage> snapshot = Promise.promise();
       instance.context().runOnContext(v -> {
         try {
           snapshot.complete(live(instance.allocations(), room));
