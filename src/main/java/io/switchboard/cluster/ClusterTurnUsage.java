@@ -1,5 +1,6 @@
 package io.switchboard.cluster;
 
+import io.switchboard.auth.TokenVerifier;
 import io.switchboard.bus.Addresses;
 import io.switchboard.relay.usage.NodeTurnUsage;
 import io.switchboard.relay.usage.RoomUsage;
@@ -44,8 +45,8 @@ public final class ClusterTurnUsage implements TurnUsageQuery {
 
   private void answer(Message<JsonObject> message) {
     Object room = message.body() == null ? null : message.body().getValue("room");
-    if (!(room instanceof String name)) {
-      message.fail(400, "no room");
+    if (!(room instanceof String name) || !TokenVerifier.ROOM_NAME.matcher(name).matches()) {
+      message.fail(400, "no valid room");
       return;
     }
     local.local(name).onComplete(ar -> {
