@@ -53,16 +53,9 @@ public record RelayServices(SwitchboardConfig.Relay config, Authenticator authen
 
   /**
    * The default policies for {@code config}, with REST credentials signed by any of {@code turnSecrets}, never
-   * relaying to {@code serviceEndpoints}, counting allocations per owner in {@code clusterQuota} as well.
+   * relaying to {@code serviceEndpoints}, counting allocations per owner in {@code clusterQuota} as well, and
+   * per-room usage in {@code usage}, the node's.
    */
-  public static RelayServices defaults(SwitchboardConfig.Relay config, List<String> turnSecrets, RelayEvents events,
-                                       Clock clock, LongSupplier nanoClock, ServiceEndpoints serviceEndpoints,
-                                       ClusterQuota clusterQuota) {
-    return defaults(config, turnSecrets, events, clock, nanoClock, serviceEndpoints, clusterQuota,
-      new NodeTurnUsage(new LocalCredentialRooms(() -> clock.millis() / 1000), nanoClock));
-  }
-
-  /** ... accounting per-room TURN usage in {@code usage}, the node's. */
   public static RelayServices defaults(SwitchboardConfig.Relay config, List<String> turnSecrets, RelayEvents events,
                                        Clock clock, LongSupplier nanoClock, ServiceEndpoints serviceEndpoints,
                                        ClusterQuota clusterQuota, NodeTurnUsage usage) {
