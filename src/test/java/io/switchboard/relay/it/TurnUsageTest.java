@@ -120,10 +120,13 @@ class TurnUsageTest {
     JsonObject carolTurn = TurnUsage.turnEntry(carol.welcome().getJsonArray("iceServers"));
     String auth = "switchboard_turn_auth_failures_total{reason=\"bad_integrity\"}";
     double failures = node.metric(auth);
+    String unauthorized = "switchboard_turn_errors_total{code=\"401\"}";
+    double answered401 = node.metric(unauthorized);
     JsonObject forged = carolTurn.copy().put("credential", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=");
     CoturnTools.Result refused = CoturnTools.run(TurnUsage.uclient(forged, node.relayPort(), peerPort, 1, 5, 100));
     assertEquals(255, refused.exit(), refused.output());
     assertTrue(node.metric(auth) > failures);
+    assertTrue(node.metric(unauthorized) > answered401, "the forged credential was answered 401");
 
     String unissued = RelayTestNode.restUsername("carol", 3600);
     JsonObject signed = new JsonObject().put("username", unissued)
