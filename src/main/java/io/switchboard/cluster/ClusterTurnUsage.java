@@ -18,7 +18,7 @@ import java.util.List;
  * The TURN usage of a room across the cluster: every trusted member is asked for its own relays' count over the
  * event bus (mutual TLS between members), with a short timeout, and the answers are added up. A member that does
  * not answer in time leaves its share out and the answer says {@code "complete": false}. Each node answers at its
- * own address, whether its relay is on or not (off: nothing counted).
+ * own address, whether its relay is on or not (off: nothing counted). The answer completes on the caller's context.
  */
 public final class ClusterTurnUsage implements TurnUsageQuery {
 
