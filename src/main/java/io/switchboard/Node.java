@@ -2,6 +2,8 @@ package io.switchboard;
 
 import com.hazelcast.config.SerializerConfig;
 import io.switchboard.cluster.ClusterMembership;
+import io.switchboard.cluster.ClusterTurnUsage;
+import io.switchboard.cluster.HazelcastCredentialRooms;
 import io.switchboard.cluster.EventBusTls;
 import io.switchboard.cluster.HazelcastClusterQuota;
 import io.switchboard.cluster.HazelcastFutures;
@@ -20,6 +22,7 @@ import io.switchboard.metrics.LimitMetrics;
 import io.switchboard.metrics.PresenceMetrics;
 import io.switchboard.metrics.RelayMetrics;
 import io.switchboard.metrics.SwitchboardMetrics;
+import io.switchboard.metrics.TurnUsageMetrics;
 import io.switchboard.oneport.InternalHttpSocket;
 import io.switchboard.oneport.OnePortSetup;
 import io.switchboard.relay.policy.ClusterQuota;
@@ -28,6 +31,10 @@ import io.switchboard.relay.server.LoggingRelayEvents;
 import io.switchboard.relay.server.RelayEvents;
 import io.switchboard.relay.server.RelayServices;
 import io.switchboard.relay.server.RelayVerticle;
+import io.switchboard.relay.usage.CredentialRooms;
+import io.switchboard.relay.usage.LocalCredentialRooms;
+import io.switchboard.relay.usage.NodeTurnUsage;
+import io.switchboard.relay.usage.TurnUsageQuery;
 import io.switchboard.signaling.http.ConnectionLimits;
 import io.switchboard.signaling.http.EdgeServices;
 import io.switchboard.signaling.http.EdgeVerticle;
@@ -96,6 +103,10 @@ public final class Node {
   private String edgeDeployment;
   /** The HTTP port's certificate and its renewals; null when {@code http.tls} is not set. */
   private PemFileWatcher httpTls;
+  /** This node's relays' per-room TURN usage, and the rooms of the credentials it issues. */
+  private NodeTurnUsage nodeTurnUsage;
+  /** The per-room TURN usage of the whole cluster (this node's alone on a single node). */
+  private TurnUsageQuery turnUsage;
 
   private Node(Vertx vertx, SwitchboardConfig config, String nodeId, LongSupplier nanoClock,
                HazelcastClusterManager clusterManager, ClusterMembership membership) {
@@ -244,7 +255,8 @@ public final class Node {
 
   private Future<Void> deployVerticles(int loops) {
     SwitchboardMetrics metrics = new SwitchboardMetrics(() -> roomCount.getAsInt());
-    Future<String> presence = deployPresence(metrics);
+    Future<Void> usageAnswers = startTurnUsage(metrics);
+    Future<String> presence = usageAnswers.compose(v -> deployPresence(metrics));
     SessionServices sessions = new SessionServices(nodeId, config.limits(),
       new PresenceRoomDirectory(vertx.eventBus()), metrics, new TurnRevocations(vertx.eventBus()),
       new ParticipantLimits(config.limits()), nanoClock);
@@ -256,7 +268,7 @@ public final class Node {
     }
     EdgeServices edge = new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()),
       connectionLimits, httpLimitMetrics, httpTls,
-      internalHttpSocket == null ? null : internalHttpSocket.path());
+      internalHttpSocket == null ? null : internalHttpSocket.path(), nodeTurnUsage.credentialRooms(), turnUsage);
     int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
     return presence
       .compose(id -> {
@@ -269,6 +281,25 @@ public final class Node {
         state.set(NodeState.Phase.UP);
       })
       .mapEmpty();
+  }
+
+  /**
+   * Per-room TURN usage: where credentials' rooms are recorded (in memory alone, a Hazelcast map in a cluster), this
+   * node's relays' counts, and the query over the cluster, which answers other members once this completes.
+   */
+  private Future<Void> startTurnUsage(SwitchboardMetrics metrics) {
+    CredentialRooms credentialRooms = clusterManager == null
+      ? new LocalCredentialRooms(() -> System.currentTimeMillis() / 1000)
+      : new HazelcastCredentialRooms(clusterManager.getHazelcastInstance(), Clock.systemUTC());
+    nodeTurnUsage = new NodeTurnUsage(credentialRooms, nanoClock);
+    TurnUsageMetrics.register(metrics.registry(), nodeTurnUsage);
+    if (clusterManager == null) {
+      turnUsage = nodeTurnUsage;
+      return Future.succeededFuture();
+    }
+    ClusterTurnUsage cluster = new ClusterTurnUsage(vertx, membership, nodeId, nodeTurnUsage);
+    turnUsage = cluster;
+    return cluster.start();
   }
 
   /**
@@ -342,7 +373,7 @@ public final class Node {
       new LoggingRelayEvents()));
     LimitMetrics.relay(metrics.registry(), config.relay().maxAllocations());
     RelayServices relay = RelayServices.defaults(config.relay(), config.ice().turnSecrets(), events, Clock.systemUTC(),
-      nanoClock, serviceEndpoints, clusterQuota);
+      nanoClock, serviceEndpoints, clusterQuota, nodeTurnUsage);
     AtomicInteger nextInstance = new AtomicInteger();
     OnePortSetup onePort = internalHttpSocket == null ? null : new OnePortSetup(config.onePort(), httpTls,
       internalHttpSocket.path(), Duration.ofSeconds(config.http().headerTimeoutSeconds()));
@@ -397,6 +428,11 @@ public final class Node {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The per-room TURN usage of the cluster's relays (of this node's alone on a single node); set once started. */
+  public TurnUsageQuery turnUsage() {
+    return turnUsage;
   }
 
   void logReady() {

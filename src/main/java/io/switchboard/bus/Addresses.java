@@ -25,6 +25,11 @@ public final class Addresses {
     return "switchboard.node." + nodeId + ".membership";
   }
 
+  /** A node's TURN usage of one room, asked by the node answering a cluster-wide usage query (clustered). */
+  public static String nodeTurnUsage(String nodeId) {
+    return "switchboard.node." + nodeId + ".turnUsage";
+  }
+
   private Addresses() {
   }
 }

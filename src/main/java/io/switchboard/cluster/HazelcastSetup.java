@@ -68,6 +68,7 @@ public final class HazelcastSetup {
     memberEndpointOnly(config, cluster);
     // the cluster-wide TURN quota's counts are changed in place by entry processors: no (de)serialization per op
     config.getMapConfig(HazelcastClusterQuota.MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1);
+    HazelcastCredentialRooms.configure(config);
     JavaSerializationFilterConfig allowList = new JavaSerializationFilterConfig().setDefaultsDisabled(false);
     config.getSerializationConfig().setJavaSerializationFilterConfig(allowList);
     serializers.forEach(config.getSerializationConfig()::addSerializerConfig);

@@ -117,6 +117,24 @@ public final class RelayTestNode implements AutoCloseable {
                                      int relayPorts, int tlsPort, JsonObject otherSections,
                                      java.nio.file.Path httpsCa) {
     int base = TestPorts.freeUdpBlock(relayPorts + 1);
+    JsonObject overrides = overrides(base, relayPorts, relayOverrides, allowLoopback, turnSecrets);
+    overrides.mergeIn(otherSections, true);
+    return new RelayTestNode(TestNode.start(overrides, nanoClock), base, base + 1, base + relayPorts, base, tlsPort,
+      httpsCa);
+  }
+
+  /**
+   * The relay and ice sections of a node as {@link #start(JsonObject)} makes it (fresh ports, loopback peers
+   * allowed, {@code relayOverrides} merged), for a node started otherwise, such as a cluster member; its relay
+   * listens on {@code relay.port}.
+   */
+  public static JsonObject overrides(JsonObject relayOverrides) {
+    return overrides(TestPorts.freeUdpBlock(BLOCK), BLOCK - 1, relayOverrides, true,
+      java.util.List.of(TestNode.TURN_KEY));
+  }
+
+  private static JsonObject overrides(int base, int relayPorts, JsonObject relayOverrides, boolean allowLoopback,
+                                      java.util.List<String> turnSecrets) {
     JsonObject relay = new JsonObject()
       .put("enabled", true)
       .put("host", "127.0.0.1")
@@ -133,13 +151,10 @@ public final class RelayTestNode implements AutoCloseable {
     }
     relay.mergeIn(relayOverrides, true);
     // the node's own relay in iceServers, as in production: no explicit STUN/TURN URLs
-    JsonObject overrides = new JsonObject()
+    return new JsonObject()
       .put("relay", relay)
       .put("ice", new JsonObject().put("stunUrls", new JsonArray()).put("turnUrls", new JsonArray())
         .put("turnSecrets", new JsonArray(turnSecrets)));
-    overrides.mergeIn(otherSections, true);
-    return new RelayTestNode(TestNode.start(overrides, nanoClock), base, base + 1, base + relayPorts, base, tlsPort,
-      httpsCa);
   }
 
   public TestNode node() {

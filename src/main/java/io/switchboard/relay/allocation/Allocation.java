@@ -43,6 +43,16 @@ public final class Allocation {
   private boolean closed;
   /** The owner's cluster-wide count includes this allocation (admitted by the cluster quota, not yet released). */
   private boolean clusterCounted;
+  // ---- usage, for the per-room TURN accounting: plain fields, counted on this allocation's event loop ----
+  /** The room the credential was issued for, once looked up; null before, or when it was issued for none. */
+  private String room;
+  /** When the allocation went live (monotonic nanoseconds); its duration counts from here. */
+  private long liveSinceNanos;
+  /** When it ended, for an answer about its room that comes after that. */
+  private long usageEndedNanos;
+  /** Application data relayed (without TURN framing), client to peers and peers to client. */
+  private long bytesToPeers;
+  private long bytesFromPeers;
 
   /**
    * @param client the client side of the five-tuple, and the way answers and data go back to it
@@ -210,6 +220,52 @@ public final class Allocation {
       client.allocationEnded();
     }
     return true;
+  }
+
+  // ---- usage ----
+
+  /** The allocation went live at {@code nowNanos}: its allocation time counts from here. */
+  public void liveSince(long nowNanos) {
+    liveSinceNanos = nowNanos;
+  }
+
+  public long liveSinceNanos() {
+    return liveSinceNanos;
+  }
+
+  /** The allocation ended at {@code nowNanos}. */
+  public void usageEnded(long nowNanos) {
+    usageEndedNanos = nowNanos;
+  }
+
+  public long usageEndedNanos() {
+    return usageEndedNanos;
+  }
+
+  public String room() {
+    return room;
+  }
+
+  public void room(String room) {
+    this.room = room;
+  }
+
+  /** {@code bytes} of application data went to a peer. */
+  public void countToPeer(int bytes) {
+    bytesToPeers += bytes;
+  }
+
+  /** {@code bytes} of application data came from a peer to the client. */
+  public void countFromPeer(int bytes) {
+    bytesFromPeers += bytes;
+  }
+
+  public long bytesToPeers() {
+    return bytesToPeers;
+  }
+
+  public long bytesFromPeers() {
+    return bytesFromPeers;
   }
 
   // ---- permissions ----

@@ -355,6 +355,7 @@ final class AllocationRequests {
     responder.sign(writer, auth);
     // kept to answer a retransmitted Allocate with the same bytes
     allocation.successResponse(ByteBufUtil.getBytes(out));
+    services.usage().allocationLive(allocation, context);
     events.allocationCreated(allocation);
     responder.send(out, allocation.client());
   }
@@ -477,6 +478,7 @@ final class AllocationRequests {
       services.quota().release(allocation.owner());
       releaseClusterUnit(allocation);
       if (wasLive) {
+        services.usage().allocationEnded(allocation);
         events.allocationDeleted(allocation, reason);
       }
     }

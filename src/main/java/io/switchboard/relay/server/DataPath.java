@@ -143,6 +143,7 @@ final class DataPath {
     if (admit(allocation, relay, length, now)) {
       relay.write(new DatagramPacket(narrowed(received, offset, length), peer), relay.voidPromise());
       markDirty(relay);
+      allocation.countToPeer(length);
       events.relayed(RelayEvents.Direction.CLIENT_TO_PEER, length);
     }
   }
@@ -242,6 +243,7 @@ final class DataPath {
     }
     out.write(client.frame(message), out.voidPromise());
     markDirty(out);
+    allocation.countFromPeer(length);
     events.relayed(RelayEvents.Direction.PEER_TO_CLIENT, length);
   }
 

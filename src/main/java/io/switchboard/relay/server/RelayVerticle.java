@@ -84,6 +84,8 @@ public final class RelayVerticle extends VerticleBase {
   private DatagramChannel listener;
   private InetSocketAddress listenAddress;
   private long sweepTimer = -1;
+  /** Takes this instance's live allocations out of the node's TURN usage queries; null before start(). */
+  private Runnable usageRegistration;
 
   /** A verticle listening on {@code relay.host}. */
   public RelayVerticle(RelayServices services, int instance) {
@@ -155,6 +157,7 @@ public final class RelayVerticle extends VerticleBase {
     Future<Void> revocations = vertx.eventBus().consumer(Addresses.TURN_REVOCATIONS,
       message -> revoke(message.body())).completion();
     return Future.all(bound.future(), revocations, loadTls()).compose(v -> listenStreams()).onSuccess(v -> {
+      usageRegistration = services.usage().register(context, allocations);
       sweepTimer = vertx.setPeriodic(Lifetimes.SWEEP_INTERVAL.toMillis(), id -> sweep());
       LOG.log(System.Logger.Level.DEBUG, "relay listening on udp {0}", listenAddress);
     }).recover(cause -> stop().transform(ignored -> Future.failedFuture(cause))); // a port taken: release the others
@@ -227,6 +230,9 @@ public final class RelayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (usageRegistration != null) {
+      usageRegistration.run();
+    }
     if (sweepTimer >= 0) {
       vertx.cancelTimer(sweepTimer);
     }

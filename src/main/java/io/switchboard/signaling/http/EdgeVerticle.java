@@ -7,6 +7,8 @@ import io.switchboard.auth.TokenIssuer;
 import io.switchboard.auth.TokenVerifier;
 import io.switchboard.auth.TokenKind;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.ice.IceServers;
+import io.switchboard.relay.policy.TurnRestAuthenticator;
 import io.switchboard.signaling.room.Participant;
 import io.switchboard.signaling.room.Role;
 import io.switchboard.signaling.session.Ids;
@@ -212,9 +214,10 @@ public final class EdgeVerticle extends VerticleBase {
       if (ar.failed()) {
         unauthorized(ctx, ar.cause());
       } else {
-        Claims claims = ar.result();
-        json(ctx, 200, new JsonObject().put("iceServers", services.iceServers()
-          .issue(claims.subject(), claims.expiresAtEpochSeconds()).iceServers()));
+        IceServers.Issued issued = issueIceServers(ar.result());
+        // answered once the credential's room is recorded: the relay of any member must find it
+        bound(issued, ar.result()).onComplete(v -> json(ctx, 200, new JsonObject().put("iceServers",
+          issued.iceServers())));
       }
     });
   }
@@ -242,7 +245,9 @@ public final class EdgeVerticle extends VerticleBase {
         } else if (ar.result() == null) {
           error(ctx, 404, "not-found", "no participants in that room");
         } else {
-          json(ctx, 200, ar.result());
+          JsonObject view = ar.result();
+          services.turnUsage().roomUsage(room).onComplete(usage -> json(ctx, 200,
+            view.put("turnUsage", usage.succeeded() ? usage.result() : null)));
         }
       });
     });
@@ -397,12 +402,31 @@ public final class EdgeVerticle extends VerticleBase {
     Participant participant = new Participant(Ids.sessionId(), claims.room(), claims.subject(), claims.name(),
       Role.of(claims.role()), claims.meta(), services.sessions().nodeId());
     SignalingSession session = new SignalingSession(socket, participant, services.sessions(),
-      services.iceServers().issue(claims.subject(), claims.expiresAtEpochSeconds()), resumeToken);
+      issueIceServers(claims), resumeToken);
     sessions.add(session);
     session.start(() -> {
       sessions.remove(session);
       onClosed.run();
     });
+  }
+
+  /**
+   * Fresh {@code iceServers} for {@code claims}, their TURN credential's room recorded (the relays account its usage to
+   * that room); the welcome goes out after a presence round trip, by when the record has long landed.
+   */
+  private IceServers.Issued issueIceServers(Claims claims) {
+    IceServers.Issued issued = services.iceServers().issue(claims.subject(), claims.expiresAtEpochSeconds());
+    bound(issued, claims);
+    return issued;
+  }
+
+  /** Records the room of {@code issued}'s TURN credential (none for a token without a room, or without TURN). */
+  private Future<Void> bound(IceServers.Issued issued, Claims claims) {
+    String username = issued.turnUsername();
+    if (username == null || claims.room() == null) {
+      return Future.succeededFuture();
+    }
+    return services.credentialRooms().bind(username, claims.room(), TurnRestAuthenticator.restExpiry(username));
   }
 
   private void checkLiveness(long intervalNanos) {

@@ -71,7 +71,8 @@ class CredentialExpiryTest {
     vertx = Vertx.vertx();
     RelayServices services = RelayServices.defaults(relay, List.of(SECRET), new RelayEvents() { }, clock,
       System::nanoTime, new io.switchboard.relay.policy.ServiceEndpoints(),
-      io.switchboard.relay.policy.ClusterQuota.none());
+      io.switchboard.relay.policy.ClusterQuota.none(), new io.switchboard.relay.usage.NodeTurnUsage(
+        new io.switchboard.relay.usage.LocalCredentialRooms(() -> clock.millis() / 1000), System::nanoTime));
     vertx.deployVerticle(new RelayVerticle(services, 0)).await(10, TimeUnit.SECONDS);
   }
 
