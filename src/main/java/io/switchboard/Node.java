@@ -27,6 +27,7 @@ import io.switchboard.relay.server.LoggingRelayEvents;
 import io.switchboard.relay.server.RelayEvents;
 import io.switchboard.relay.server.RelayServices;
 import io.switchboard.relay.server.RelayVerticle;
+import io.switchboard.relay.usage.TurnUsageQuery;
 import io.switchboard.signaling.http.ConnectionLimits;
 import io.switchboard.signaling.http.EdgeServices;
 import io.switchboard.signaling.http.EdgeVerticle;
@@ -45,11 +46,14 @@ import io.switchboard.signaling.session.ParticipantLimits;
 import io.switchboard.signaling.session.SessionServices;
 import io.switchboard.tls.PemFileWatcher;
 import io.switchboard.tls.PemMaterial;
+import io.switchboard.webhook.Webhooks;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.time.Clock;
@@ -93,6 +97,9 @@ public final class Node {
   /** Rooms with sessions here, for the rooms gauge; set when presence is deployed. */
   private volatile IntSupplier roomCount = () -> 0;
   private String edgeDeployment;
+  /** Null when webhooks are off. */
+  private Webhooks webhooks;
+  private String webhooksDeployment;
   /** The HTTP port's certificate and its renewals; null when {@code http.tls} is not set. */
   private PemFileWatcher httpTls;
 
@@ -243,7 +250,7 @@ public final class Node {
 
   private Future<Void> deployVerticles(int loops) {
     SwitchboardMetrics metrics = new SwitchboardMetrics(() -> roomCount.getAsInt());
-    Future<String> presence = deployPresence(metrics);
+    Future<String> presence = deployWebhooks(metrics).compose(v -> deployPresence(metrics));
     SessionServices sessions = new SessionServices(nodeId, config.limits(),
       new PresenceRoomDirectory(vertx.eventBus()), metrics, new TurnRevocations(vertx.eventBus()),
       new ParticipantLimits(config.limits()), nanoClock);
@@ -271,6 +278,26 @@ public final class Node {
   }
 
   /**
+   * Webhooks, when {@code webhooks.urls} is set: deployed before presence, whose store then reports every change
+   * this node commits.
+   */
+  private Future<Void> deployWebhooks(SwitchboardMetrics metrics) {
+    if (!config.webhooks().enabled()) {
+      return Future.succeededFuture();
+    }
+    webhooks = clusterManager == null ? Webhooks.standalone(config.webhooks(), turnUsage(), metrics.registry())
+      : Webhooks.clustered(config.webhooks(), clusterManager.getHazelcastInstance(), turnUsage(), metrics.registry());
+    return webhooks.deploy(vertx).onSuccess(id -> webhooksDeployment = id).mapEmpty();
+  }
+
+  /** What room_finished reports as the room's TURN usage. */
+  private static TurnUsageQuery turnUsage() {
+    // replaced by the relay's accounting at merge
+    return room -> Future.succeededFuture(new JsonObject().put("room", room).put("allocations", 0)
+      .put("bytesRelayed", 0).put("allocationSeconds", 0).put("participants", new JsonArray()));
+  }
+
+  /**
    * One presence verticle over the room store chosen here, once: in memory on a single node, the Hazelcast map
    * in a cluster. Everything else about presence is the same either way.
    */
@@ -286,6 +313,9 @@ public final class Node {
       new ClusterMetrics(metrics.registry(), membership::memberCount, membership::untrustedCount);
       store = new HazelcastRoomStore(vertx, clusterManager.getHazelcastInstance());
       view = viewOf(membership);
+    }
+    if (webhooks != null) {
+      store = webhooks.wrap(store);
     }
     PresenceVerticle presence = new PresenceVerticle(PresenceSettings.of(nodeId, config), store, view,
       presenceMetrics, graceStats);
@@ -359,7 +389,8 @@ public final class Node {
    * Drains: {@code /health} turns 503 and sessions are closed with 1001, which puts them in their grace period.
    * In a cluster, presence then waits (at most the grace period) for their clients to resume them on other
    * members, handing over what it buffered, so no frame is lost; whatever is left leaves presence, and the other
-   * members have applied that before this one leaves. Then Vert.x stops and leaves the cluster.
+   * members have applied that before this one leaves. Then webhooks get {@code webhooks.drainSeconds} to deliver
+   * what is pending (in a cluster, the rest stays in the replicated outbox), and Vert.x stops and leaves the cluster.
    */
   public Future<Void> close() {
     state.set(NodeState.Phase.DRAINING);
@@ -373,7 +404,8 @@ public final class Node {
     edges.onComplete(e -> {
       Future<Void> presence = presenceDeployment == null ? Future.succeededFuture()
         : vertx.undeploy(presenceDeployment);
-      presence.onComplete(p -> {
+      presence.transform(p -> webhooksDeployment == null ? Future.succeededFuture()
+        : vertx.undeploy(webhooksDeployment)).onComplete(p -> {
         if (membership != null) {
           membership.stop();
         }

@@ -1,0 +1,71 @@
+package io.switchboard.webhook;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.metrics.WebhookMetrics;
+import io.switchboard.relay.usage.TurnUsageQuery;
+import io.switchboard.signaling.presence.RoomChange;
+import io.switchboard.signaling.presence.RoomStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.function.IntSupplier;
+
+/**
+ * Webhooks of one node, chosen once at start-up like the room store: an in-memory outbox on a single node, the
+ * replicated one in a cluster. {@link #wrap} makes presence's store report committed changes; {@link #deploy}
+ * starts delivery.
+ */
+public final class Webhooks {
+
+  private final SwitchboardConfig.Webhooks config;
+  private final WebhookOutbox outbox;
+  private final TurnUsageQuery usage;
+  private final WebhookMetrics metrics;
+  private final Depth depth = new Depth();
+
+  private Webhooks(SwitchboardConfig.Webhooks config, WebhookOutbox outbox, TurnUsageQuery usage,
+                   MeterRegistry registry) {
+    this.config = config;
+    this.outbox = outbox;
+    this.usage = usage;
+    this.metrics = new WebhookMetrics(registry, depth);
+  }
+
+  /** A single node's webhooks. */
+  public static Webhooks standalone(SwitchboardConfig.Webhooks config, TurnUsageQuery usage,
+                                    MeterRegistry registry) {
+    return new Webhooks(config, new LocalOutbox(), usage, registry);
+  }
+
+  /** A cluster member's webhooks, over the cluster's replicated outbox. */
+  public static Webhooks clustered(SwitchboardConfig.Webhooks config, HazelcastInstance hazelcast,
+                                   TurnUsageQuery usage, MeterRegistry registry) {
+    return new Webhooks(config, new HazelcastOutbox(hazelcast), usage, registry);
+  }
+
+  /** Presence's store, reporting each change this node commits as webhook events. */
+  public RoomStore wrap(RoomStore store) {
+    return new WebhookRoomStore(store, this::committed);
+  }
+
+  private void committed(RoomChange change) {
+    outbox.publish(WebhookEvents.of(change, System.currentTimeMillis()));
+  }
+
+  public Future<String> deploy(Vertx vertx) {
+    return vertx.deployVerticle(new WebhookVerticle(config, outbox, usage, metrics, depth));
+  }
+
+  /** The queue-depth gauge's source, set once the deliverer exists (read from the metrics thread). */
+  static final class Depth implements IntSupplier {
+
+    volatile IntSupplier source = () -> 0;
+
+    @Override
+    public int getAsInt() {
+      return source.getAsInt();
+    }
+  }
+}
