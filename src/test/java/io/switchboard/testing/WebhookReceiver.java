@@ -41,6 +41,8 @@ public final class WebhookReceiver implements AutoCloseable {
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private volatile int status = 200;
   private volatile long delayMillis;
+  private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger mostOpen = new java.util.concurrent.atomic.AtomicInteger();
   private HttpServer server;
 
   private WebhookReceiver(Vertx vertx, int port) {
@@ -83,11 +85,13 @@ public final class WebhookReceiver implements AutoCloseable {
   }
 
   private void handle(HttpServerRequest request) {
+    mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
     request.body().onSuccess(body -> {
       int code = status;
       Runnable answer = () -> {
-        requests.add(new Request(code, request.getHeader(WebhookSignature.HEADER), body.toString(StandardCharsets.UTF_8),
-          System.currentTimeMillis()));
+        requests.add(new Request(code, request.getHeader(WebhookSignature.HEADER),
+          body.toString(StandardCharsets.UTF_8), System.currentTimeMillis()));
+        open.decrementAndGet();
         request.response().setStatusCode(code).end();
       };
       if (delayMillis > 0) {
@@ -96,6 +100,11 @@ public final class WebhookReceiver implements AutoCloseable {
         answer.run();
       }
     });
+  }
+
+  /** The most requests this receiver was answering at once. */
+  public int mostConcurrent() {
+    return mostOpen.get();
   }
 
   public List<Request> requests() {
