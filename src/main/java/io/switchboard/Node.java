@@ -162,6 +162,7 @@ public final class Node {
     HazelcastFutures.boundDefaultExecutor();
     List<SerializerConfig> serializers = new ArrayList<>(PresenceSerializers.all());
     serializers.addAll(HazelcastClusterQuota.serializers());
+    serializers.addAll(Webhooks.serializers());
     HazelcastClusterManager manager =
       new HazelcastClusterManager(HazelcastSetup.build(cluster, attributes, serializers));
     Vertx.builder().with(options).withClusterManager(manager).buildClustered().onComplete(ar -> {

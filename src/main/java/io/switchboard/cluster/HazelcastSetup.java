@@ -8,14 +8,12 @@ import com.hazelcast.config.InterfacesConfig;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.config.PartitioningStrategyConfig;
 import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import com.hazelcast.instance.EndpointQualifier;
 import com.hazelcast.instance.ProtocolType;
-import com.hazelcast.partition.strategy.StringPartitioningStrategy;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.SwitchboardConfig;
 
@@ -42,7 +40,7 @@ public final class HazelcastSetup {
 
   public static final String BUILT_IN = "cluster/hazelcast-local.xml";
   public static final String ROOMS_MAP = "switchboard.rooms";
-  /** Webhook batches waiting for delivery, keyed {@code <change>@<room>}; see {@code HazelcastOutbox}. */
+  /** Webhook batches waiting for delivery, one entry per room; see {@code HazelcastOutbox}. */
   public static final String WEBHOOKS_MAP = "switchboard.webhooks";
 
   private HazelcastSetup() {
@@ -72,10 +70,9 @@ public final class HazelcastSetup {
     memberEndpointOnly(config, cluster);
     // the cluster-wide TURN quota's counts are changed in place by entry processors: no (de)serialization per op
     config.getMapConfig(HazelcastClusterQuota.MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1);
-    // a room's webhook batches live on the room's partition (the part of the key after '@'), with a backup: the
-    // partition's owner delivers them in order, and they survive the loss of any one member
-    config.getMapConfig(WEBHOOKS_MAP).setBackupCount(1).setPartitioningStrategyConfig(
-      new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName()));
+    // a room's pending webhook batches, one entry per room on the room's partition, with a backup: they survive
+    // the loss of any one member
+    config.getMapConfig(WEBHOOKS_MAP).setBackupCount(1);
     JavaSerializationFilterConfig allowList = new JavaSerializationFilterConfig().setDefaultsDisabled(false);
     config.getSerializationConfig().setJavaSerializationFilterConfig(allowList);
     serializers.forEach(config.getSerializationConfig()::addSerializerConfig);

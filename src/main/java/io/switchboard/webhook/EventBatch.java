@@ -19,10 +19,7 @@ public record EventBatch(String room, long epoch, long version, long createdAt, 
     events = List.copyOf(events);
   }
 
-  /**
-   * {@code e<epoch>v<version>@<room>}: unique per change, and everything after the first {@code @} is the room,
-   * which is what places all of a room's batches on one Hazelcast partition.
-   */
+  /** {@code e<epoch>v<version>@<room>}: unique per change; everything after the first {@code @} is the room. */
   public String key() {
     return "e" + epoch + "v" + version + "@" + room;
   }

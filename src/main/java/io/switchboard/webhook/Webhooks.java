@@ -1,6 +1,7 @@
 package io.switchboard.webhook;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.config.SerializerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.metrics.WebhookMetrics;
@@ -10,6 +11,7 @@ import io.switchboard.signaling.presence.RoomStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
+import java.util.List;
 import java.util.function.IntSupplier;
 
 /**
@@ -25,24 +27,29 @@ public final class Webhooks {
   private final WebhookMetrics metrics;
   private final Depth depth = new Depth();
 
-  private Webhooks(SwitchboardConfig.Webhooks config, WebhookOutbox outbox, TurnUsageQuery usage,
+  private Webhooks(SwitchboardConfig.Webhooks config, HazelcastInstance hazelcast, TurnUsageQuery usage,
                    MeterRegistry registry) {
     this.config = config;
-    this.outbox = outbox;
     this.usage = usage;
     this.metrics = new WebhookMetrics(registry, depth);
+    this.outbox = hazelcast == null ? new LocalOutbox() : new HazelcastOutbox(hazelcast, config.queueSize(), metrics);
   }
 
   /** A single node's webhooks. */
   public static Webhooks standalone(SwitchboardConfig.Webhooks config, TurnUsageQuery usage,
                                     MeterRegistry registry) {
-    return new Webhooks(config, new LocalOutbox(), usage, registry);
+    return new Webhooks(config, null, usage, registry);
   }
 
   /** A cluster member's webhooks, over the cluster's replicated outbox. */
   public static Webhooks clustered(SwitchboardConfig.Webhooks config, HazelcastInstance hazelcast,
                                    TurnUsageQuery usage, MeterRegistry registry) {
-    return new Webhooks(config, new HazelcastOutbox(hazelcast), usage, registry);
+    return new Webhooks(config, hazelcast, usage, registry);
+  }
+
+  /** How the replicated outbox's operations cross between members; every member registers them. */
+  public static List<SerializerConfig> serializers() {
+    return HazelcastOutbox.serializers();
   }
 
   /** Presence's store, reporting each change this node commits as webhook events. */
