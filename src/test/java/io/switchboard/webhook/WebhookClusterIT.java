@@ -136,11 +136,42 @@ class WebhookClusterIT {
     }
   }
 
+  @Test
+  @DisplayName("receiver down, the room's deliverer stopped with SIGTERM: its pending events are delivered by the "
+    + "others once the receiver is back")
+  void deliverersNodeStopped() {
+    receiver.answer(503);
+    try (ProcessCluster cluster = ProcessCluster.start(2, 2, env(1))) {
+      String room = TestNode.unique("stopped");
+      WsClient first = join(cluster.node(0), "user-0", room);
+      WsClient second = join(cluster.node(1), "user-1", room);
+      int deliverer = awaitDeliverer(cluster);
+      NodeProcess stopping = cluster.node(deliverer);
+      stopping.terminate();
+      stopping.waitForExit(Duration.ofSeconds(30));
+      assertTrue(stopping.logText().contains("stopped"), "drained and stopped: " + stopping.tail());
+      receiver.answer(200);
+      List<WsClient> members = List.of(first, second);
+      // the stopped node's participant was told to go elsewhere; it did not resume, so it left when its node did
+      assertEquals(List.of("room_started", "participant_joined", "participant_joined", "participant_left:node-lost"),
+        receiver.awaitSequence(room, 4, Duration.ofSeconds(20)));
+      assertEquals(members.get(deliverer).id(), receiver.delivered(room).get(3).getJsonObject("participant")
+        .getString("id"));
+      leave(members.get(1 - deliverer));
+      assertEquals(List.of("participant_left:left", "room_finished"),
+        receiver.awaitSequence(room, 6, Duration.ofSeconds(15)).subList(4, 6));
+      quiet(1000);
+      assertEquals(6, receiver.delivered(room).size());
+    } finally {
+      receiver.answer(200);
+    }
+  }
+
   /** The node holding the room's pending events (the receiver answers 503, so they stay): its queue is not empty. */
   private static int awaitDeliverer(ProcessCluster cluster) {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline) {
-      for (int n = 0; n < 3; n++) {
+      for (int n = 0; n < cluster.nodes().size(); n++) {
         if (Metrics.value(cluster.node(n).port(), "switchboard_webhook_queue_depth") > 0) {
           return n;
         }
