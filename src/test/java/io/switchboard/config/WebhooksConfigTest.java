@@ -71,7 +71,7 @@ class WebhooksConfigTest {
     String shortOne = refusal(Map.of("SWITCHBOARD_WEBHOOKS_URLS", "https://hooks.example.org/in",
       "SWITCHBOARD_WEBHOOKS_SECRETS", "tooShort123"));
     assertTrue(shortOne.contains("webhooks.secrets") && !shortOne.contains("tooShort123"), shortOne);
-    String placeholder = refusal(Map.of("SWITCHBOARD_WEBHOOKS_SECRETS", "REPLACE-ME-with-a-real-webhook-secret-please"));
+    String placeholder = refusal(Map.of("SWITCHBOARD_WEBHOOKS_SECRETS", "REPLACE-ME-with-a-real-webhook-key-please"));
     assertTrue(placeholder.contains("placeholder"), placeholder);
     String three = refusal(Map.of("SWITCHBOARD_WEBHOOKS_SECRETS", HOOK_SECRET + "," + NEXT_SECRET + "," + HOOK_SECRET
       + "x"));

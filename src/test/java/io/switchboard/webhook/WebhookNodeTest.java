@@ -138,7 +138,7 @@ class WebhookNodeTest {
     node.close(); // alice's session is closed, leaves, the room finishes; the receiver answers 200 during the drain
     thread.join();
     assertEquals(List.of("room_started", "participant_joined", "participant_left:disconnected",
-      "room_finished"), receiver.sequence(room), "a node stopping alone: its sessions leave (nobody could resume them)");
+      "room_finished"), receiver.sequence(room), "a node stopping alone: its sessions leave (nobody can resume them)");
     receiver.close();
   }
 
