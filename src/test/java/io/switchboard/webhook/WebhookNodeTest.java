@@ -1,6 +1,7 @@
 package io.switchboard.webhook;
 
 import io.switchboard.testing.Http;
+import io.switchboard.testing.LogCapture;
 import io.switchboard.testing.Metrics;
 import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.TestNode;
@@ -139,6 +140,32 @@ class WebhookNodeTest {
     thread.join();
     assertEquals(List.of("room_started", "participant_joined", "participant_left:disconnected",
       "room_finished"), receiver.sequence(room), "a node stopping alone: its sessions leave (nobody can resume them)");
+    receiver.close();
+  }
+
+  @Test
+  @DisplayName("a single node stopping while its receiver stays down: after webhooks.drainSeconds the rest is lost, "
+    + "and the log says how much; no secret or signature in the log")
+  void lostOnStop() throws Exception {
+    WebhookReceiver receiver = WebhookReceiver.start(RECEIVER_VERTX);
+    TestNode node = TestNode.start(webhooksTo(receiver, 1));
+    String room = TestNode.unique("lost");
+    receiver.answer(503);
+    WsClient.join(NODE.client(), node.port(), node.token("alice", room));
+    receiver.await(events -> receiver.requests().size() >= 2, Duration.ofSeconds(10));
+    try (LogCapture log = LogCapture.install()) {
+      long started = System.nanoTime();
+      node.close();
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      assertTrue(millis >= 900 && millis < 10_000, "the drain took " + millis + " ms");
+      List<String> lines = log.lines();
+      assertTrue(lines.stream().anyMatch(l -> l.contains("4 webhook events not delivered before stopping; they are "
+        + "lost")), String.join("", lines));
+      String signature = receiver.requests().get(0).signature();
+      assertTrue(lines.stream().noneMatch(l -> l.contains(CURRENT) || l.contains(NEXT)
+        || l.contains(signature.substring(signature.indexOf("v1=") + 3))));
+    }
+    assertEquals(List.of(), receiver.sequence(room), "nothing was answered 2xx");
     receiver.close();
   }
 
