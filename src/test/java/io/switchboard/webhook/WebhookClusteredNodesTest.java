@@ -1,5 +1,6 @@
 package io.switchboard.webhook;
 
+import io.switchboard.testing.Metrics;
 import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.TestNode;
 import io.switchboard.testing.WebhookReceiver;
@@ -55,5 +56,26 @@ class WebhookClusteredNodesTest {
         RECEIVER.awaitSequence(room, 8, Duration.ofSeconds(15)), room);
     }
     assertEquals(Map.of(), RECEIVER.duplicates());
+  }
+
+  @Test
+  @DisplayName("a session dropped on one node and resumed on the other: participant_resumed, once")
+  void resumedElsewhere() {
+    String room = TestNode.unique("moved");
+    TestNode first = NODES.node(0);
+    WsClient alice = NODES.join(0, "alice", room, null);
+    WsClient bob = NODES.join(1, "bob", room, null);
+    alice.close();
+    Metrics.awaitValue(() -> Metrics.value(first.port(), "switchboard_grace_sessions"), 1, 5000);
+    WsClient again = WsClient.resume(NODES.client(), NODES.node(1).port(), first.token("alice", room),
+      alice.resumeToken());
+    assertEquals(alice.id(), again.id());
+    again.send(new JsonObject().put("type", "leave"));
+    bob.expect("peer-left"); // nothing before it: the resume is invisible to peers
+    bob.send(new JsonObject().put("type", "leave"));
+    assertEquals(List.of("room_started", "participant_joined", "participant_joined", "participant_resumed",
+      "participant_left:left", "participant_left:left", "room_finished"),
+      RECEIVER.awaitSequence(room, 7, Duration.ofSeconds(15)));
+    assertEquals(alice.id(), RECEIVER.delivered(room).get(3).getJsonObject("participant").getString("id"));
   }
 }
