@@ -3,6 +3,7 @@ package io.switchboard.webhook;
 import io.switchboard.signaling.presence.MemberRecord;
 import io.switchboard.signaling.presence.RoomChange;
 import io.switchboard.signaling.session.Ids;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -74,7 +75,11 @@ public final class WebhookEvents {
       participant.put("name", member.name());
     }
     if (member.meta() != null) {
-      participant.put("meta", new JsonObject(member.meta()));
+      try {
+        participant.put("meta", new JsonObject(member.meta()));
+      } catch (DecodeException | ClassCastException e) {
+        // a record presence itself ignores as malformed: the event goes without it
+      }
     }
     return participant;
   }

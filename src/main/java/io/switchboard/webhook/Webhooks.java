@@ -21,6 +21,8 @@ import java.util.function.IntSupplier;
  */
 public final class Webhooks {
 
+  private static final System.Logger LOG = System.getLogger(Webhooks.class.getName());
+
   private final SwitchboardConfig.Webhooks config;
   private final WebhookOutbox outbox;
   private final TurnUsageQuery usage;
@@ -57,8 +59,14 @@ public final class Webhooks {
     return new WebhookRoomStore(store, this::committed);
   }
 
+  /** On the presence loop: whatever goes wrong here must not touch presence, so it is logged and stops here. */
   private void committed(RoomChange change) {
-    outbox.publish(WebhookEvents.of(change, System.currentTimeMillis()));
+    try {
+      outbox.publish(WebhookEvents.of(change, System.currentTimeMillis()));
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "webhook events of room {0} not produced: {1}", change.room(),
+        e.toString());
+    }
   }
 
   public Future<String> deploy(Vertx vertx) {
