@@ -91,6 +91,7 @@ class WebhookNodeTest {
     });
     Metrics.awaitValue(() -> Metrics.value(node.port(), "switchboard_webhook_queue_depth"), 0, 5000);
     assertTrue(Metrics.value(node.port(), "switchboard_webhook_deliveries_total{result=\"delivered\"}") >= 11);
+    assertTrue(Metrics.value(node.port(), "switchboard_webhook_delivery_latency_seconds_count") >= 11);
   }
 
   @Test
