@@ -109,8 +109,10 @@ public final class Main {
     }
     startupWarnings(config).forEach(warning -> LOG.log(System.Logger.Level.WARNING, warning));
     long started = System.nanoTime();
-    // a draining node waits up to the grace period for its clients to resume elsewhere, then finishes leaving
-    long drainSeconds = config.rooms().gracePeriodSeconds() + DRAIN_SECONDS;
+    // a draining node waits up to the grace period for its clients to resume elsewhere, gives pending webhooks
+    // their time, then finishes leaving
+    long drainSeconds = config.rooms().gracePeriodSeconds() + DRAIN_SECONDS
+      + (config.webhooks().enabled() ? config.webhooks().drainSeconds() : 0);
     // The hook is in place before the node can answer /health with 200: a SIGTERM as soon as it is healthy (or
     // while it starts) still drains it, once the start has finished.
     Promise<Node> starting = Promise.promise();

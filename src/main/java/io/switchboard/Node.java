@@ -53,6 +53,7 @@ import io.switchboard.signaling.session.ParticipantLimits;
 import io.switchboard.signaling.session.SessionServices;
 import io.switchboard.tls.PemFileWatcher;
 import io.switchboard.tls.PemMaterial;
+import io.switchboard.webhook.Webhooks;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -101,6 +102,9 @@ public final class Node {
   /** Rooms with sessions here, for the rooms gauge; set when presence is deployed. */
   private volatile IntSupplier roomCount = () -> 0;
   private String edgeDeployment;
+  /** Null when webhooks are off. */
+  private Webhooks webhooks;
+  private String webhooksDeployment;
   /** The HTTP port's certificate and its renewals; null when {@code http.tls} is not set. */
   private PemFileWatcher httpTls;
   /** This node's relays' per-room TURN usage, and the rooms of the credentials it issues. */
@@ -167,6 +171,7 @@ public final class Node {
     HazelcastFutures.boundDefaultExecutor();
     List<SerializerConfig> serializers = new ArrayList<>(PresenceSerializers.all());
     serializers.addAll(HazelcastClusterQuota.serializers());
+    serializers.addAll(Webhooks.serializers());
     HazelcastClusterManager manager =
       new HazelcastClusterManager(HazelcastSetup.build(cluster, attributes, serializers));
     Vertx.builder().with(options).withClusterManager(manager).buildClustered().onComplete(ar -> {
@@ -256,7 +261,7 @@ public final class Node {
   private Future<Void> deployVerticles(int loops) {
     SwitchboardMetrics metrics = new SwitchboardMetrics(() -> roomCount.getAsInt());
     Future<Void> usageAnswers = startTurnUsage(metrics);
-    Future<String> presence = usageAnswers.compose(v -> deployPresence(metrics));
+    Future<String> presence = usageAnswers.compose(v -> deployWebhooks(metrics)).compose(v -> deployPresence(metrics));
     SessionServices sessions = new SessionServices(nodeId, config.limits(),
       new PresenceRoomDirectory(vertx.eventBus()), metrics, new TurnRevocations(vertx.eventBus()),
       new ParticipantLimits(config.limits()), nanoClock);
@@ -303,6 +308,19 @@ public final class Node {
   }
 
   /**
+   * Webhooks, when {@code webhooks.urls} is set: deployed before presence, whose store then reports every change
+   * this node commits.
+   */
+  private Future<Void> deployWebhooks(SwitchboardMetrics metrics) {
+    if (!config.webhooks().enabled()) {
+      return Future.succeededFuture();
+    }
+    webhooks = clusterManager == null ? Webhooks.standalone(config.webhooks(), turnUsage, metrics.registry())
+      : Webhooks.clustered(config.webhooks(), clusterManager.getHazelcastInstance(), turnUsage, metrics.registry());
+    return webhooks.deploy(vertx).onSuccess(id -> webhooksDeployment = id).mapEmpty();
+  }
+
+  /**
    * One presence verticle over the room store chosen here, once: in memory on a single node, the Hazelcast map
    * in a cluster. Everything else about presence is the same either way.
    */
@@ -318,6 +336,9 @@ public final class Node {
       new ClusterMetrics(metrics.registry(), membership::memberCount, membership::untrustedCount);
       store = new HazelcastRoomStore(vertx, clusterManager.getHazelcastInstance());
       view = viewOf(membership);
+    }
+    if (webhooks != null) {
+      store = webhooks.wrap(store);
     }
     PresenceVerticle presence = new PresenceVerticle(PresenceSettings.of(nodeId, config), store, view,
       presenceMetrics, graceStats);
@@ -392,7 +413,8 @@ public final class Node {
    * Drains: {@code /health} turns 503 and sessions are closed with 1001, which puts them in their grace period.
    * In a cluster, presence then waits (at most the grace period) for their clients to resume them on other
    * members, handing over what it buffered, so no frame is lost; whatever is left leaves presence, and the other
-   * members have applied that before this one leaves. Then Vert.x stops and leaves the cluster.
+   * members have applied that before this one leaves. Then webhooks get {@code webhooks.drainSeconds} to deliver
+   * what is pending (in a cluster, the rest stays in the replicated outbox), and Vert.x stops and leaves the cluster.
    */
   public Future<Void> close() {
     state.set(NodeState.Phase.DRAINING);
@@ -406,7 +428,8 @@ public final class Node {
     edges.onComplete(e -> {
       Future<Void> presence = presenceDeployment == null ? Future.succeededFuture()
         : vertx.undeploy(presenceDeployment);
-      presence.onComplete(p -> {
+      presence.transform(p -> webhooksDeployment == null ? Future.succeededFuture()
+        : vertx.undeploy(webhooksDeployment)).onComplete(p -> {
         if (membership != null) {
           membership.stop();
         }

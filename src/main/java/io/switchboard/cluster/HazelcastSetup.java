@@ -40,6 +40,8 @@ public final class HazelcastSetup {
 
   public static final String BUILT_IN = "cluster/hazelcast-local.xml";
   public static final String ROOMS_MAP = "switchboard.rooms";
+  /** Webhook batches waiting for delivery, one entry per room; see {@code HazelcastOutbox}. */
+  public static final String WEBHOOKS_MAP = "switchboard.webhooks";
 
   private HazelcastSetup() {
   }
@@ -69,6 +71,9 @@ public final class HazelcastSetup {
     // the cluster-wide TURN quota's counts are changed in place by entry processors: no (de)serialization per op
     config.getMapConfig(HazelcastClusterQuota.MAP).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1);
     HazelcastCredentialRooms.configure(config);
+    // a room's pending webhook batches, one entry per room on the room's partition, with a backup: they survive
+    // the loss of any one member
+    config.getMapConfig(WEBHOOKS_MAP).setBackupCount(1);
     JavaSerializationFilterConfig allowList = new JavaSerializationFilterConfig().setDefaultsDisabled(false);
     config.getSerializationConfig().setJavaSerializationFilterConfig(allowList);
     serializers.forEach(config.getSerializationConfig()::addSerializerConfig);

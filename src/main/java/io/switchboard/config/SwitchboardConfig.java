@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * (see {@link ConfigLoader}); anything unusable is refused here with a message that names the key.
  */
 public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, Rooms rooms, Ice ice, Relay relay,
-                                Cluster cluster, OnePort onePort, Log log) {
+                                Cluster cluster, OnePort onePort, Log log, Webhooks webhooks) {
 
   /** Node ids, configured or random: address-safe, since they are part of event-bus addresses. */
   public static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -181,6 +181,30 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     public enum Format { TEXT, JSON }
   }
 
+  /**
+   * Signed webhooks about rooms and participants ({@code webhooks.*}); see {@link WebhooksConfig} for parsing and
+   * docs/webhooks.md for what is sent.
+   *
+   * @param urls receivers, each gets every event; empty switches webhooks off
+   * @param secrets one or two shared secrets each request is signed with (two while rotating); never logged
+   * @param requestTimeoutMillis one POST must be answered within this, or it counts as failed and is retried
+   * @param minBackoffMillis the first retry's delay; each further one doubles it, with jitter
+   * @param maxBackoffMillis the longest delay between two attempts
+   * @param maxAttempts attempts per event and receiver before it is given up
+   * @param maxAgeSeconds an event older than this is given up instead of retried
+   * @param queueSize events waiting for delivery on a node, at most; more are dropped and counted
+   * @param reorderWindowMillis how long an event waits for an earlier one of its room that has not arrived yet
+   * @param drainSeconds on a graceful stop, how long pending events get to be delivered (or handed over)
+   */
+  public record Webhooks(List<String> urls, List<String> secrets, int requestTimeoutMillis, int minBackoffMillis,
+                         int maxBackoffMillis, int maxAttempts, int maxAgeSeconds, int queueSize,
+                         int reorderWindowMillis, int drainSeconds) {
+
+    public boolean enabled() {
+      return !urls.isEmpty();
+    }
+  }
+
   public static SwitchboardConfig from(JsonObject json) {
     JsonObject node = section(json, "node");
     JsonObject http = section(json, "http");
@@ -199,7 +223,7 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
     SwitchboardConfig config = new SwitchboardConfig(nodeConfig, httpConfig, authConfig, limitsConfig,
       parseRooms(section(json, "rooms")),
       RelayConfig.advertise(relay, onePort, iceConfig, devTokens), relay, clusterConfig, onePort,
-      parseLog(section(json, "log")));
+      parseLog(section(json, "log")), WebhooksConfig.parse(section(json, "webhooks")));
     config.checkModes();
     return config;
   }
@@ -207,14 +231,15 @@ public record SwitchboardConfig(Node node, Http http, Auth auth, Limits limits, 
   /** The same configuration with clustering switched on (the {@code --cluster} flag). */
   public SwitchboardConfig withClusterEnabled() {
     SwitchboardConfig config = new SwitchboardConfig(node, http, auth, limits, rooms, ice, relay,
-      cluster.withEnabled(), onePort, log);
+      cluster.withEnabled(), onePort, log, webhooks);
     config.checkModes();
     return config;
   }
 
   /** The same configuration with {@code node.id} set (a random id chosen once, before anything logs with it). */
   public SwitchboardConfig withNodeId(String id) {
-    return new SwitchboardConfig(new Node(id), http, auth, limits, rooms, ice, relay, cluster, onePort, log);
+    return new SwitchboardConfig(new Node(id), http, auth, limits, rooms, ice, relay, cluster, onePort, log,
+      webhooks);
   }
 
   /** Development mode and clustering each exclude settings that would be unsafe with them. */

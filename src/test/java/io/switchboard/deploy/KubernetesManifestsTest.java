@@ -41,9 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KubernetesManifestsTest {
 
   private static final Path BASEDIR = Path.of(System.getProperty("basedir", "."));
-  /** webhooks.secrets comes with the webhooks part of issue 13, on another branch; until it is merged here the
-   *  manifests may name it before the configuration does. Every other name must be a real key. */
-  private static final String WEBHOOK_SECRETS = "SWITCHBOARD_WEBHOOKS_SECRETS";
   /** Downward-API values of one pod: with hostNetwork its address is its node's. */
   private static final Map<String, String> POD_FIELDS = Map.of("metadata.name", "switchboard-0",
     "status.podIP", "192.0.2.10", "status.hostIP", "192.0.2.10");
@@ -99,9 +96,6 @@ class KubernetesManifestsTest {
   /** The configuration the pod's environment makes (without validation: paths point into the pod). */
   private static JsonObject effective() {
     Map<String, String> env = new HashMap<>(podEnv(KubernetesManifestsTest::testSecret));
-    if (!configEnvNames().contains(WEBHOOK_SECRETS)) {
-      env.remove(WEBHOOK_SECRETS);
-    }
     return ConfigLoader.load(null, env);
   }
 
@@ -118,7 +112,7 @@ class KubernetesManifestsTest {
     String reference = Files.readString(BASEDIR.resolve("docs/configuration.md"));
     for (Map<String, Object> entry : env()) {
       String name = (String) entry.get("name");
-      if (!name.startsWith(ConfigLoader.ENV_PREFIX) || (name.equals(WEBHOOK_SECRETS) && !known.contains(name))) {
+      if (!name.startsWith(ConfigLoader.ENV_PREFIX)) {
         continue;
       }
       assertTrue(known.contains(name), name + " is not the name of any configuration key");
@@ -287,9 +281,6 @@ class KubernetesManifestsTest {
   @DisplayName("the node's validation accepts the pod's environment, and refuses the examples' placeholders")
   void environmentPassesValidation(@TempDir Path mounts) throws IOException {
     Map<String, String> env = new HashMap<>(podEnv(KubernetesManifestsTest::testSecret));
-    if (!configEnvNames().contains(WEBHOOK_SECRETS)) {
-      env.remove(WEBHOOK_SECRETS);
-    }
     // what the volumes put at their mount paths, under a temporary directory instead of /
     List<String> mountPaths = new ArrayList<>();
     for (Map<String, Object> mount : listAt(container, "volumeMounts")) {

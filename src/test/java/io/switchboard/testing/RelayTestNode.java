@@ -73,6 +73,12 @@ public final class RelayTestNode implements AutoCloseable {
     return start(relayOverrides, allowLoopback, turnSecrets, nanoClock, BLOCK - 1, -1);
   }
 
+  /** Relay with loopback peers allowed, plus {@code otherSections} (webhooks, rooms...) merged over the node. */
+  public static RelayTestNode startWith(JsonObject relayOverrides, JsonObject otherSections) {
+    return start(relayOverrides, true, java.util.List.of(TestNode.TURN_KEY), System::nanoTime, BLOCK - 1, -1,
+      otherSections, null);
+  }
+
   /** Relay with loopback peers allowed and only {@code relayPorts} relay ports (to see what allocations take). */
   public static RelayTestNode withRelayPorts(JsonObject relayOverrides, int relayPorts) {
     return start(relayOverrides, true, java.util.List.of(TestNode.TURN_KEY), System::nanoTime, relayPorts, -1);

@@ -19,10 +19,20 @@ import java.util.Set;
  * @param snapshot every member after the change (joins and resumes only; null otherwise)
  * @param audience nodes that must hear of the change: those holding members before or after it
  * @param graceEnds sessions in their grace period the caller must time: session id → end, epoch milliseconds
+ * @param emptied the change removed the room's last member: the room's record is gone (webhooks' room_finished);
+ *                a room is created by the change whose version is 1
  */
 public record RoomChange(String room, boolean changed, Refusal refusal, long epoch, long version,
                          List<Departure> left, List<MemberRecord> joined, List<Moved> moved,
-                         List<MemberRecord> snapshot, Set<String> audience, Map<String, Long> graceEnds) {
+                         List<MemberRecord> snapshot, Set<String> audience, Map<String, Long> graceEnds,
+                         boolean emptied) {
+
+  /** A change that leaves members in the room (or a refusal). */
+  public RoomChange(String room, boolean changed, Refusal refusal, long epoch, long version, List<Departure> left,
+                    List<MemberRecord> joined, List<Moved> moved, List<MemberRecord> snapshot, Set<String> audience,
+                    Map<String, Long> graceEnds) {
+    this(room, changed, refusal, epoch, version, left, joined, moved, snapshot, audience, graceEnds, false);
+  }
 
   /** Why an operation did not do what was asked. */
   public enum Refusal {
@@ -66,6 +76,7 @@ public record RoomChange(String room, boolean changed, Refusal refusal, long epo
 
   /** The same change, refused for {@code why} (a resume that removed the session it could not honour). */
   RoomChange refusedFor(Refusal why) {
-    return new RoomChange(room, changed, why, epoch, version, left, joined, moved, snapshot, audience, graceEnds);
+    return new RoomChange(room, changed, why, epoch, version, left, joined, moved, snapshot, audience, graceEnds,
+      emptied);
   }
 }

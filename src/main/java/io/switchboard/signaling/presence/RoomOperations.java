@@ -281,7 +281,7 @@ public final class RoomOperations {
       entry.set(room.seats.isEmpty() ? null : room);
       return new RoomChange(entry.room(), true, null, room.epoch, room.version, List.copyOf(left),
         List.copyOf(joined), List.copyOf(moved), withSnapshot ? room.snapshot() : null, Set.copyOf(audience),
-        Map.copyOf(graceEnds));
+        Map.copyOf(graceEnds), room.seats.isEmpty());
     }
   }
 }

@@ -8,6 +8,7 @@ import io.switchboard.testing.TestNode;
 import io.switchboard.testing.TestPorts;
 import io.switchboard.testing.TestTokens;
 import io.switchboard.testing.TurnUsage;
+import io.switchboard.testing.WebhookReceiver;
 import io.switchboard.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -21,6 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
+import java.util.List;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Per-room TURN usage end to end on one node: participants take their TURN credentials from the real welcome and
  * from GET /api/ice-servers, coturn's turnutils_uclient allocates and relays known amounts through the relay to an
- * echoing turnutils_peer, and GET /api/rooms/{room} shows exactly those bytes and allocations, per participant.
+ * echoing turnutils_peer, and GET /api/rooms/{room} shows exactly those bytes and allocations, per participant; so
+ * does the room's {@code room_finished} webhook, received by a real HTTP receiver.
  */
 @ExtendWith(VertxExtension.class)
 @DisplayName("TURN usage per room: relayed bytes and allocations in GET /api/rooms/{room}, per participant")
@@ -39,11 +44,15 @@ class TurnUsageTest {
   private static Process peer;
   private static int peerPort;
   private static WebSocketClient client;
+  private static WebhookReceiver receiver;
 
   @BeforeAll
   static void start(Vertx vertx) throws Exception {
     CoturnTools.requireInstalled("turnutils_uclient", "turnutils_peer");
-    node = RelayTestNode.start(new JsonObject());
+    receiver = WebhookReceiver.start(vertx);
+    node = RelayTestNode.startWith(new JsonObject(), new JsonObject().put("webhooks", new JsonObject()
+      .put("urls", new JsonArray().add(receiver.url()))
+      .put("secrets", new JsonArray().add("webhook-test-key-0123456789abcdefghijklmnopqrstuvwxyz"))));
     peerPort = TestPorts.freeUdpBlock(2);
     peer = CoturnTools.peer("127.0.0.1", peerPort);
     client = WsClient.newClient(vertx);
@@ -55,6 +64,29 @@ class TurnUsageTest {
     if (node != null) {
       node.close();
     }
+    if (receiver != null) {
+      receiver.close();
+    }
+  }
+
+  @Test
+  @DisplayName("room_finished carries the room's TURN usage: the bytes its participant relayed")
+  void roomFinished() throws Exception {
+    String room = TestNode.unique("usage-finished");
+    WsClient dave = WsClient.join(client, node.httpPort(), TestTokens.participant("dave", room, "publisher"));
+    JsonObject daveTurn = TurnUsage.turnEntry(dave.welcome().getJsonArray("iceServers"));
+    CoturnTools.Result run = TurnUsage.echoed(TurnUsage.uclient(daveTurn, node.relayPort(), peerPort, 1, 10, 150),
+      10);
+    dave.send(new JsonObject().put("type", "leave"));
+    List<JsonObject> events = receiver.await(all -> all.stream().anyMatch(e -> room.equals(e.getString("room"))
+      && "room_finished".equals(e.getString("type"))), Duration.ofSeconds(15));
+    JsonObject finished = events.stream().filter(e -> room.equals(e.getString("room"))
+      && "room_finished".equals(e.getString("type"))).findFirst().orElseThrow();
+    JsonObject usage = finished.getJsonObject("turnUsage");
+    assertEquals(10 * 150, usage.getLong("bytesToPeers"), finished.encode() + "\n" + run.output());
+    assertEquals(10 * 150, usage.getLong("bytesFromPeers"), finished.encode());
+    TurnUsage.assertParticipant(usage, "dave", usage.getLong("allocations"), usage.getLong("activeAllocations"),
+      run, 150);
   }
 
   @Test

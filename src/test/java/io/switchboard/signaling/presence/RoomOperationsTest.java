@@ -126,10 +126,13 @@ class RoomOperationsTest {
       admit(entry, "s1", "alice", "n1");
       assertFalse(entry.run(new RoomOperations.Remove("s1", LeaveReason.LEFT, "n2")).changed(),
         "a node that does not hold the session cannot remove it as its own");
+      admit(entry, "s2", "bob", "n2");
+      assertFalse(entry.run(new RoomOperations.Remove("s2", LeaveReason.LEFT, "n2")).emptied(), "alice is still in");
       RoomChange removed = entry.run(new RoomOperations.Remove("s1", LeaveReason.LEFT, "n1"));
       assertTrue(removed.changed());
       assertEquals(Set.of("n1"), removed.audience());
       assertNull(entry.value, "an empty room is deleted");
+      assertTrue(removed.emptied(), "the change says so (webhooks' room_finished)");
       assertFalse(entry.run(new RoomOperations.Remove("s1", LeaveReason.LEFT, null)).changed());
     }
 

@@ -230,6 +230,7 @@ public final class PresenceSerializers {
       out.writeString(end.getKey());
       out.writeLong(end.getValue());
     }
+    out.writeBoolean(change.emptied());
   }
 
   private static RoomChange readChange(ObjectDataInput in) throws IOException {
@@ -257,7 +258,7 @@ public final class PresenceSerializers {
       graceEnds.put(in.readString(), in.readLong());
     }
     return new RoomChange(room, changed, refusal, epoch, version, List.copyOf(left), joined, List.copyOf(moved),
-      snapshot, audience, Map.copyOf(graceEnds));
+      snapshot, audience, Map.copyOf(graceEnds), in.readBoolean());
   }
 
   // ---- small parts ----

@@ -64,6 +64,9 @@ class PresenceSerializersTest {
       List.of(new RoomChange.Departure(a, LeaveReason.NODE_LOST)), List.of(b),
       List.of(new RoomChange.Moved(b, "n3")), List.of(b), Set.of("n1", "n2"), Map.of(a.id(), 55L));
     assertEquals(change, roundTrip(change));
+    RoomChange last = new RoomChange("room-a", true, null, 99, 14, List.of(new RoomChange.Departure(b,
+      LeaveReason.LEFT)), List.of(), List.of(), null, Set.of("n2"), Map.of(), true);
+    assertEquals(last, roundTrip(last), "emptied (the room's last change) crosses too");
     RoomChange refused = RoomChange.refused("room-a", RoomChange.Refusal.OTHER_IDENTITY);
     assertEquals(refused, roundTrip(refused));
   }

@@ -1,0 +1,102 @@
+package io.switchboard.webhook;
+
+import com.hazelcast.config.SerializerConfig;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.StreamSerializer;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Changes to one room's entry of the replicated outbox: its pending batches as a JSON object, batch key → encoded
+ * batch. Run on the room's partition, one at a time, and again on the backup (both are deterministic).
+ */
+final class OutboxProcessors {
+
+  private static final int FIRST_TYPE_ID = 7501;
+
+  private OutboxProcessors() {
+  }
+
+  /** Adds a batch unless the room already holds it or holds {@code limit} batches; true when it is there now. */
+  record Append(String key, String batch, int limit) implements EntryProcessor<String, String, Boolean> {
+
+    @Override
+    public Boolean process(Map.Entry<String, String> entry) {
+      JsonObject pending = entry.getValue() == null ? new JsonObject() : new JsonObject(entry.getValue());
+      if (pending.containsKey(key)) {
+        return true;
+      }
+      if (pending.size() >= limit) {
+        return false;
+      }
+      entry.setValue(pending.put(key, batch).encode());
+      return true;
+    }
+  }
+
+  /** Removes a delivered (or given up) batch; the room's entry goes with its last batch. */
+  record Remove(String key) implements EntryProcessor<String, String, Void> {
+
+    @Override
+    public Void process(Map.Entry<String, String> entry) {
+      if (entry.getValue() == null) {
+        return null;
+      }
+      JsonObject pending = new JsonObject(entry.getValue());
+      if (pending.remove(key) != null) {
+        entry.setValue(pending.isEmpty() ? null : pending.encode());
+      }
+      return null;
+    }
+  }
+
+  /** The pending batches of one room's entry, by key. */
+  static Map<String, Object> batches(String value) {
+    return value == null ? Map.of() : new JsonObject(value).getMap();
+  }
+
+  /** One entry per type, for {@code SerializationConfig}: these never go through Java serialization. */
+  static List<SerializerConfig> serializers() {
+    return List.of(
+      config(Append.class, 0, (out, p) -> {
+        out.writeString(p.key());
+        out.writeString(p.batch());
+        out.writeInt(p.limit());
+      }, in -> new Append(in.readString(), in.readString(), in.readInt())),
+      config(Remove.class, 1, (out, p) -> out.writeString(p.key()), in -> new Remove(in.readString())));
+  }
+
+  @FunctionalInterface
+  private interface Writer<T> {
+    void write(ObjectDataOutput out, T value) throws IOException;
+  }
+
+  @FunctionalInterface
+  private interface Reader<T> {
+    T read(ObjectDataInput in) throws IOException;
+  }
+
+  private static <T> SerializerConfig config(Class<T> type, int offset, Writer<T> writer, Reader<T> reader) {
+    return new SerializerConfig().setTypeClass(type).setImplementation(new StreamSerializer<T>() {
+      @Override
+      public void write(ObjectDataOutput out, T value) throws IOException {
+        writer.write(out, value);
+      }
+
+      @Override
+      public T read(ObjectDataInput in) throws IOException {
+        return reader.read(in);
+      }
+
+      @Override
+      public int getTypeId() {
+        return FIRST_TYPE_ID + offset;
+      }
+    });
+  }
+}
