@@ -7,7 +7,6 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
-import com.hazelcast.nio.serialization.StreamSerializer;
 import io.switchboard.relay.policy.ClusterQuota;
 import io.vertx.core.Vertx;
 
@@ -151,33 +150,9 @@ public final class HazelcastClusterQuota implements ClusterQuota, ClusterMembers
       }, in -> new Purge(readStrings(in), in.readString())));
   }
 
-  @FunctionalInterface
-  private interface Writer<T> {
-    void write(ObjectDataOutput out, T value) throws IOException;
-  }
-
-  @FunctionalInterface
-  private interface Reader<T> {
-    T read(ObjectDataInput in) throws IOException;
-  }
-
-  private static <T> SerializerConfig config(Class<T> type, int offset, Writer<T> writer, Reader<T> reader) {
-    return new SerializerConfig().setTypeClass(type).setImplementation(new StreamSerializer<T>() {
-      @Override
-      public void write(ObjectDataOutput out, T value) throws IOException {
-        writer.write(out, value);
-      }
-
-      @Override
-      public T read(ObjectDataInput in) throws IOException {
-        return reader.read(in);
-      }
-
-      @Override
-      public int getTypeId() {
-        return FIRST_TYPE_ID + offset;
-      }
-    });
+  private static <T> SerializerConfig config(Class<T> type, int offset, FieldSerializer.Writer<T> writer,
+                                             FieldSerializer.Reader<T> reader) {
+    return FieldSerializer.config(type, FIRST_TYPE_ID + offset, writer, reader);
   }
 
   private static void writeStrings(ObjectDataOutput out, Set<String> strings) throws IOException {

@@ -2,12 +2,9 @@ package io.switchboard.webhook;
 
 import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.StreamSerializer;
+import io.switchboard.cluster.FieldSerializer;
 import io.vertx.core.json.JsonObject;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -71,32 +68,8 @@ final class OutboxProcessors {
       config(Remove.class, 1, (out, p) -> out.writeString(p.key()), in -> new Remove(in.readString())));
   }
 
-  @FunctionalInterface
-  private interface Writer<T> {
-    void write(ObjectDataOutput out, T value) throws IOException;
-  }
-
-  @FunctionalInterface
-  private interface Reader<T> {
-    T read(ObjectDataInput in) throws IOException;
-  }
-
-  private static <T> SerializerConfig config(Class<T> type, int offset, Writer<T> writer, Reader<T> reader) {
-    return new SerializerConfig().setTypeClass(type).setImplementation(new StreamSerializer<T>() {
-      @Override
-      public void write(ObjectDataOutput out, T value) throws IOException {
-        writer.write(out, value);
-      }
-
-      @Override
-      public T read(ObjectDataInput in) throws IOException {
-        return reader.read(in);
-      }
-
-      @Override
-      public int getTypeId() {
-        return FIRST_TYPE_ID + offset;
-      }
-    });
+  private static <T> SerializerConfig config(Class<T> type, int offset, FieldSerializer.Writer<T> writer,
+                                             FieldSerializer.Reader<T> reader) {
+    return FieldSerializer.config(type, FIRST_TYPE_ID + offset, writer, reader);
   }
 }

@@ -4,7 +4,7 @@ import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
-import com.hazelcast.nio.serialization.StreamSerializer;
+import io.switchboard.cluster.FieldSerializer;
 import io.switchboard.config.SwitchboardConfig.DuplicateIdentity;
 import io.switchboard.signaling.presence.MemberRecord;
 import io.switchboard.signaling.presence.RoomChange;
@@ -41,15 +41,15 @@ public final class PresenceSerializers {
 
   /** One entry per type, for {@code SerializationConfig}. */
   public static List<SerializerConfig> all() {
-    List<Serializer<?>> serializers = List.of(
-      new Serializer<>(MemberRecord.class, 0, PresenceSerializers::writeMember, PresenceSerializers::readMember),
-      new Serializer<>(RoomRecord.class, 1, PresenceSerializers::writeRoom, PresenceSerializers::readRoom),
-      new Serializer<>(RoomChange.class, 2, PresenceSerializers::writeChange, PresenceSerializers::readChange),
-      new Serializer<>(RoomOperationProcessor.class, 3, (out, p) -> writeOperation(out, p.operation()),
-        in -> new RoomOperationProcessor(readOperation(in))));
-    List<SerializerConfig> configs = new ArrayList<>();
-    serializers.forEach(s -> configs.add(new SerializerConfig().setTypeClass(s.type).setImplementation(s)));
-    return configs;
+    return List.of(
+      FieldSerializer.config(MemberRecord.class, FIRST_TYPE_ID, PresenceSerializers::writeMember,
+        PresenceSerializers::readMember),
+      FieldSerializer.config(RoomRecord.class, FIRST_TYPE_ID + 1, PresenceSerializers::writeRoom,
+        PresenceSerializers::readRoom),
+      FieldSerializer.config(RoomChange.class, FIRST_TYPE_ID + 2, PresenceSerializers::writeChange,
+        PresenceSerializers::readChange),
+      FieldSerializer.config(RoomOperationProcessor.class, FIRST_TYPE_ID + 3,
+        (out, p) -> writeOperation(out, p.operation()), in -> new RoomOperationProcessor(readOperation(in))));
   }
 
   // ---- operations: a tag, then the fields ----
@@ -310,33 +310,4 @@ public final class PresenceSerializers {
   }
 
   // ---- plumbing ----
-
-  @FunctionalInterface
-  private interface Writer<T> {
-    void write(ObjectDataOutput out, T value) throws IOException;
-  }
-
-  @FunctionalInterface
-  private interface Reader<T> {
-    T read(ObjectDataInput in) throws IOException;
-  }
-
-  private record Serializer<T>(Class<T> type, int offset, Writer<T> writer, Reader<T> reader)
-    implements StreamSerializer<T> {
-
-    @Override
-    public void write(ObjectDataOutput out, T value) throws IOException {
-      writer.write(out, value);
-    }
-
-    @Override
-    public T read(ObjectDataInput in) throws IOException {
-      return reader.read(in);
-    }
-
-    @Override
-    public int getTypeId() {
-      return FIRST_TYPE_ID + offset;
-    }
-  }
 }
