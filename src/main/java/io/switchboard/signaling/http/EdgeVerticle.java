@@ -10,6 +10,7 @@ import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.signaling.room.Participant;
 import io.switchboard.signaling.room.Role;
 import io.switchboard.signaling.session.Ids;
+import io.switchboard.signaling.session.SessionSocket;
 import io.switchboard.signaling.session.SignalingSession;
 import io.switchboard.tls.PemMaterial;
 import io.vertx.core.Future;
@@ -19,7 +20,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -53,6 +53,7 @@ public final class EdgeVerticle extends VerticleBase {
   private final Set<SignalingSession> sessions = new HashSet<>();
   private AuthClient auth;
   private ConnectionGuard guard;
+  private WebSocketUpgrade webSockets;
   private HttpServer server;
   /** Null when the port serves plain HTTP. */
   private EdgeTls tls;
@@ -73,6 +74,7 @@ public final class EdgeVerticle extends VerticleBase {
     livenessTimer = vertx.setPeriodic(TimeUnit.NANOSECONDS.toMillis(intervalNanos), id -> checkLiveness(intervalNanos));
     guard = new ConnectionGuard(vertx, services.connectionLimits(), services.httpLimitMetrics(), config.http());
     guard.start();
+    webSockets = new WebSocketUpgrade(config.limits().hardFrameBytes());
     HttpServerOptions options = serverOptions();
     if (services.tls() != null) {
       tls = new EdgeTls(services.tls(), config.http().headerTimeoutSeconds());
@@ -108,16 +110,10 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private HttpServerOptions serverOptions() {
-    int hardFrame = config.limits().hardFrameBytes();
+    // WebSocket settings are WebSocketUpgrade's: Vert.x parses the upgrade request only, Netty's codec does the rest
     return new HttpServerOptions()
-      .setMaxWebSocketFrameSize(hardFrame)
-      .setMaxWebSocketMessageSize(hardFrame)
-      // compression would cost a deflater (hundreds of KiB) per socket; signaling frames are small
-      .setPerMessageWebSocketCompressionSupported(false)
-      .setPerFrameWebSocketCompressionSupported(false)
-      .setRegisterWebSocketWriteHandlers(false)
-      // sockets are touched only on their own event loop (SignalingSession.onLoop): Vert.x then writes
-      // directly instead of giving each connection a multi-producer queue (about 5 KB per idle session)
+      // HTTP connections are touched only on their own event loop: Vert.x then writes directly instead of giving
+      // each connection a multi-producer queue
       .setStrictThreadMode(true)
       // room for an access_token in the query string
       .setMaxInitialLineLength(TokenVerifier.MAX_TOKEN_LENGTH + 1024)
@@ -362,18 +358,19 @@ public final class EdgeVerticle extends VerticleBase {
         return;
       }
       if (!request.canUpgradeToWebSocket()) {
-        // answered here: toWebSocket() would answer with a bare 400 of its own, not the API's JSON error
+        // a plain GET /ws gets the API's JSON error, like every other refusal
         error(ctx, 400, "bad-request", "expected a WebSocket upgrade");
         return;
       }
-      request.toWebSocket().onComplete(ws -> {
-        if (ws.succeeded()) {
-          AccessLog.upgraded(ctx);
-          openSession(ws.result(), ar.result(), request.getParam("resume"), guard.upgraded(ctx));
-        } else if (!ctx.response().ended()) {
+      NettySessionSocket socket = webSockets.accept(request);
+      if (socket == null) {
+        if (!ctx.response().ended()) {
           error(ctx, 400, "bad-request", "expected a WebSocket upgrade");
         }
-      });
+        return;
+      }
+      AccessLog.upgraded(ctx);
+      openSession(socket, ar.result(), request.getParam("resume"), guard.upgraded(ctx));
     });
   }
 
@@ -393,7 +390,7 @@ public final class EdgeVerticle extends VerticleBase {
    * @param resumeToken the {@code resume} query parameter: the session asks to be resumed (null: a new session)
    * @param onClosed runs when the socket closes (it hands the connection's slot back)
    */
-  private void openSession(ServerWebSocket socket, Claims claims, String resumeToken, Runnable onClosed) {
+  private void openSession(SessionSocket socket, Claims claims, String resumeToken, Runnable onClosed) {
     Participant participant = new Participant(Ids.sessionId(), claims.room(), claims.subject(), claims.name(),
       Role.of(claims.role()), claims.meta(), services.sessions().nodeId());
     SignalingSession session = new SignalingSession(socket, participant, services.sessions(),
