@@ -110,8 +110,12 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private HttpServerOptions serverOptions() {
-    // WebSocket settings are WebSocketUpgrade's: Vert.x parses the upgrade request only, Netty's codec does the rest
+    // the other WebSocket settings are in WebSocketUpgrade: Vert.x parses the upgrade request, Netty does the rest
     return new HttpServerOptions()
+      // with either on, Vert.x puts a WebSocket extension handler in every HTTP pipeline, and it would offer
+      // compression in the 101 that Netty's handshaker writes; a deflater costs hundreds of KiB per socket
+      .setPerMessageWebSocketCompressionSupported(false)
+      .setPerFrameWebSocketCompressionSupported(false)
       // HTTP connections are touched only on their own event loop: Vert.x then writes directly instead of giving
       // each connection a multi-producer queue
       .setStrictThreadMode(true)

@@ -135,6 +135,8 @@ final class NettySessionSocket extends ChannelInboundHandlerAdapter implements S
       // a frame over the hard cap, or a protocol violation: the decoder discards the rest, the client is told why
       closeSent = true;
       ctx.writeAndFlush(new CloseWebSocketFrame(corrupt.closeStatus())).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.close(); // as Vert.x did: a connection that failed is not used again
     }
     if (listener != null) {
       context.dispatch(cause, listener::failed);
