@@ -113,16 +113,16 @@ final class NettySessionSocket extends ChannelInboundHandlerAdapter implements S
         }
         return; // nothing a client sends after a close frame matters
       }
+      if (listener != null) {
+        context.dispatch(frame, listener::frame); // first: the session hears of a close before the connection goes
+      }
       if (frame instanceof PingWebSocketFrame) {
         ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retainedDuplicate()), ctx.voidPromise());
-      } else if (frame instanceof CloseWebSocketFrame close) {
+      } else if (frame instanceof CloseWebSocketFrame close && !closeSent) {
         closeSent = true;
         // echoed; the connection closes once the echo is out
         ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, close.content().retainedDuplicate()))
           .addListener(ChannelFutureListener.CLOSE);
-      }
-      if (listener != null) {
-        context.dispatch(frame, listener::frame);
       }
     } finally {
       frame.release();
@@ -131,15 +131,15 @@ final class NettySessionSocket extends ChannelInboundHandlerAdapter implements S
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (listener != null) {
+      context.dispatch(cause, listener::failed);
+    }
     if (cause instanceof CorruptedWebSocketFrameException corrupt && !closeSent) {
       // a frame over the hard cap, or a protocol violation: the decoder discards the rest, the client is told why
       closeSent = true;
       ctx.writeAndFlush(new CloseWebSocketFrame(corrupt.closeStatus())).addListener(ChannelFutureListener.CLOSE);
     } else {
       ctx.close(); // as Vert.x did: a connection that failed is not used again
-    }
-    if (listener != null) {
-      context.dispatch(cause, listener::failed);
     }
   }
 
