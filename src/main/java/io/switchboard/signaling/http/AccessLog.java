@@ -11,26 +11,20 @@ final class AccessLog implements Handler<RoutingContext> {
 
   private static final System.Logger LOG = System.getLogger("io.switchboard.access");
   private static final String START = "accessLogStartNanos";
-  private static final String END_HANDLER = "accessLogEndHandler";
 
   @Override
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
     ctx.put(START, start);
-    ctx.put(END_HANDLER, ctx.addEndHandler(ignored -> log(ctx, ctx.response().getStatusCode())));
+    ctx.addEndHandler(ignored -> log(ctx, ctx.response().getStatusCode()));
     ctx.next();
   }
 
   /**
-   * An accepted WebSocket upgrade never "ends" as an HTTP response, so it is logged here, as 101. Its end
-   * handler is removed: it would keep the routing context (and the upgrade request) reachable for as long as
-   * the socket lives.
+   * An accepted WebSocket upgrade never "ends" as an HTTP response (Netty's handshaker answers it, and Vert.x's
+   * side of the connection, routing context included, is dropped with its handler), so it is logged here, as 101.
    */
   static void upgraded(RoutingContext ctx) {
-    Integer endHandler = ctx.get(END_HANDLER);
-    if (endHandler != null) {
-      ctx.removeEndHandler(endHandler);
-    }
     log(ctx, 101);
   }
 

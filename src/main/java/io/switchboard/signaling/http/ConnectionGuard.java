@@ -22,8 +22,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionGuard implements Handler<RoutingContext> {
 
-  private static final String END_HANDLER = "connectionGuardEndHandler";
-
   private final Vertx vertx;
   private final ConnectionLimits limits;
   private final HttpLimitMetrics metrics;
@@ -71,12 +69,12 @@ final class ConnectionGuard implements Handler<RoutingContext> {
     if (tracked != null) {
       disarm(tracked);
       int request = ++tracked.requests;
-      ctx.put(END_HANDLER, ctx.addEndHandler(ar -> {
-        // only if no later request has started meanwhile (pipelining)
+      ctx.addEndHandler(ar -> {
+        // only if no later request has started meanwhile (pipelining), and not upgraded
         if (ar.succeeded() && tracked.requests == request && connections.containsKey(tracked.connection)) {
           arm(tracked, idleTimeoutMillis, HttpLimitMetrics.Closed.IDLE_TIMEOUT);
         }
-      }));
+      });
     }
     ctx.next();
   }
@@ -93,19 +91,15 @@ final class ConnectionGuard implements Handler<RoutingContext> {
 
   /**
    * The request's connection is a WebSocket now. Vert.x no longer reports the HTTP connection's close once
-   * the WebSocket has taken over the channel, so the caller runs the returned action when the socket closes.
+   * the WebSocket has taken over the channel (its handler has left the pipeline, and with it the connection), so
+   * the caller runs the returned action when the socket closes.
    */
   Runnable upgraded(RoutingContext ctx) {
-    Integer endHandler = ctx.get(END_HANDLER);
-    if (endHandler != null) {
-      ctx.removeEndHandler(endHandler);
-    }
     Tracked tracked = connections.remove(ctx.request().connection());
     if (tracked == null) {
       return () -> { };
     }
     disarm(tracked);
-    tracked.connection.closeHandler(null); // it would keep this guard's state reachable from the socket
     return tracked.lease::release;
   }
 

@@ -12,6 +12,7 @@ import io.switchboard.relay.policy.TurnRestAuthenticator;
 import io.switchboard.signaling.room.Participant;
 import io.switchboard.signaling.room.Role;
 import io.switchboard.signaling.session.Ids;
+import io.switchboard.signaling.session.SessionSocket;
 import io.switchboard.signaling.session.SignalingSession;
 import io.switchboard.tls.PemMaterial;
 import io.vertx.core.Future;
@@ -21,7 +22,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -55,6 +55,7 @@ public final class EdgeVerticle extends VerticleBase {
   private final Set<SignalingSession> sessions = new HashSet<>();
   private AuthClient auth;
   private ConnectionGuard guard;
+  private WebSocketUpgrade webSockets;
   private HttpServer server;
   /** Null when the port serves plain HTTP. */
   private EdgeTls tls;
@@ -75,6 +76,7 @@ public final class EdgeVerticle extends VerticleBase {
     livenessTimer = vertx.setPeriodic(TimeUnit.NANOSECONDS.toMillis(intervalNanos), id -> checkLiveness(intervalNanos));
     guard = new ConnectionGuard(vertx, services.connectionLimits(), services.httpLimitMetrics(), config.http());
     guard.start();
+    webSockets = new WebSocketUpgrade(config.limits().hardFrameBytes());
     HttpServerOptions options = serverOptions();
     if (services.tls() != null) {
       tls = new EdgeTls(services.tls(), config.http().headerTimeoutSeconds());
@@ -110,16 +112,14 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private HttpServerOptions serverOptions() {
-    int hardFrame = config.limits().hardFrameBytes();
+    // the other WebSocket settings are in WebSocketUpgrade: Vert.x parses the upgrade request, Netty does the rest
     return new HttpServerOptions()
-      .setMaxWebSocketFrameSize(hardFrame)
-      .setMaxWebSocketMessageSize(hardFrame)
-      // compression would cost a deflater (hundreds of KiB) per socket; signaling frames are small
+      // with either on, Vert.x puts a WebSocket extension handler in every HTTP pipeline, and it would offer
+      // compression in the 101 that Netty's handshaker writes; a deflater costs hundreds of KiB per socket
       .setPerMessageWebSocketCompressionSupported(false)
       .setPerFrameWebSocketCompressionSupported(false)
-      .setRegisterWebSocketWriteHandlers(false)
-      // sockets are touched only on their own event loop (SignalingSession.onLoop): Vert.x then writes
-      // directly instead of giving each connection a multi-producer queue (about 5 KB per idle session)
+      // HTTP connections are touched only on their own event loop: Vert.x then writes directly instead of giving
+      // each connection a multi-producer queue
       .setStrictThreadMode(true)
       // room for an access_token in the query string
       .setMaxInitialLineLength(TokenVerifier.MAX_TOKEN_LENGTH + 1024)
@@ -367,18 +367,19 @@ public final class EdgeVerticle extends VerticleBase {
         return;
       }
       if (!request.canUpgradeToWebSocket()) {
-        // answered here: toWebSocket() would answer with a bare 400 of its own, not the API's JSON error
+        // a plain GET /ws gets the API's JSON error, like every other refusal
         error(ctx, 400, "bad-request", "expected a WebSocket upgrade");
         return;
       }
-      request.toWebSocket().onComplete(ws -> {
-        if (ws.succeeded()) {
-          AccessLog.upgraded(ctx);
-          openSession(ws.result(), ar.result(), request.getParam("resume"), guard.upgraded(ctx));
-        } else if (!ctx.response().ended()) {
+      NettySessionSocket socket = webSockets.accept(request);
+      if (socket == null) {
+        if (!ctx.response().ended()) {
           error(ctx, 400, "bad-request", "expected a WebSocket upgrade");
         }
-      });
+        return;
+      }
+      AccessLog.upgraded(ctx);
+      openSession(socket, ar.result(), request.getParam("resume"), guard.upgraded(ctx));
     });
   }
 
@@ -398,7 +399,7 @@ public final class EdgeVerticle extends VerticleBase {
    * @param resumeToken the {@code resume} query parameter: the session asks to be resumed (null: a new session)
    * @param onClosed runs when the socket closes (it hands the connection's slot back)
    */
-  private void openSession(ServerWebSocket socket, Claims claims, String resumeToken, Runnable onClosed) {
+  private void openSession(SessionSocket socket, Claims claims, String resumeToken, Runnable onClosed) {
     Participant participant = new Participant(Ids.sessionId(), claims.room(), claims.subject(), claims.name(),
       Role.of(claims.role()), claims.meta(), services.sessions().nodeId());
     SignalingSession session = new SignalingSession(socket, participant, services.sessions(),

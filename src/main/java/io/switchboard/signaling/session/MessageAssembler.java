@@ -1,7 +1,10 @@
 package io.switchboard.signaling.session;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketFrame;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 import java.util.Arrays;
 
@@ -36,35 +39,39 @@ final class MessageAssembler {
     this.limit = limit;
   }
 
-  /** Adds a text, binary or continuation frame; returns the message when this frame completes one. */
+  /**
+   * Adds a text, binary or continuation frame (its buffer is only read, not released); returns the message when
+   * this frame completes one.
+   */
   Message append(WebSocketFrame frame) {
-    if (!frame.isContinuation()) {
+    if (!(frame instanceof ContinuationWebSocketFrame)) {
       // a new data frame starts a new message (an unfinished one is abandoned, as RFC 6455 forbids it anyway)
       inProgress = true;
-      binary = frame.isBinary();
+      binary = frame instanceof BinaryWebSocketFrame;
       oversized = false;
       length = 0;
       buffer = null;
     } else if (!inProgress) {
       return null; // continuation without a start: nothing to attach it to
     }
-    Buffer data = frame.binaryData();
-    int size = data.length();
+    ByteBuf data = frame.content();
+    int size = data.readableBytes();
     if (!oversized) {
       if (length + size > limit) {
         oversized = true;
         length = 0;
         buffer = null;
-      } else if (buffer == null && frame.isFinal()) {
-        buffer = data.getBytes(); // the common case: a whole message in one frame, copied once
+      } else if (buffer == null && frame.isFinalFragment()) {
+        // the common case: a whole message in one frame, copied once (out of the frame's buffer, released after)
+        buffer = ByteBufUtil.getBytes(data);
         length = size;
       } else {
         ensureCapacity(length + size);
-        data.getBytes(0, size, buffer, length);
+        data.getBytes(data.readerIndex(), buffer, length, size);
         length += size;
       }
     }
-    if (!frame.isFinal()) {
+    if (!frame.isFinalFragment()) {
       return null;
     }
     inProgress = false;

@@ -21,11 +21,12 @@ import io.switchboard.signaling.room.Role;
 import io.switchboard.signaling.room.Room;
 import io.switchboard.signaling.room.RoomFullException;
 import io.switchboard.signaling.room.SessionEndpoint;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 
 import java.util.ArrayList;
@@ -35,14 +36,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One participant's WebSocket. Incoming frames are handled on the owning edge verticle's event loop; the
- * {@link SessionEndpoint} methods may be called from any thread (presence, other edges) and only write.
+ * One participant's WebSocket. Incoming frames are handled on the owning edge verticle's event loop (the session is
+ * its socket's listener); the {@link SessionEndpoint} methods may be called from any thread (presence, other edges)
+ * and only write.
  */
-public final class SignalingSession implements SessionEndpoint {
+public final class SignalingSession implements SessionEndpoint, SessionSocket.Listener {
 
   private static final System.Logger LOG = System.getLogger(SignalingSession.class.getName());
 
-  private final ServerWebSocket socket;
+  private final SessionSocket socket;
   /** The edge event loop that owns this session's incoming side. */
   private final Context context;
   /** Who this session is; set again when admitted (a resume keeps the id and the attributes first admitted). */
@@ -86,6 +88,8 @@ public final class SignalingSession implements SessionEndpoint {
   private Departure departure = Departure.NONE;
   private LeaveReason departureReason;
   private boolean joined;
+  /** Edge loop only: what runs once the connection is gone (the edge forgets the session, the slot is freed). */
+  private Runnable onClosed;
 
   /** How a session ends, for presence. */
   private enum Departure {
@@ -98,8 +102,11 @@ public final class SignalingSession implements SessionEndpoint {
     REPLACED
   }
 
-  /** @param presentedToken the {@code resume} query parameter, or null */
-  public SignalingSession(ServerWebSocket socket, Participant participant, SessionServices services,
+  /**
+   * @param socket         paused until the session is admitted; this session's loop is its event loop
+   * @param presentedToken the {@code resume} query parameter, or null
+   */
+  public SignalingSession(SessionSocket socket, Participant participant, SessionServices services,
                           IceServers.Issued iceServers, String presentedToken) {
     this.socket = socket;
     this.context = Vertx.currentContext();
@@ -116,20 +123,14 @@ public final class SignalingSession implements SessionEndpoint {
   }
 
   /**
-   * Joins the room, or resumes the session the presented token names; incoming frames wait (socket paused) until
-   * the session is admitted.
+   * Joins the room, or resumes the session the presented token names; incoming frames wait (the socket is paused)
+   * until the session is admitted.
+   *
+   * @param onClosed runs once the connection is gone
    */
   public void start(Runnable onClosed) {
-    socket.pause();
-    socket.frameHandler(this::onFrame);
-    socket.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "session {0}: {1}",
-      LogField.session(participant.id()), e.toString(), LogField.room(participant.room())));
-    socket.closeHandler(v -> {
-      depart(Departure.SUSPEND, LeaveReason.DISCONNECTED);
-      uncount();
-      services.participantLimits().release(limits);
-      onClosed.run();
-    });
+    this.onClosed = onClosed;
+    socket.listen(this);
     if (presentedToken == null) {
       join();
       return;
@@ -196,11 +197,13 @@ public final class SignalingSession implements SessionEndpoint {
 
   // ---- incoming, on the edge event loop ----
 
-  private void onFrame(WebSocketFrame frame) {
+  @Override
+  public void frame(WebSocketFrame frame) {
     long now = services.nanoClock().getAsLong();
     lastHeardNanos = now;
-    if (!(frame.isText() || frame.isBinary() || frame.isContinuation())) {
-      return; // ping, pong and close are handled by Vert.x; a pong only proves liveness
+    if (!(frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame
+      || frame instanceof ContinuationWebSocketFrame)) {
+      return; // ping, pong and close are handled by the socket; a pong only proves liveness
     }
     MessageAssembler.Message message = assembler.append(frame);
     if (message == null) {
@@ -208,6 +211,20 @@ public final class SignalingSession implements SessionEndpoint {
     }
     onMessage(message, now);
     assembler.release();
+  }
+
+  @Override
+  public void failed(Throwable cause) {
+    LOG.log(System.Logger.Level.DEBUG, "session {0}: {1}", LogField.session(participant.id()), cause.toString(),
+      LogField.room(participant.room()));
+  }
+
+  @Override
+  public void closed() {
+    depart(Departure.SUSPEND, LeaveReason.DISCONNECTED);
+    uncount();
+    services.participantLimits().release(limits);
+    onClosed.run();
   }
 
   private void onMessage(MessageAssembler.Message message, long receivedAtNanos) {
@@ -362,7 +379,7 @@ public final class SignalingSession implements SessionEndpoint {
     // Welcome does not count against limits.maxQueuedBytes: in a big room with large meta it can be bigger than
     // the queue allows, and the newcomer must never be closed for the size of its own welcome. Its size is bounded
     // by the room limit, so a session holds at most its welcome plus maxQueuedBytes.
-    onLoop(() -> socket.writeTextMessage(welcome));
+    onLoop(() -> socket.writeText(welcome, null));
     iceServers = null;
   }
 
@@ -392,7 +409,7 @@ public final class SignalingSession implements SessionEndpoint {
         queuedBytes.addAndGet(-size); // the connection went while this frame was on its way: keep it
         hold(frame);
       } else {
-        socket.writeTextMessage(frame).onComplete(ar -> queuedBytes.addAndGet(-size));
+        socket.writeText(frame, () -> queuedBytes.addAndGet(-size));
       }
     });
   }
@@ -416,8 +433,8 @@ public final class SignalingSession implements SessionEndpoint {
   }
 
   /**
-   * Runs a socket operation on this session's event loop (the server runs in strict thread mode: a socket is
-   * touched only by its own loop, which spares every connection an outbound queue). Called on the loop with
+   * Runs a socket operation on this session's event loop (a {@link SessionSocket} is touched only by its own loop,
+   * which spares every connection a multi-producer outbound queue). Called on the loop with
    * nothing in transit, it runs at once; otherwise it is queued behind the operations already on their way,
    * so every caller's operations reach the socket in the order they were issued, and welcome stays first.
    */
@@ -444,7 +461,7 @@ public final class SignalingSession implements SessionEndpoint {
         // written here, not queued, so that it goes out before the close frame
         services.metrics().error(ErrorCode.REPLACED);
         String frame = ServerFrames.error(ErrorCode.REPLACED, "the same identity joined this room again", null);
-        socket.writeTextMessage(frame);
+        socket.writeText(frame, null);
         close(CloseCodes.REPLACED, "replaced");
       } else {
         close(CloseCodes.KICKED, "kicked");
@@ -486,7 +503,7 @@ public final class SignalingSession implements SessionEndpoint {
       depart(Departure.SUSPEND, LeaveReason.DISCONNECTED); // the network may be at fault: the client may resume
       close(CloseCodes.PING_TIMEOUT, "ping timeout");
     } else if (!closing.get()) {
-      socket.writePing(Buffer.buffer());
+      socket.ping();
     }
   }
 

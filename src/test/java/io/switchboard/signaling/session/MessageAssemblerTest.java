@@ -1,7 +1,10 @@
 package io.switchboard.signaling.session;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketFrame;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -20,19 +23,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MessageAssemblerTest {
 
   private static WebSocketFrame text(String s, boolean fin) {
-    return WebSocketFrame.textFrame(s, fin);
+    return new TextWebSocketFrame(fin, 0, s);
   }
 
   private static WebSocketFrame binary(byte[] bytes, boolean fin) {
-    return WebSocketFrame.binaryFrame(Buffer.buffer(bytes), fin);
+    return new BinaryWebSocketFrame(fin, 0, Unpooled.wrappedBuffer(bytes));
   }
 
   private static WebSocketFrame continuation(String s, boolean fin) {
-    return WebSocketFrame.continuationFrame(Buffer.buffer(s), fin);
+    return new ContinuationWebSocketFrame(fin, 0, s);
   }
 
   private static WebSocketFrame continuation(byte[] bytes, boolean fin) {
-    return WebSocketFrame.continuationFrame(Buffer.buffer(bytes), fin);
+    return new ContinuationWebSocketFrame(fin, 0, Unpooled.wrappedBuffer(bytes));
   }
 
   private static String content(MessageAssembler.Message message) {
@@ -83,7 +86,7 @@ class MessageAssemblerTest {
   void splitCharacter() {
     byte[] bytes = "caf\u00e9 \ud83d\ude00".getBytes(StandardCharsets.UTF_8);
     MessageAssembler assembler = new MessageAssembler(1024);
-    assertNull(assembler.append(WebSocketFrame.textFrame("", false)));
+    assertNull(assembler.append(text("", false)));
     for (int i = 0; i < bytes.length - 1; i++) {
       assertNull(assembler.append(continuation(new byte[] {bytes[i]}, false)));
     }
