@@ -1,5 +1,6 @@
 package io.switchboard.ops;
 
+import io.switchboard.testing.InstalledTools;
 import io.switchboard.testing.Metrics;
 import io.switchboard.testing.TestCluster;
 import io.switchboard.testing.TestPorts;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,12 +49,7 @@ class PrometheusRulesTest {
 
   @BeforeAll
   static void promtoolInstalled() {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (new File(dir, "promtool").canExecute()) {
-        return;
-      }
-    }
-    fail("promtool is not on the PATH: apt-get install prometheus (.ci/run does); this test is never skipped");
+    InstalledTools.require(Map.of("promtool", "prometheus"));
   }
 
   @Test

@@ -1,10 +1,11 @@
 package io.switchboard.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.regex.Matcher;
@@ -30,28 +31,13 @@ public final class CoturnTools {
   private CoturnTools() {
   }
 
-  /** Fails (never skips) when one of {@code tools} is not on the PATH. */
+  /** Fails (never skips) when one of coturn's client {@code tools} is not on the PATH. */
   public static void requireInstalled(String... tools) {
-    List<String> missing = new ArrayList<>();
+    Map<String, String> coturn = new LinkedHashMap<>();
     for (String tool : tools) {
-      if (!onPath(tool)) {
-        missing.add(tool);
-      }
+      coturn.put(tool, "coturn");
     }
-    if (!missing.isEmpty()) {
-      fail("missing " + missing + ": install coturn's client tools with apt-get install coturn"
-        + ("true".equals(System.getenv("CI")) ? " (CI=true: the CI image must provide them)" : "")
-        + "; this test is never skipped");
-    }
-  }
-
-  private static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (new File(dir, tool).canExecute()) {
-        return true;
-      }
-    }
-    return false;
+    InstalledTools.require(coturn);
   }
 
   /** An echoing turnutils_peer on {@code address}, binding {@code port} and the next one, for at most 170 s. */

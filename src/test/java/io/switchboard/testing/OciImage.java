@@ -3,7 +3,6 @@ package io.switchboard.testing;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -53,25 +52,7 @@ public final class OciImage implements AutoCloseable {
 
   /** Fails (never skips) when a tool is missing. */
   public static void requireTools() {
-    List<String> missing = new ArrayList<>();
-    TOOLS.forEach((tool, pkg) -> {
-      if (!onPath(tool)) {
-        missing.add(tool + " (apt-get install " + pkg + ")");
-      }
-    });
-    if (!missing.isEmpty()) {
-      fail("missing " + missing + ("true".equals(System.getenv("CI")) ? "; CI=true: .ci/run must install them" : "")
-        + "; this test is never skipped");
-    }
-  }
-
-  private static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (new File(dir, tool).canExecute()) {
-        return true;
-      }
-    }
-    return false;
+    InstalledTools.require(TOOLS);
   }
 
   /** Unpacks {@code archive} (an OCI archive) into a new directory under {@code parent}. */
