@@ -20,8 +20,7 @@ import io.vertx.core.json.JsonObject;
 public record MemberRecord(String id, String identity, String name, String role, String meta, String node) {
 
   public static MemberRecord of(Participant p) {
-    return new MemberRecord(p.id(), p.identity(), p.name(), p.role().wire(), p.peerObject().getJsonObject("meta")
-      .encode(), p.nodeId());
+    return new MemberRecord(p.id(), p.identity(), p.name(), p.role().wire(), p.metaJson(), p.nodeId());
   }
 
   /** What is wrong with this record, or null when it holds what a session of ours could have produced. */
@@ -64,7 +63,7 @@ public record MemberRecord(String id, String identity, String name, String role,
   }
 
   public Participant toParticipant(String room) {
-    return new Participant(id, room, identity, name, Role.of(role), new JsonObject(meta), node);
+    return Participant.withEncodedMeta(id, room, identity, name, Role.of(role), meta, node);
   }
 
   /** The same member, held by another node (after a resume there). */

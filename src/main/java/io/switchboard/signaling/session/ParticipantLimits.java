@@ -34,18 +34,17 @@ public final class ParticipantLimits {
     }
   }
 
-  private final SwitchboardConfig.Limits limits;
+  private final RateLimiter.Rates rates;
   private final Map<String, Lease> byParticipant = new ConcurrentHashMap<>();
 
   public ParticipantLimits(SwitchboardConfig.Limits limits) {
-    this.limits = limits;
+    this.rates = new RateLimiter.Rates(limits.rateFramesPerSecond(), limits.rateBurst(), limits.rateBytesPerSecond(),
+      limits.rateBytesBurst(), limits.rateAbuseSeconds());
   }
 
   public Lease acquire(String room, String identity, long nowNanos) {
     return byParticipant.compute(key(room, identity), (key, lease) -> {
-      Lease held = lease != null ? lease : new Lease(room, identity, new RateLimiter(limits.rateFramesPerSecond(),
-        limits.rateBurst(), limits.rateBytesPerSecond(), limits.rateBytesBurst(), limits.rateAbuseSeconds(),
-        nowNanos));
+      Lease held = lease != null ? lease : new Lease(room, identity, new RateLimiter(rates, nowNanos));
       held.sessions++;
       return held;
     });

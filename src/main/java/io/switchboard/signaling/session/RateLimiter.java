@@ -23,25 +23,56 @@ public final class RateLimiter {
 
   private static final long SECOND = 1_000_000_000L;
 
-  private final Bucket frames;
-  private final Bucket bytes;
-  private final int abuseSeconds;
+  /**
+   * The configured rates, one object per node shared by every limiter: an idle session's limiter holds only its
+   * buckets' levels.
+   */
+  public static final class Rates {
+    private final double framesPerNano;
+    private final double framesBurst;
+    private final double bytesPerNano;
+    private final double bytesBurst;
+    private final int abuseSeconds;
+
+    public Rates(int framesPerSecond, int framesBurst, long bytesPerSecond, long bytesBurst, int abuseSeconds) {
+      this.framesPerNano = (double) framesPerSecond / SECOND;
+      this.framesBurst = framesBurst;
+      this.bytesPerNano = (double) bytesPerSecond / SECOND;
+      this.bytesBurst = bytesBurst;
+      this.abuseSeconds = abuseSeconds;
+    }
+  }
+
+  private final Rates rates;
+  // Two token buckets (costs larger than the burst never pass), as plain fields rather than two objects.
+  private double frameTokens;
+  private long frameRefill;
+  private double byteTokens;
+  private long byteRefill;
   private long lastDropSecond = Long.MIN_VALUE;
   private int consecutiveDropSeconds;
   private long droppedFrames;
   private long droppedBytes;
   private long lastDropNanos;
 
+  public RateLimiter(Rates rates, long nowNanos) {
+    this.rates = rates;
+    this.frameTokens = rates.framesBurst;
+    this.frameRefill = nowNanos;
+    this.byteTokens = rates.bytesBurst;
+    this.byteRefill = nowNanos;
+  }
+
   public RateLimiter(int framesPerSecond, int framesBurst, long bytesPerSecond, long bytesBurst, int abuseSeconds,
                      long nowNanos) {
-    this.frames = new Bucket(framesPerSecond, framesBurst, nowNanos);
-    this.bytes = new Bucket(bytesPerSecond, bytesBurst, nowNanos);
-    this.abuseSeconds = abuseSeconds;
+    this(new Rates(framesPerSecond, framesBurst, bytesPerSecond, bytesBurst, abuseSeconds), nowNanos);
   }
 
   /** One incoming message, counted before it is even parsed. */
   public synchronized Verdict onFrame(long nowNanos) {
-    if (frames.take(1, nowNanos)) {
+    refillFrames(nowNanos);
+    if (frameTokens >= 1) {
+      frameTokens -= 1;
       return Verdict.ACCEPT;
     }
     droppedFrames++;
@@ -53,7 +84,9 @@ public final class RateLimiter {
    * receivers (what the server writes for it).
    */
   public synchronized Verdict onBytes(long cost, long nowNanos) {
-    if (bytes.take(cost, nowNanos)) {
+    refillBytes(nowNanos);
+    if (byteTokens >= cost) {
+      byteTokens -= cost;
       return Verdict.ACCEPT;
     }
     droppedFrames++;
@@ -69,12 +102,14 @@ public final class RateLimiter {
     }
     consecutiveDropSeconds = second == lastDropSecond + 1 ? consecutiveDropSeconds + 1 : 1;
     lastDropSecond = second;
-    return consecutiveDropSeconds >= abuseSeconds ? Verdict.ABUSE : Verdict.DROP_AND_WARN;
+    return consecutiveDropSeconds >= rates.abuseSeconds ? Verdict.ABUSE : Verdict.DROP_AND_WARN;
   }
 
   /** Both buckets are full again: forgetting this participant now loses nothing. */
   public synchronized boolean rested(long nowNanos) {
-    return frames.full(nowNanos) && bytes.full(nowNanos);
+    refillFrames(nowNanos);
+    refillBytes(nowNanos);
+    return frameTokens >= rates.framesBurst && byteTokens >= rates.bytesBurst;
   }
 
   /** Frames dropped so far (by either bucket), for the admin view. */
@@ -91,37 +126,13 @@ public final class RateLimiter {
     return lastDropNanos;
   }
 
-  /** A token bucket; costs larger than the burst never pass. */
-  private static final class Bucket {
-    private final double perNano;
-    private final double burst;
-    private double tokens;
-    private long lastRefill;
+  private void refillFrames(long nowNanos) {
+    frameTokens = Math.min(rates.framesBurst, frameTokens + (nowNanos - frameRefill) * rates.framesPerNano);
+    frameRefill = nowNanos;
+  }
 
-    Bucket(double perSecond, double burst, long nowNanos) {
-      this.perNano = perSecond / SECOND;
-      this.burst = burst;
-      this.tokens = burst;
-      this.lastRefill = nowNanos;
-    }
-
-    boolean take(double cost, long nowNanos) {
-      refill(nowNanos);
-      if (tokens >= cost) {
-        tokens -= cost;
-        return true;
-      }
-      return false;
-    }
-
-    boolean full(long nowNanos) {
-      refill(nowNanos);
-      return tokens >= burst;
-    }
-
-    private void refill(long nowNanos) {
-      tokens = Math.min(burst, tokens + (nowNanos - lastRefill) * perNano);
-      lastRefill = nowNanos;
-    }
+  private void refillBytes(long nowNanos) {
+    byteTokens = Math.min(rates.bytesBurst, byteTokens + (nowNanos - byteRefill) * rates.bytesPerNano);
+    byteRefill = nowNanos;
   }
 }

@@ -29,11 +29,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One participant's WebSocket. Incoming frames are handled on the owning edge verticle's event loop (the session is
@@ -43,6 +42,27 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SignalingSession implements SessionEndpoint, SessionSocket.Listener {
 
   private static final System.Logger LOG = System.getLogger(SignalingSession.class.getName());
+  // Plain volatile fields behind VarHandles, not Atomic* objects: every idle session would hold five of those.
+  private static final VarHandle QUEUED_BYTES;
+  private static final VarHandle IN_TRANSIT;
+  private static final VarHandle FLAGS;
+  /** In {@link #flags}: {@link #close} ran (set once). */
+  private static final int CLOSING = 1;
+  /** In {@link #flags}: the send queue overflowed once; deliveries are dropped while the termination is on its way. */
+  private static final int OVERFLOWED = 2;
+  /** In {@link #flags}: in the open-sessions gauge; set when admitted (presence thread), cleared once when closed. */
+  private static final int COUNTED = 4;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      QUEUED_BYTES = lookup.findVarHandle(SignalingSession.class, "queuedBytes", long.class);
+      IN_TRANSIT = lookup.findVarHandle(SignalingSession.class, "inTransit", int.class);
+      FLAGS = lookup.findVarHandle(SignalingSession.class, "flags", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final SessionSocket socket;
   /** The edge event loop that owns this session's incoming side. */
@@ -73,14 +93,12 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
   /** This participant's rate limiter, shared with its other sessions in the room on this node (reconnects). */
   private final ParticipantLimits.Lease limits;
   private final MessageAssembler assembler;
-  private final AtomicLong queuedBytes = new AtomicLong();
-  private final AtomicBoolean closing = new AtomicBoolean();
+  /** Bytes of frames in the send queue or on their way to it (any thread; through {@link #QUEUED_BYTES}). */
+  private volatile long queuedBytes;
   /** Socket operations issued on other threads that have not yet run on this session's loop. */
-  private final AtomicInteger inTransit = new AtomicInteger();
-  /** The send queue overflowed once; later deliveries are dropped while the termination is on its way. */
-  private final AtomicBoolean overflowed = new AtomicBoolean();
-  /** In the open-sessions gauge: set when admitted (presence thread), cleared once when closed. */
-  private final AtomicBoolean counted = new AtomicBoolean();
+  private volatile int inTransit;
+  /** {@link #CLOSING}, {@link #OVERFLOWED}, {@link #COUNTED}; changed only through {@link #FLAGS}. */
+  private volatile int flags;
   /** Set by {@link #admitted} before the join completes; read by the edge loop afterwards. */
   private volatile Room room;
   private volatile long lastHeardNanos;
@@ -332,7 +350,7 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
   }
 
   private void uncount() {
-    if (counted.compareAndSet(true, false)) {
+    if (clearFlag(COUNTED)) {
       services.metrics().sessionClosed();
     }
   }
@@ -369,7 +387,7 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
     for (Participant peer : visiblePeers) {
       peers.add(peer.peerObject());
     }
-    if (counted.compareAndSet(false, true)) {
+    if (setFlag(COUNTED)) {
       services.metrics().sessionOpened();
     }
     LOG.log(System.Logger.Level.INFO, "session {0} {1} room {2}", LogField.session(self.id()),
@@ -395,9 +413,9 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
       return;
     }
     int size = Utf8.encodedLength(frame); // what it will occupy in the send queue
-    if (queuedBytes.addAndGet(size) > services.limits().maxQueuedBytes()) {
-      queuedBytes.addAndGet(-size);
-      if (overflowed.compareAndSet(false, true)) {
+    if ((long) QUEUED_BYTES.getAndAdd(this, (long) size) + size > services.limits().maxQueuedBytes()) {
+      QUEUED_BYTES.getAndAdd(this, (long) -size);
+      if (setFlag(OVERFLOWED)) {
         services.metrics().slowConsumerClosed();
         // called on the sender's thread: hand the termination to this session's own event loop
         context.runOnContext(v -> terminate(CloseCodes.POLICY, "send queue overflow: the client reads too slowly"));
@@ -406,10 +424,10 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
     }
     onLoop(() -> {
       if (holding) {
-        queuedBytes.addAndGet(-size); // the connection went while this frame was on its way: keep it
+        QUEUED_BYTES.getAndAdd(this, (long) -size); // the connection went while this frame was on its way: keep it
         hold(frame);
       } else {
-        socket.writeText(frame, () -> queuedBytes.addAndGet(-size));
+        socket.writeText(frame, () -> QUEUED_BYTES.getAndAdd(this, (long) -size));
       }
     });
   }
@@ -439,13 +457,13 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
    * so every caller's operations reach the socket in the order they were issued, and welcome stays first.
    */
   private void onLoop(Runnable operation) {
-    if (Vertx.currentContext() == context && inTransit.get() == 0) {
+    if (Vertx.currentContext() == context && inTransit == 0) {
       operation.run();
       return;
     }
-    inTransit.incrementAndGet();
+    IN_TRANSIT.getAndAdd(this, 1);
     context.runOnContext(v -> {
-      inTransit.decrementAndGet();
+      IN_TRANSIT.getAndAdd(this, -1);
       operation.run();
     });
   }
@@ -502,7 +520,7 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
       services.metrics().livenessDrop();
       depart(Departure.SUSPEND, LeaveReason.DISCONNECTED); // the network may be at fault: the client may resume
       close(CloseCodes.PING_TIMEOUT, "ping timeout");
-    } else if (!closing.get()) {
+    } else if ((flags & CLOSING) == 0) {
       socket.ping();
     }
   }
@@ -532,8 +550,32 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
 
   /** On this session's loop only; frames still in transit to it are dropped (the session is ending). */
   private void close(short code, String reason) {
-    if (closing.compareAndSet(false, true)) {
+    if (setFlag(CLOSING)) {
       socket.close(code, reason);
     }
+  }
+
+  /** Sets a bit of {@link #flags}; true when this call set it (it was clear). */
+  private boolean setFlag(int flag) {
+    int current;
+    do {
+      current = flags;
+      if ((current & flag) != 0) {
+        return false;
+      }
+    } while (!FLAGS.compareAndSet(this, current, current | flag));
+    return true;
+  }
+
+  /** Clears a bit of {@link #flags}; true when this call cleared it (it was set). */
+  private boolean clearFlag(int flag) {
+    int current;
+    do {
+      current = flags;
+      if ((current & flag) == 0) {
+        return false;
+      }
+    } while (!FLAGS.compareAndSet(this, current, current & ~flag));
+    return true;
   }
 }
