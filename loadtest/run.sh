@@ -14,7 +14,11 @@
 #   --gatling-heap SIZE  load generator heap (default 2g)
 #   --no-warmup        skip the warm-up run (by default a short run of the same simulation goes first, against
 #                      the same server, so JIT compilation is not billed to the measured run)
+#   --warmup-sessions N  ConnectStorm's warm-up size (default 1000 at 500/s): a larger one measures a warm
+#                      server (a node that has served connects before the storm), against either target
 #   --jfr              record a JFR profile of the (first) Switchboard node into the results folder
+#   --jvm-opt OPT      one more JVM option for the Switchboard node(s), repeatable (for example a profiler's
+#                      -agentpath)
 #   --pin              pin the server(s) to core 0 and the load generator to core 1 (taskset), for stable runs
 #                      on two cores; server CPU per frame stays the primary figure
 #   --results DIR      where logs, samples and the summary go (default loadtest/results/TIME-SCENARIO-TARGET)
@@ -26,7 +30,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # the server checkout whose jar and cluster scripts are used (default: the one this loadtest/ sits in)
 root="$(cd "${LOADTEST_SERVER_ROOT:-$here/..}" && pwd)"
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] || usage
 scenario="$1"; shift
 case "$scenario" in
@@ -36,6 +40,7 @@ case "$scenario" in
 esac
 
 target=switchboard; nodes=""; heap=1g; gheap=2g; jfr=0; results=""; props=(); warmup=1; pin=0
+warmup_sessions=1000; jvm_opts=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) target="$2"; shift 2 ;;
@@ -43,6 +48,8 @@ while [ $# -gt 0 ]; do
     --heap) heap="$2"; shift 2 ;;
     --gatling-heap) gheap="$2"; shift 2 ;;
     --jfr) jfr=1; shift ;;
+    --jvm-opt) jvm_opts+=("$2"); shift 2 ;;
+    --warmup-sessions) warmup_sessions="$2"; shift 2 ;;
     --pin) pin=1; shift ;;
     --no-warmup) warmup=0; shift ;;
     --results) results="$2"; shift 2 ;;
@@ -124,7 +131,7 @@ if [ "$target" = switchboard ]; then
     echo "building $jar"
     (cd "$root" && mvn -B -q -DskipTests package) >"$results/build.log" 2>&1
   fi
-  jvm=(-Xmx"$heap")
+  jvm=(-Xmx"$heap" "${jvm_opts[@]}")
   if [ "$nodes" -gt 1 ] && [ -x "$root/cluster/start-local.sh" ]; then
     # cluster/start-local.sh starts the nodes (its contract: prints "node-i http://127.0.0.1:PORT/ pid PID ...",
     # keeps PIDs and the shared secret in $STATE_DIR). Own ports, state folder and cluster name, so another
@@ -202,7 +209,7 @@ gatling() { # summary-file marks-dir log extra-props...
 nodes_prop="$(IFS=,; echo "${node_urls[*]}")"
 if [ "$warmup" = 1 ]; then
   case "$scenario" in
-    ConnectStorm) warm=(-Dsessions=1000 -Drate=500 -DholdSeconds=1) ;;
+    ConnectStorm) warm=(-Dsessions="$warmup_sessions" -Drate=500 -DholdSeconds=1) ;;
     CallSetup|ClusterCallSetup) warm=(-Dpairs=200) ;;
     SteadyRelay*|ClusterSteadyRelay) warm=(-DstepSeconds=3) ;;
     Broadcast) warm=(-Dviewers=200) ;;

@@ -72,10 +72,12 @@ public final class Main {
       JsonObject json = ConfigLoader.load(conf, System.getenv());
       if (token) {
         System.out.println(TokenCommand.mint(json, options));
+        flushLogs();
       } else {
         run(nodeConfig(json, options, isBareDemo(args, System.getenv())));
       }
     } catch (ConfigException | IllegalArgumentException e) {
+      flushLogs();
       System.err.println("switchboard: " + e.getMessage());
       System.exit(2);
     }
@@ -144,6 +146,8 @@ public final class Main {
     } catch (TimeoutException stillStarting) {
       LOG.log(System.Logger.Level.WARNING, "the node did not finish starting within {0} s of the stop: not drained",
         START_WAIT_SECONDS);
+    } finally {
+      flushLogs();
     }
   }
 
@@ -208,11 +212,28 @@ public final class Main {
   }
 
   /**
-   * Unless the operator configured JUL (java.util.logging.config.file), console lines use {@link LogFormat}; once
-   * the configuration is read, {@code log.format: json} switches them to {@link JsonLogFormat}.
+   * Unless the operator configured JUL (java.util.logging.config.file), console lines go through an
+   * {@link AsyncLogHandler} (no event loop writes to the console) in {@link LogFormat}; once the configuration is
+   * read, {@code log.format: json} switches them to {@link JsonLogFormat}.
    */
   private static void configureLogging() {
+    if (System.getProperty("java.util.logging.config.file") == null) {
+      java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+      for (java.util.logging.Handler handler : root.getHandlers()) {
+        if (handler instanceof java.util.logging.ConsoleHandler) {
+          root.removeHandler(handler);
+        }
+      }
+      root.addHandler(new AsyncLogHandler(System.err));
+    }
     useFormat(new LogFormat());
+  }
+
+  /** Writes out what the console handlers still hold: the last lines of a drain, or why the node did not start. */
+  private static void flushLogs() {
+    for (java.util.logging.Handler handler : java.util.logging.Logger.getLogger("").getHandlers()) {
+      handler.flush();
+    }
   }
 
   private static void useFormat(java.util.logging.Formatter format) {

@@ -76,10 +76,12 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
   private JsonArray iceServers;
   /** The TURN username handed out in welcome (null without TURN): revoked when the room evicts the session. */
   private final String turnUsername;
-  /** The secret of the resume token the next welcome hands out. */
-  private final ResumeToken resumeToken = ResumeToken.create();
-  /** The resume token the client presented ({@code resume=}), or null for a fresh session. */
-  private final String presentedToken;
+  /** The resume token the welcome hands out; dropped once the welcome is built (presence admits a session once). */
+  private ResumeToken resumeToken = ResumeToken.create();
+  /** Its hash, which presence keeps (a join may follow a refused resume, or one the edge stopped waiting for). */
+  private final String resumeHash = resumeToken.hash();
+  /** The resume token the client presented ({@code resume=}), or null for a fresh session; dropped once asked. */
+  private String presentedToken;
   /** Where frames go once another endpoint has taken this one's place (a grace buffer, a resume elsewhere). */
   private volatile SessionEndpoint successor;
   /**
@@ -155,8 +157,9 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
     }
     // a malformed token goes to presence too (with no hash): it answers, and counts, every refusal
     ResumeToken.Presented presented = ResumeToken.parse(presentedToken);
+    presentedToken = null;
     Participant asked = presented == null ? participant : participant.withId(presented.sessionId());
-    services.rooms().resume(asked, presented == null ? null : presented.hash(), resumeToken.hash(), this)
+    services.rooms().resume(asked, presented == null ? null : presented.hash(), resumeHash, this)
       .onComplete(ar -> {
         if (ar.succeeded()) {
           joined();
@@ -175,7 +178,7 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
   }
 
   private void join() {
-    services.rooms().join(participant, resumeToken.hash(), this).onComplete(ar -> {
+    services.rooms().join(participant, resumeHash, this).onComplete(ar -> {
       if (ar.succeeded()) {
         joined();
         return;
@@ -394,6 +397,7 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
       resumed ? "resumed in" : "joined", LogField.room(self.room()));
     String welcome = ServerFrames.welcome(self.id(), self.room(), self.identity(), self.role().wire(), peers,
       iceServers, resumeToken.forSession(self.id()), services.nodeId(), resumed);
+    resumeToken = null; // presence keeps its hash; the secret is the client's now
     // Welcome does not count against limits.maxQueuedBytes: in a big room with large meta it can be bigger than
     // the queue allows, and the newcomer must never be closed for the size of its own welcome. Its size is bounded
     // by the room limit, so a session holds at most its welcome plus maxQueuedBytes.
