@@ -13,11 +13,17 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies Switchboard JWTs. Signatures are checked by vertx-auth-jwt; the header and claims are checked
@@ -34,7 +40,24 @@ public final class TokenVerifier {
   /** Tokens longer than this are refused before any decoding. */
   public static final int MAX_TOKEN_LENGTH = 8192;
 
+  private static final String HS256 = "HS256";
+  private static final int HS256_LENGTH = 32;
+  /** One HMAC engine per thread (event loops, the admin API's): {@code Mac} is not thread-safe, and costly to find. */
+  private static final ThreadLocal<Mac> HMAC_SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return Mac.getInstance("HmacSHA256");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no HmacSHA256", e);
+    }
+  });
+
+  /** RS256 and ES256 keys (vertx-auth-jwt checks those signatures). */
   private final JWTAuth signatures;
+  /**
+   * HS256 secrets, checked with the JDK's HMAC here: vertx-auth-jwt would decode the token a second time and build a
+   * user object for every connect, to compare one 32-byte HMAC.
+   */
+  private final List<SecretKeySpec> hs256Keys = new ArrayList<>();
   private final Set<String> algorithms = new HashSet<>();
   private final String issuer;
   private final String audience;
@@ -46,8 +69,8 @@ public final class TokenVerifier {
       // exp, nbf, iat, iss and aud are checked below, with the configured skew and precise messages
       .setJWTOptions(new JWTOptions().setIgnoreExpiration(true));
     for (String secret : config.hs256Secrets()) {
-      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret));
-      algorithms.add("HS256");
+      hs256Keys.add(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      algorithms.add(HS256);
     }
     for (String pem : config.rs256PublicKeys()) {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("RS256").setBuffer(pem));
@@ -110,7 +133,11 @@ public final class TokenVerifier {
     }
     // vertx-auth-jwt reads exp/nbf/iat as numbers while verifying: refuse other types before it sees them
     checkTimeClaimTypes(payload);
-    checkSignature(token);
+    if (HS256.equals(header.getValue("alg"))) {
+      checkHs256(token, parts[2]);
+    } else {
+      checkSignature(token);
+    }
     checkTimes(payload);
     checkIssuerAndAudience(payload);
     return payload;
@@ -158,6 +185,31 @@ public final class TokenVerifier {
     if (result.failed()) {
       throw new AuthFailureException(Reason.SIGNATURE, "token signature does not verify");
     }
+  }
+
+  /** The HMAC of {@code header.payload} under one of the secrets (rotation: any of them), compared in constant time. */
+  private void checkHs256(String token, String signature) {
+    byte[] presented;
+    try {
+      presented = Base64.getUrlDecoder().decode(signature);
+    } catch (IllegalArgumentException e) {
+      throw new AuthFailureException(Reason.SIGNATURE, "token signature does not verify");
+    }
+    if (presented.length == HS256_LENGTH) {
+      byte[] signed = token.substring(0, token.lastIndexOf('.')).getBytes(StandardCharsets.US_ASCII);
+      Mac mac = HMAC_SHA256.get();
+      for (SecretKeySpec key : hs256Keys) {
+        try {
+          mac.init(key);
+        } catch (GeneralSecurityException e) {
+          throw new IllegalStateException("an HS256 secret the JDK refuses", e);
+        }
+        if (MessageDigest.isEqual(mac.doFinal(signed), presented)) {
+          return;
+        }
+      }
+    }
+    throw new AuthFailureException(Reason.SIGNATURE, "token signature does not verify");
   }
 
   private static void checkTimeClaimTypes(JsonObject payload) {
