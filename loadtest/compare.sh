@@ -9,7 +9,8 @@
 #   --quick   small sizes (a smoke run: seconds, not minutes)
 # Sizes (environment): SESSIONS="10000 19000" PAIRS=1000 RATES=1000,2000,4000,8000,12000,16000 STEP_SECONDS=10
 #   BURST=10000 BURST_RATE=2000 (a connect storm offered faster than either server opens sessions, server on core 0
-#   and load generator on core 1)
+#   and load generator on core 1), run twice: after the usual short warm-up (1,000 connects), and on a warm server
+#   that has served WARM_SESSIONS=10000 connects first (a node that has been up; JIT compilation no longer billed)
 #   RELAY_SESSIONS=10 RELAY_MSGS=1000 RELAY_LEN=200 RELAY_INTERVAL_MS=5 (turnutils_uclient -m -n -l -z: paced, where
 #   every message must come back) and SAT_SESSIONS=10 SAT_MSGS=20000 SAT_LEN=100 SAT_INTERVAL_MS=0 (saturation:
 #   loss allowed, compared with coturn's in the same run)
@@ -25,13 +26,14 @@ while [ $# -gt 0 ]; do
     --skip-signaling) signaling=0 ;;
     --skip-relay) relay=0 ;;
     --skip-cluster) cluster=0 ;;
-    *) sed -n '2,14p' "$0"; exit 2 ;;
+    *) sed -n '2,16p' "$0"; exit 2 ;;
   esac
   shift
 done
 if [ "$quick" = 1 ]; then
   SESSIONS="${SESSIONS:-300}"; PAIRS="${PAIRS:-50}"; RATES="${RATES:-500,1000}"; STEP_SECONDS="${STEP_SECONDS:-3}"
   RELAY_MSGS="${RELAY_MSGS:-200}"; SAT_MSGS="${SAT_MSGS:-1000}"; BURST="${BURST:-600}"; BURST_RATE="${BURST_RATE:-300}"
+  WARM_SESSIONS="${WARM_SESSIONS:-600}"
   warm=(--no-warmup)
 else
   warm=()
@@ -45,7 +47,7 @@ RELAY_SESSIONS="${RELAY_SESSIONS:-10}"; RELAY_MSGS="${RELAY_MSGS:-1000}"; RELAY_
 RELAY_INTERVAL_MS="${RELAY_INTERVAL_MS:-5}"
 SAT_SESSIONS="${SAT_SESSIONS:-10}"; SAT_MSGS="${SAT_MSGS:-20000}"; SAT_LEN="${SAT_LEN:-100}"
 SAT_INTERVAL_MS="${SAT_INTERVAL_MS:-0}"
-BURST="${BURST:-10000}"; BURST_RATE="${BURST_RATE:-2000}"
+BURST="${BURST:-10000}"; BURST_RATE="${BURST_RATE:-2000}"; WARM_SESSIONS="${WARM_SESSIONS:-10000}"
 CLUSTER_PAIRS="${CLUSTER_PAIRS:-100}"; CLUSTER_RATES="${CLUSTER_RATES:-1000,2000,4000}"
 
 out="$here/results/compare-$(date +%Y%m%d-%H%M%S)"
@@ -78,6 +80,10 @@ if [ "$signaling" = 1 ]; then
     run "burst-$t" ConnectStorm --target "$t" --pin -Dsessions="$BURST" -Drate="$BURST_RATE" -DholdSeconds=5
   done
   for t in peerjs switchboard; do
+    run "burstwarm-$t" ConnectStorm --target "$t" --pin --warmup-sessions "$WARM_SESSIONS" -Dsessions="$BURST" \
+      -Drate="$BURST_RATE" -DholdSeconds=5
+  done
+  for t in peerjs switchboard; do
     run "calls-$t" CallSetup --target "$t" -Dpairs="$PAIRS" -DrampSeconds=1
   done
   for t in peerjs switchboard; do
@@ -97,6 +103,11 @@ if [ "$signaling" = 1 ]; then
   echo "connect storm $BURST offered at $BURST_RATE/s, pinned: connects/s: switchboard=$(field "$s" connects_per_s) peerjs=$(field "$p" connects_per_s) ratio=$(ratio "$(field "$s" connects_per_s)" "$(field "$p" connects_per_s)") (target >= 2 with p99 < 200 ms)" \
     "p99_ms: switchboard=$(field "$s" p99_ms) peerjs=$(field "$p" p99_ms) p50_ms: switchboard=$(field "$s" p50_ms) peerjs=$(field "$p" p50_ms)" \
     "cpu_us_per_connect: switchboard=$(field "$s" cpu_us_per_connect) peerjs=$(field "$p" cpu_us_per_connect) ratio=$(ratio "$(field "$s" cpu_us_per_connect)" "$(field "$p" cpu_us_per_connect)") (target <= 0.5)"
+  p="$(get burstwarm-peerjs)"; s="$(get burstwarm-switchboard)"
+  echo "the same storm on warm servers ($WARM_SESSIONS connects served first): connects/s: switchboard=$(field "$s" connects_per_s) peerjs=$(field "$p" connects_per_s) ratio=$(ratio "$(field "$s" connects_per_s)" "$(field "$p" connects_per_s)")" \
+    "p99_ms: switchboard=$(field "$s" p99_ms) peerjs=$(field "$p" p99_ms)" \
+    "cpu_us_per_connect: switchboard=$(field "$s" cpu_us_per_connect) peerjs=$(field "$p" cpu_us_per_connect) ratio=$(ratio "$(field "$s" cpu_us_per_connect)" "$(field "$p" cpu_us_per_connect)")" \
+    "rss_kb_per_session (growth over the warm server's): switchboard=$(field "$s" rss_kb_per_session) peerjs=$(field "$p" rss_kb_per_session) ratio=$(ratio "$(field "$s" rss_kb_per_session)" "$(field "$p" rss_kb_per_session)")"
   p="$(get calls-peerjs)"; s="$(get calls-switchboard)"
   echo "CallSetup pairs=$PAIRS setups/s: switchboard=$(field "$s" setups/s) peerjs=$(field "$p" setups/s) ratio=$(ratio "$(field "$s" setups/s)" "$(field "$p" setups/s)") (target >= 2)"
   echo "CallSetup cpu_us_per_frame: switchboard=$(field "$s" cpu_us_per_frame) peerjs=$(field "$p" cpu_us_per_frame) ratio=$(ratio "$(field "$s" cpu_us_per_frame)" "$(field "$p" cpu_us_per_frame)") (target <= 0.2)"

@@ -17,6 +17,8 @@
 #   --warmup-sessions N  ConnectStorm's warm-up size (default 1000 at 500/s): a larger one measures a warm
 #                      server (a node that has served connects before the storm), against either target
 #   --jfr              record a JFR profile of the (first) Switchboard node into the results folder
+#   --nmt              Switchboard: native memory tracking; what the JVM's memory is made of (heap, code, compiler,
+#                      threads...) at the memory baseline and at the plateau, in native-memory-{base,plateau}.txt
 #   --jvm-opt OPT      one more JVM option for the Switchboard node(s), repeatable (for example a profiler's
 #                      -agentpath)
 #   --pin              pin the server(s) to core 0 and the load generator to core 1 (taskset), for stable runs
@@ -30,7 +32,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # the server checkout whose jar and cluster scripts are used (default: the one this loadtest/ sits in)
 root="$(cd "${LOADTEST_SERVER_ROOT:-$here/..}" && pwd)"
 
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] || usage
 scenario="$1"; shift
 case "$scenario" in
@@ -40,7 +42,7 @@ case "$scenario" in
 esac
 
 target=switchboard; nodes=""; heap=1g; gheap=2g; jfr=0; results=""; props=(); warmup=1; pin=0
-warmup_sessions=1000; jvm_opts=()
+warmup_sessions=1000; jvm_opts=(); nmt=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) target="$2"; shift 2 ;;
@@ -49,6 +51,7 @@ while [ $# -gt 0 ]; do
     --gatling-heap) gheap="$2"; shift 2 ;;
     --jfr) jfr=1; shift ;;
     --jvm-opt) jvm_opts+=("$2"); shift 2 ;;
+    --nmt) nmt=1; jvm_opts+=(-XX:NativeMemoryTracking=summary); shift ;;
     --warmup-sessions) warmup_sessions="$2"; shift 2 ;;
     --pin) pin=1; shift ;;
     --no-warmup) warmup=0; shift ;;
@@ -223,12 +226,15 @@ fi
 first_pid="${server_pids[0]}"
 sleep 1
 base_heap="$(heap_after_gc_kb "$first_pid")"; base_rss="$(rss_kb "$first_pid")"
+native_memory() { [ "$nmt" = 1 ] && [ "$target" = switchboard ] && jcmd "$first_pid" VM.native_memory summary >"$results/native-memory-$1.txt" 2>&1 || true; }
+native_memory base
 echo "base_rss_kb=$base_rss base_heap_kb=$base_heap" >"$results/memory.txt"
 if [ "$scenario" = ConnectStorm ]; then
   (
     while [ ! -f "$results/marks/plateau" ]; do sleep 0.5; done
     sleep 3
     echo "plateau_rss_kb=$(rss_kb "$first_pid")" >>"$results/memory.txt"
+    native_memory plateau
     echo "plateau_heap_kb=$(heap_after_gc_kb "$first_pid")" >>"$results/memory.txt"
     # what the live heap is made of, for the per-session breakdown (Java only)
     [ "$target" = switchboard ] && jcmd "$first_pid" GC.class_histogram >"$results/histogram.txt" 2>/dev/null || true

@@ -48,6 +48,7 @@ import io.switchboard.signaling.presence.RoomStore;
 import io.switchboard.signaling.presence.hazelcast.HazelcastRoomStore;
 import io.switchboard.signaling.presence.hazelcast.PresenceSerializers;
 import io.switchboard.signaling.room.PresenceRoomDirectory;
+import io.switchboard.signaling.room.RoomDirectory;
 import io.switchboard.signaling.session.Ids;
 import io.switchboard.signaling.session.ParticipantLimits;
 import io.switchboard.signaling.session.SessionServices;
@@ -97,6 +98,8 @@ public final class Node {
   /** Allocations per owner across the cluster's relays; none on a single node. */
   private ClusterQuota clusterQuota = ClusterQuota.none();
   private String presenceDeployment;
+  /** What the edges ask about rooms; set once presence is deployed. */
+  private volatile RoomDirectory roomDirectory;
   /** One-port mode's hand-over socket to the HTTP server; null when the mode is off. */
   private InternalHttpSocket internalHttpSocket;
   /** Rooms with sessions here, for the rooms gauge; set when presence is deployed. */
@@ -261,31 +264,36 @@ public final class Node {
   private Future<Void> deployVerticles(int loops) {
     SwitchboardMetrics metrics = new SwitchboardMetrics(() -> roomCount.getAsInt());
     Future<Void> usageAnswers = startTurnUsage(metrics);
-    Future<String> presence = usageAnswers.compose(v -> deployWebhooks(metrics)).compose(v -> deployPresence(metrics));
-    SessionServices sessions = new SessionServices(nodeId, config.limits(),
-      new PresenceRoomDirectory(vertx.eventBus()), metrics, new TurnRevocations(vertx.eventBus()),
-      new ParticipantLimits(config.limits()), nanoClock);
+    Future<PresenceVerticle> presence = usageAnswers.compose(v -> deployWebhooks(metrics))
+      .compose(v -> deployPresence(metrics));
+    int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
+    return presence
+      .compose(deployed -> {
+        EdgeServices edge = edgeServices(metrics, deployed);
+        return deployRelay(metrics).compose(id -> vertx.deployVerticle(() -> new EdgeVerticle(edge),
+          new DeploymentOptions().setInstances(edges)));
+      })
+      .onSuccess(id -> {
+        edgeDeployment = id;
+        state.set(NodeState.Phase.UP);
+      })
+      .mapEmpty();
+  }
+
+  /** What every edge verticle shares; their room commands go to {@code presence}. */
+  private EdgeServices edgeServices(SwitchboardMetrics metrics, PresenceVerticle presence) {
+    roomDirectory = new PresenceRoomDirectory(vertx, presence);
+    SessionServices sessions = new SessionServices(nodeId, config.limits(), roomDirectory, metrics,
+      new TurnRevocations(vertx.eventBus()), new ParticipantLimits(config.limits()), nanoClock);
     ConnectionLimits connectionLimits = new ConnectionLimits(config.http(), System::nanoTime);
     HttpLimitMetrics httpLimitMetrics = new HttpLimitMetrics(metrics.registry(), connectionLimits::openConnections,
       connectionLimits::trackedAddresses);
     if (config.onePort().enabled()) {
       internalHttpSocket = InternalHttpSocket.create();
     }
-    EdgeServices edge = new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()),
+    return new EdgeServices(config, state, sessions, new IceServers(config.ice(), Clock.systemUTC()),
       connectionLimits, httpLimitMetrics, httpTls,
       internalHttpSocket == null ? null : internalHttpSocket.path(), nodeTurnUsage.credentialRooms(), turnUsage);
-    int edges = config.http().edgeInstances() == 0 ? loops : config.http().edgeInstances();
-    return presence
-      .compose(id -> {
-        presenceDeployment = id;
-        return deployRelay(metrics);
-      })
-      .compose(id -> vertx.deployVerticle(() -> new EdgeVerticle(edge), new DeploymentOptions().setInstances(edges)))
-      .onSuccess(id -> {
-        edgeDeployment = id;
-        state.set(NodeState.Phase.UP);
-      })
-      .mapEmpty();
   }
 
   /**
@@ -324,7 +332,7 @@ public final class Node {
    * One presence verticle over the room store chosen here, once: in memory on a single node, the Hazelcast map
    * in a cluster. Everything else about presence is the same either way.
    */
-  private Future<String> deployPresence(SwitchboardMetrics metrics) {
+  private Future<PresenceVerticle> deployPresence(SwitchboardMetrics metrics) {
     GraceStats graceStats = new GraceStats();
     PresenceMetrics presenceMetrics = new PresenceMetrics(metrics.registry(), graceStats::buffers, graceStats::bytes);
     RoomStore store;
@@ -343,7 +351,10 @@ public final class Node {
     PresenceVerticle presence = new PresenceVerticle(PresenceSettings.of(nodeId, config), store, view,
       presenceMetrics, graceStats);
     roomCount = presence::roomCount;
-    return vertx.deployVerticle(presence);
+    return vertx.deployVerticle(presence).map(id -> {
+      presenceDeployment = id;
+      return presence;
+    });
   }
 
   /** Presence's view of the cluster: the members {@link ClusterMembership} trusts. */
@@ -451,6 +462,11 @@ public final class Node {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The room directory this node's edges use (joins, leaves, the admin views); null until presence is up. */
+  public RoomDirectory roomDirectory() {
+    return roomDirectory;
   }
 
   /** The per-room TURN usage of the cluster's relays (of this node's alone on a single node); set once started. */

@@ -9,9 +9,6 @@ public final class Addresses {
   /** Revoked TURN credentials, published to every relay instance of every node. */
   public static final String TURN_REVOCATIONS = "switchboard.turn.revocations";
 
-  /** Room presence commands (join, leave, kick, queries), answered by the presence verticle. */
-  public static final String PRESENCE = "switchboard.presence";
-
   /**
    * Everything one node's presence sends another (clustered): presence deltas, frames for its sessions and the
    * handover of resumed sessions. One address, so that all of it arrives in the order it was sent.

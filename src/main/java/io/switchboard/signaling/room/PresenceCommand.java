@@ -1,9 +1,7 @@
 package io.switchboard.signaling.room;
 
-import io.switchboard.bus.LocalCodec;
-import io.vertx.core.eventbus.EventBus;
 
-/** Commands the presence verticle answers; passed by reference on the node-local event bus. */
+/** Commands the presence verticle answers ({@link PresenceDesk}). */
 public sealed interface PresenceCommand {
 
   /** @param resumeHash SHA-256 of the secret of the resume token the session will be given (base64url) */
@@ -32,20 +30,5 @@ public sealed interface PresenceCommand {
   }
 
   record DescribeRoom(String room) implements PresenceCommand {
-  }
-
-  /** Failure codes of refused joins and resumes, on the event bus; the message says more. */
-  int ROOM_FULL = 1;
-  int IDENTITY_TAKEN = 2;
-  int RESUME_FAILED = 3;
-
-  Class<?>[] TYPES = {Join.class, Resume.class, Leave.class, Suspend.class, Kick.class, DescribeRooms.class,
-    DescribeRoom.class, Room.class};
-
-  /** Commands and replies pass by reference on the node-local bus. */
-  static void registerCodecs(EventBus bus) {
-    for (Class<?> type : TYPES) {
-      LocalCodec.register(bus, type);
-    }
   }
 }

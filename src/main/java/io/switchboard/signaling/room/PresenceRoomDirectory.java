@@ -1,59 +1,47 @@
 package io.switchboard.signaling.room;
 
-import io.switchboard.bus.Addresses;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** The {@link RoomDirectory} the edge uses: commands go over the node-local bus to the presence verticle. */
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The {@link RoomDirectory} the edge uses: each command goes straight to the presence verticle's event loop, and
+ * its answer comes back on the caller's. (It used to be a request on the node-local event bus: a reply consumer
+ * registered and removed, and message objects both ways, on every join and leave, for a call between two loops of
+ * one process.) As the bus's send timeout did, a caller stops waiting after 10 s.
+ */
 public final class PresenceRoomDirectory implements RoomDirectory {
 
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(10_000);
+  private static final long TIMEOUT_MILLIS = 10_000;
 
-  private final EventBus bus;
+  private final Vertx vertx;
+  private final PresenceDesk desk;
+  private final long timeoutMillis;
 
-  public PresenceRoomDirectory(EventBus bus) {
-    this.bus = bus;
-    PresenceCommand.registerCodecs(bus);
+  public PresenceRoomDirectory(Vertx vertx, PresenceDesk desk) {
+    this(vertx, desk, TIMEOUT_MILLIS);
+  }
+
+  PresenceRoomDirectory(Vertx vertx, PresenceDesk desk, long timeoutMillis) {
+    this.vertx = vertx;
+    this.desk = desk;
+    this.timeoutMillis = timeoutMillis;
   }
 
   @Override
   public Future<Room> join(Participant participant, String resumeHash, SessionEndpoint endpoint) {
-    return this.<Room>ask(new PresenceCommand.Join(participant, resumeHash, endpoint))
-      .recover(PresenceRoomDirectory::refusal);
+    return ask(new PresenceCommand.Join(participant, resumeHash, endpoint));
   }
 
   @Override
   public Future<Room> resume(Participant participant, String presentedHash, String newResumeHash,
                              SessionEndpoint endpoint) {
-    return this.<Room>ask(new PresenceCommand.Resume(participant, presentedHash, newResumeHash, endpoint))
-      .recover(PresenceRoomDirectory::refusal);
-  }
-
-  /** Turns a refusal the presence verticle sent back into the exception the edge answers. */
-  private static <T> Future<T> refusal(Throwable failure) {
-    if (failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
-      switch (reply.failureCode()) {
-        case PresenceCommand.ROOM_FULL -> {
-          return Future.failedFuture(new RoomFullException(reply.getMessage()));
-        }
-        case PresenceCommand.IDENTITY_TAKEN -> {
-          return Future.failedFuture(new IdentityTakenException(reply.getMessage()));
-        }
-        case PresenceCommand.RESUME_FAILED -> {
-          return Future.failedFuture(new ResumeFailedException(ResumeFailedException.Reason.valueOf(
-            reply.getMessage())));
-        }
-        default -> {
-          return Future.failedFuture(failure);
-        }
-      }
-    }
-    return Future.failedFuture(failure);
+    return ask(new PresenceCommand.Resume(participant, presentedHash, newResumeHash, endpoint));
   }
 
   @Override
@@ -81,7 +69,13 @@ public final class PresenceRoomDirectory implements RoomDirectory {
     return ask(new PresenceCommand.DescribeRoom(room));
   }
 
+  /** Any thread; the answer is emitted on the caller's context (a fresh one off Vert.x threads). */
+  @SuppressWarnings("unchecked")
   private <T> Future<T> ask(PresenceCommand command) {
-    return bus.<T>request(Addresses.PRESENCE, command, LOCAL).map(reply -> reply.body());
+    PromiseInternal<Object> answer = ((ContextInternal) vertx.getOrCreateContext()).promise();
+    long timer = vertx.setTimer(timeoutMillis, id -> answer.tryFail(new TimeoutException(
+      "presence did not answer " + command.getClass().getSimpleName() + " within " + timeoutMillis + " ms")));
+    desk.submit(command, answer);
+    return answer.future().andThen(ar -> vertx.cancelTimer(timer)).map(result -> (T) result);
   }
 }

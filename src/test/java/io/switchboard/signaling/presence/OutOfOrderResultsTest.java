@@ -61,9 +61,10 @@ class OutOfOrderResultsTest {
     Recorder carol = seatOnNodeA(room, "carol");
     PresenceSettings settings = new PresenceSettings(NODE_B, 10, DuplicateIdentity.REPLACE, 20_000, 256, 262_144);
     GraceStats graceStats = new GraceStats();
-    vertx.deployVerticle(new PresenceVerticle(settings, store, cluster,
-      new PresenceMetrics(new SimpleMeterRegistry(), graceStats::buffers, graceStats::bytes), graceStats)).await();
-    PresenceRoomDirectory directory = new PresenceRoomDirectory(vertx.eventBus());
+    PresenceVerticle presence = new PresenceVerticle(settings, store, cluster,
+      new PresenceMetrics(new SimpleMeterRegistry(), graceStats::buffers, graceStats::bytes), graceStats);
+    vertx.deployVerticle(presence).await();
+    PresenceRoomDirectory directory = new PresenceRoomDirectory(vertx, presence);
 
     Recorder bob = new Recorder(participant(Ids.sessionId(), room, "bob", NODE_B));
     bob.room = directory.join(bob.participant, bob.resumeHash, bob).await(5, TimeUnit.SECONDS);

@@ -3,7 +3,6 @@ package io.switchboard.signaling.presence;
 import io.switchboard.signaling.room.IdentityTakenException;
 import io.switchboard.signaling.room.LeaveReason;
 import io.switchboard.signaling.room.Participant;
-import io.switchboard.signaling.room.PresenceRoomDirectory;
 import io.switchboard.signaling.room.ResumeFailedException;
 import io.switchboard.signaling.room.Role;
 import io.switchboard.signaling.room.Room;
@@ -171,7 +170,7 @@ abstract class PresenceSuite {
   }
 
   private static RoomDirectory directory(TestNode node) {
-    return new PresenceRoomDirectory(node.node().vertx().eventBus());
+    return node.node().roomDirectory();
   }
 
   private String freshRoom() {
