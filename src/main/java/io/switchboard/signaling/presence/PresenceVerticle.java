@@ -27,8 +27,11 @@ public final class PresenceVerticle extends VerticleBase implements PresenceDesk
   private final PresenceMetrics metrics;
   private final GraceStats graceStats;
   private PresenceEngine engine;
-  /** Set on presence's loop when the verticle stops: later commands are refused, not applied to a drained engine. */
-  private boolean stopped;
+  /**
+   * Set once the drain at stop has finished (as the bus consumer used to go with the undeployed verticle): commands
+   * that come during the drain are still applied, later ones are refused rather than applied to a drained engine.
+   */
+  private volatile boolean stopped;
   private Runnable stopListening = () -> { };
 
   public PresenceVerticle(PresenceSettings settings, RoomStore store, ClusterView cluster, PresenceMetrics metrics,
@@ -60,9 +63,8 @@ public final class PresenceVerticle extends VerticleBase implements PresenceDesk
 
   @Override
   public Future<?> stop() {
-    stopped = true;
     stopListening.run();
-    return engine.drain();
+    return engine.drain().andThen(ar -> stopped = true);
   }
 
   @Override
