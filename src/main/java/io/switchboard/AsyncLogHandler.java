@@ -19,12 +19,13 @@ import java.util.logging.LogRecord;
 
 /**
  * The console handler of a node: {@link #publish} only puts the record in a bounded queue, and one writer thread
- * formats and writes what has queued up, with one flush per batch. The writer looks every 5 ms rather than
- * being woken per record: a wake-up is a futex call and a context switch on the logging thread, which in a connect
- * storm cost the event loops more than the writes they were spared. JUL's {@code ConsoleHandler} formats, writes and
- * flushes every record on the caller's thread under a lock both event loops share: a session's join line and its
- * access line cost an event loop two {@code write} calls per connect (9.5 % of the event loops' CPU in a connect
- * storm, docs/performance.md). A full queue never blocks a caller: the record is dropped, counted, and the count is
+ * formats and writes what has queued up, with one flush per batch. The writer looks for records itself rather than
+ * being woken per record (a wake-up is a futex call and a context switch on the logging thread, which in a connect
+ * storm cost the event loops more than the writes they were spared): every millisecond while lines come, backing
+ * off to every 50 ms while none do, so an idle node's writer costs next to nothing. JUL's {@code ConsoleHandler}
+ * formats, writes and flushes every record on the caller's thread under a lock both event loops share: a session's
+ * join line and its access line cost an event loop two {@code write} calls per connect (9.5 % of the event loops'
+ * CPU in a connect storm, docs/performance.md). A full queue never blocks a caller: the record is dropped, counted, and the count is
  * written as soon as the writer catches up. {@link #flush} waits (bounded) until what was published before it is
  * written; the shutdown hook calls it last, so the lines of a drain reach the console.
  */
@@ -34,7 +35,8 @@ public final class AsyncLogHandler extends Handler {
   static final int CAPACITY = 16_384;
   private static final int BATCH = 512;
   private static final long FLUSH_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
-  private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final long FIRST_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final long LONGEST_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final BlockingQueue<LogRecord> queue = new ArrayBlockingQueue<>(CAPACITY);
   private final Writer out;
@@ -85,11 +87,14 @@ public final class AsyncLogHandler extends Handler {
 
   private void writeUntilClosed() {
     List<LogRecord> batch = new ArrayList<>(BATCH);
+    long idle = FIRST_IDLE_NANOS;
     while (!closed) {
       if (queue.drainTo(batch, BATCH) == 0) {
-        LockSupport.parkNanos(IDLE_NANOS);
+        LockSupport.parkNanos(idle);
+        idle = Math.min(idle * 2, LONGEST_IDLE_NANOS);
         continue;
       }
+      idle = FIRST_IDLE_NANOS;
       batch.forEach(this::write);
       reportDropped();
       try {
