@@ -19,15 +19,19 @@ import java.util.logging.LogRecord;
 
 /**
  * The console handler of a node: {@link #publish} only puts the record in a bounded queue, and one writer thread
- * formats and writes what has queued up, with one flush per batch. The writer looks for records itself rather than
- * being woken per record (a wake-up is a futex call and a context switch on the logging thread, which in a connect
- * storm cost the event loops more than the writes they were spared): every millisecond while lines come, backing
- * off to every 50 ms while none do, so an idle node's writer costs next to nothing. JUL's {@code ConsoleHandler}
- * formats, writes and flushes every record on the caller's thread under a lock both event loops share: a session's
- * join line and its access line cost an event loop two {@code write} calls per connect (9.5 % of the event loops'
- * CPU in a connect storm, docs/performance.md). A full queue never blocks a caller: the record is dropped, counted, and the count is
- * written as soon as the writer catches up. {@link #flush} waits (bounded) until what was published before it is
- * written; the shutdown hook calls it last, so the lines of a drain reach the console.
+ * formats and writes what has queued up, with one flush per batch.
+ *
+ * <p>JUL's {@code ConsoleHandler} formats, writes and flushes every record on the caller's thread, under a lock
+ * both event loops share: a connect's join line and access line cost its event loop two {@code write} calls (9.5 %
+ * of the event loops' CPU in a connect storm, docs/performance.md), and a console nobody reads blocks the loop.
+ *
+ * <p>The writer looks for records itself rather than being woken per record (a wake-up is a futex call and a
+ * context switch, which in a connect storm cost more than the writes it spared): every millisecond while lines
+ * come, backing off to every 50 ms while none do, so an idle node's writer costs next to nothing.
+ *
+ * <p>A full queue never blocks a caller: the record is dropped, counted, and the count is written as soon as the
+ * writer catches up. {@link #flush} waits (bounded) until what was published before it is written; the shutdown
+ * hook calls it last, so the lines of a drain reach the console.
  */
 public final class AsyncLogHandler extends Handler {
 
