@@ -62,19 +62,19 @@ final class NettySessionSocket extends ChannelInboundHandlerAdapter implements S
   }
 
   @Override
-  public void writeText(String text, Runnable written) {
+  public void writeText(String text, WriteDone done) {
     if (closeSent) {
-      // nothing may follow a close frame; the message is dropped as a closed socket's write fails
-      if (written != null) {
-        written.run();
+      // nothing may follow a close frame: the server is ending this session, the message goes with it
+      if (done != null) {
+        done.done(false);
       }
       return;
     }
     TextWebSocketFrame frame = new TextWebSocketFrame(ByteBufUtil.writeUtf8(channel.alloc(), text));
-    if (written == null) {
+    if (done == null) {
       channel.writeAndFlush(frame, channel.voidPromise());
     } else {
-      channel.writeAndFlush(frame).addListener(f -> written.run());
+      channel.writeAndFlush(frame).addListener(f -> done.done(!f.isSuccess()));
     }
   }
 

@@ -30,9 +30,19 @@ public interface SessionSocket {
   /**
    * Writes one text message.
    *
-   * @param written runs on the loop once the message has left for the network, or failed to (null: nothing to run)
+   * @param done runs on the loop once the message has left for the network, or failed to (null: nothing to run)
    */
-  void writeText(String text, Runnable written);
+  void writeText(String text, WriteDone done);
+
+  /** How a write ended. */
+  @FunctionalInterface
+  interface WriteDone {
+    /**
+     * @param lost true when the connection was already gone (reset by the network before the session heard of it):
+     *             the message never reached the client and may be kept for a resume
+     */
+    void done(boolean lost);
+  }
 
   void ping();
 

@@ -431,7 +431,14 @@ public final class SignalingSession implements SessionEndpoint, SessionSocket.Li
         QUEUED_BYTES.getAndAdd(this, (long) -size); // the connection went while this frame was on its way: keep it
         hold(frame);
       } else {
-        socket.writeText(frame, () -> QUEUED_BYTES.getAndAdd(this, (long) -size));
+        socket.writeText(frame, lost -> {
+          QUEUED_BYTES.getAndAdd(this, (long) -size);
+          if (lost) {
+            // the network reset the connection before this session heard of it: kept like a frame that comes
+            // while holding, for the grace buffer that takes this session's place (and then a resume)
+            hold(frame);
+          }
+        });
       }
     });
   }

@@ -125,16 +125,27 @@ class NettySessionSocketTest {
   @DisplayName("a text write goes out as one text frame and reports when it has left; none after a close")
   void writes() {
     List<String> done = new ArrayList<>();
-    socket.writeText("{\"type\":\"pong\"}", () -> done.add("first"));
+    socket.writeText("{\"type\":\"pong\"}", lost -> done.add("first lost=" + lost));
     TextWebSocketFrame frame = channel.readOutbound();
     assertInstanceOf(TextWebSocketFrame.class, frame);
     assertEquals("{\"type\":\"pong\"}", frame.text());
     frame.release();
-    assertEquals(List.of("first"), done);
+    assertEquals(List.of("first lost=false"), done);
     socket.close((short) 1000, "");
     ((CloseWebSocketFrame) channel.readOutbound()).release();
-    socket.writeText("late", () -> done.add("late"));
+    socket.writeText("late", lost -> done.add("late lost=" + lost));
     assertNull(channel.readOutbound());
-    assertEquals(List.of("first", "late"), done, "a dropped write still reports, so the queue accounting is right");
+    assertEquals(List.of("first lost=false", "late lost=false"), done,
+      "a write after the server's close reports (the queue accounting stays right), and is not kept");
+  }
+
+  @Test
+  @DisplayName("a write to a connection that is already gone reports the message lost, so the session keeps it")
+  void writeToAGoneConnection() {
+    List<Boolean> lost = new ArrayList<>();
+    channel.close(); // as a reset does, before the session has heard of it
+    socket.writeText("{\"type\":\"message\"}", lost::add);
+    channel.runPendingTasks();
+    assertEquals(List.of(true), lost);
   }
 }
