@@ -1,5 +1,6 @@
 package io.switchboard.testing;
 
+import com.hazelcast.partition.PartitionService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -10,8 +11,12 @@ import java.util.List;
  * N clustered nodes in this JVM: each its own Vert.x and Hazelcast member on loopback, with a cluster name
  * and member ports no other test uses, and event-bus TLS with certificates of the test CA, as in production.
  * For tests where a process boundary is not the point. Overrides win over the cluster settings made here.
+ * {@link #start} returns once Hazelcast has finished moving partitions to the new members: a test of what
+ * happens once, such as a webhook event, is not to see the duplicates a migration may make (see webhooks.md).
  */
 public final class TestCluster implements AutoCloseable {
+
+  private static final long SETTLE_TIMEOUT_NANOS = 60_000_000_000L;
 
   private final List<TestNode> nodes = new ArrayList<>();
   private String name;
@@ -52,11 +57,29 @@ public final class TestCluster implements AutoCloseable {
           .put("members", members).put("tls", TestCertificates.cluster().member("member-" + (i + 1)).tlsJson()));
         cluster.nodes.add(TestNode.start(clustered.mergeIn(overrides, true)));
       }
+      cluster.awaitPartitionsSettled();
     } catch (RuntimeException e) {
       cluster.close();
       throw e;
     }
     return cluster;
+  }
+
+  /** Waits until no partition of the cluster is migrating and every backup is in place. */
+  private void awaitPartitionsSettled() {
+    PartitionService partitions = nodes.get(0).hazelcast().getPartitionService();
+    long deadline = System.nanoTime() + SETTLE_TIMEOUT_NANOS;
+    while (!partitions.isClusterSafe()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the test cluster's partitions did not settle within 60 s");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   public TestNode node(int index) {

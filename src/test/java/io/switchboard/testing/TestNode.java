@@ -1,10 +1,13 @@
 package io.switchboard.testing;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.switchboard.Node;
 import io.switchboard.config.ConfigLoader;
 import io.switchboard.config.SwitchboardConfig;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -70,6 +73,11 @@ public final class TestNode implements AutoCloseable {
 
   public Node node() {
     return node;
+  }
+
+  /** A clustered node's Hazelcast member, to look at the cluster's maps and partitions as a test. */
+  public HazelcastInstance hazelcast() {
+    return ((HazelcastClusterManager) ((VertxInternal) node.vertx()).clusterManager()).getHazelcastInstance();
   }
 
   /** A valid participant token (publisher unless {@code role} says otherwise), one hour. */
