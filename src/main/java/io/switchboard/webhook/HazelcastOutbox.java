@@ -10,6 +10,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.switchboard.cluster.HazelcastSetup;
 import io.switchboard.metrics.WebhookMetrics;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 
 import java.util.List;
 import java.util.Map;
@@ -155,6 +156,12 @@ final class HazelcastOutbox implements WebhookOutbox {
   public boolean owns(String key) {
     Member owner = hazelcast.getPartitionService().getPartition(roomOf(key)).getOwner();
     return owner == null || owner.localMember(); // no owner: mid-migration, a duplicate beats a loss
+  }
+
+  @Override
+  public Future<Boolean> holds(String key) {
+    return Future.fromCompletionStage(pending.submitToKey(roomOf(key), new OutboxProcessors.Holds(key)), context)
+      .otherwise(true);
   }
 
   /** The room of a batch key ({@link EventBatch#key()}): everything after the first {@code @}. */

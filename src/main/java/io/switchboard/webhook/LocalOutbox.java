@@ -1,9 +1,13 @@
 package io.switchboard.webhook;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 
 /** A single node's outbox: batches go straight to its deliverer's queue, in memory. */
 final class LocalOutbox implements WebhookOutbox {
+
+  /** Only this node's deliverer ever holds a batch: one it is about to deliver is still waiting. */
+  private static final Future<Boolean> HELD = Future.succeededFuture(true);
 
   private volatile WebhookDeliverer deliverer;
   private volatile Context context;
@@ -35,6 +39,11 @@ final class LocalOutbox implements WebhookOutbox {
   @Override
   public boolean owns(String key) {
     return true;
+  }
+
+  @Override
+  public Future<Boolean> holds(String key) {
+    return HELD;
   }
 
   @Override

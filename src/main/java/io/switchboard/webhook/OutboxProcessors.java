@@ -1,6 +1,7 @@
 package io.switchboard.webhook;
 
 import com.hazelcast.config.SerializerConfig;
+import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import io.switchboard.cluster.FieldSerializer;
 import io.vertx.core.json.JsonObject;
@@ -52,6 +53,20 @@ final class OutboxProcessors {
     }
   }
 
+  /** Whether the room's entry still holds a batch. Reads only: no backup, no change. */
+  record Holds(String key) implements EntryProcessor<String, String, Boolean>, ReadOnly {
+
+    @Override
+    public Boolean process(Map.Entry<String, String> entry) {
+      return entry.getValue() != null && new JsonObject(entry.getValue()).containsKey(key);
+    }
+
+    @Override
+    public EntryProcessor<String, String, Boolean> getBackupProcessor() {
+      return null;
+    }
+  }
+
   /** The pending batches of one room's entry, by key. */
   static Map<String, Object> batches(String value) {
     return value == null ? Map.of() : new JsonObject(value).getMap();
@@ -65,7 +80,8 @@ final class OutboxProcessors {
         out.writeString(p.batch());
         out.writeInt(p.limit());
       }, in -> new Append(in.readString(), in.readString(), in.readInt())),
-      config(Remove.class, 1, (out, p) -> out.writeString(p.key()), in -> new Remove(in.readString())));
+      config(Remove.class, 1, (out, p) -> out.writeString(p.key()), in -> new Remove(in.readString())),
+      config(Holds.class, 2, (out, p) -> out.writeString(p.key()), in -> new Holds(in.readString())));
   }
 
   private static <T> SerializerConfig config(Class<T> type, int offset, FieldSerializer.Writer<T> writer,

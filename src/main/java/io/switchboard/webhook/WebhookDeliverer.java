@@ -142,11 +142,21 @@ final class WebhookDeliverer {
       pump(room, line);
       return;
     }
-    deliver(batch.batch()).onComplete(ar -> {
-      line.delivered(batch.batch(), clock.getAsLong());
-      forget(batch);
-      pump(room, line);
+    outbox.holds(batch.key()).onComplete(held -> {
+      if (held.succeeded() && !held.result()) {
+        // the member that owned the room before a migration delivered it meanwhile: not sent twice
+        moveOn(room, line, batch);
+        return;
+      }
+      deliver(batch.batch()).onComplete(ar -> moveOn(room, line, batch));
     });
+  }
+
+  /** The batch taken is done with, here or by another member: the line moves past it. */
+  private void moveOn(String room, RoomLine line, RoomLine.Pending batch) {
+    line.delivered(batch.batch(), clock.getAsLong());
+    forget(batch);
+    pump(room, line);
   }
 
   private void forget(RoomLine.Pending batch) {

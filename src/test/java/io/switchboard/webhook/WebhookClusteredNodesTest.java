@@ -1,5 +1,7 @@
 package io.switchboard.webhook;
 
+import com.hazelcast.map.IMap;
+import io.switchboard.cluster.HazelcastSetup;
 import io.switchboard.testing.Metrics;
 import io.switchboard.testing.SwitchboardNodes;
 import io.switchboard.testing.TestNode;
@@ -15,7 +17,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -77,5 +82,33 @@ class WebhookClusteredNodesTest {
       "participant_left:left", "participant_left:left", "room_finished"),
       RECEIVER.awaitSequence(room, 7, Duration.ofSeconds(15)));
     assertEquals(alice.id(), RECEIVER.delivered(room).get(3).getJsonObject("participant").getString("id"));
+  }
+
+  @Test
+  @DisplayName("a batch the room's previous owner delivered while this one waited for its predecessor: not sent again")
+  void deliveredByThePreviousOwner() throws Exception {
+    String room = TestNode.unique("migrated");
+    IMap<String, String> outbox = NODES.node(0).hazelcast().getMap(HazelcastSetup.WEBHOOKS_MAP);
+    EventBatch second = batch(room, 2);
+    EventBatch third = batch(room, 3);
+    // version 2 of a room whose version 1 the owner never saw, as after a migration: it waits the reorder window
+    await(outbox.submitToKey(room, new OutboxProcessors.Append(second.key(), second.encode(), 100)));
+    // meanwhile the member that owned the room before delivers it and removes it, as its deliverer does
+    await(outbox.submitToKey(room, new OutboxProcessors.Remove(second.key())));
+    await(outbox.submitToKey(room, new OutboxProcessors.Append(third.key(), third.encode(), 100)));
+    // per room in order: once version 3 is there, version 2 would have been delivered before it
+    RECEIVER.await(events -> !RECEIVER.delivered(room).isEmpty(), Duration.ofSeconds(15));
+    assertEquals(List.of(room + "-3"), RECEIVER.delivered(room).stream().map(e -> e.getString("id")).toList());
+  }
+
+  private static EventBatch batch(String room, long version) {
+    JsonObject event = new JsonObject().put("id", room + "-" + version).put("type", "participant_joined")
+      .put("room", room).put("roomVersion", version);
+    return new EventBatch(room, 7, version, System.currentTimeMillis(), List.of(event));
+  }
+
+  private static <T> T await(CompletionStage<T> stage)
+    throws ExecutionException, InterruptedException, TimeoutException {
+    return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }
