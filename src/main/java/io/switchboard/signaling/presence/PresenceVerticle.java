@@ -74,7 +74,15 @@ public final class PresenceVerticle extends VerticleBase implements PresenceDesk
         answer.tryFail(new IllegalStateException("presence is not running on this node"));
         return;
       }
-      answer(command).onComplete(ar -> {
+      Future<?> result;
+      try {
+        result = answer(command);
+      } catch (RuntimeException e) {
+        // a fault in presence fails this command at once, instead of leaving its session waiting for the timeout
+        answer.tryFail(e);
+        return;
+      }
+      result.onComplete(ar -> {
         if (ar.succeeded()) {
           answer.tryComplete(ar.result());
         } else {

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +70,24 @@ class PresenceRoomDirectoryTest {
     Future<Boolean> kick = stalled.kick("r", bob.id());
     Throwable timeout = assertFails(kick);
     assertTrue(timeout instanceof TimeoutException && timeout.getMessage().contains("Kick"), timeout.toString());
+  }
+
+  @Test
+  @DisplayName("a command presence throws on fails at once with that exception, and presence goes on serving")
+  void faultInPresence() throws Exception {
+    try (TestNode node = TestNode.start()) {
+      RoomDirectory directory = node.node().roomDirectory();
+      Participant roomless = new Participant(Ids.sessionId(), null, "carol", "Carol", Role.PUBLISHER,
+        new JsonObject(), "node");
+      long start = System.nanoTime();
+      Throwable fault = assertFails(directory.join(roomless, "hash", new Silent()));
+      assertFalse(fault instanceof TimeoutException, fault.toString());
+      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "failed before the 10 s limit");
+      String room = TestNode.unique("after-fault");
+      Participant dave = new Participant(Ids.sessionId(), room, "dave", "Dave", Role.PUBLISHER, new JsonObject(),
+        "node");
+      assertEquals(room, directory.join(dave, "hash", new Silent()).await(5, TimeUnit.SECONDS).name());
+    }
   }
 
   private static Throwable assertFails(Future<?> future) {
