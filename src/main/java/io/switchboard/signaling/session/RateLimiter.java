@@ -63,11 +63,6 @@ public final class RateLimiter {
     this.byteRefill = nowNanos;
   }
 
-  public RateLimiter(int framesPerSecond, int framesBurst, long bytesPerSecond, long bytesBurst, int abuseSeconds,
-                     long nowNanos) {
-    this(new Rates(framesPerSecond, framesBurst, bytesPerSecond, bytesBurst, abuseSeconds), nowNanos);
-  }
-
   /** One incoming message, counted before it is even parsed. */
   public synchronized Verdict onFrame(long nowNanos) {
     refillFrames(nowNanos);

@@ -20,10 +20,16 @@ class RateLimiterTest {
   private static final long SECOND = 1_000 * MS;
   /** An arbitrary start, on a second boundary so that "which second" is easy to read below. */
   private static final long T0 = 1_000 * SECOND;
+  /** A byte rate and burst that never bind. */
+  private static final long UNBOUND = Long.MAX_VALUE / 4;
 
   /** Frames only: a byte budget that never binds. */
   private static RateLimiter frameLimiter(int perSecond, int burst, int abuseSeconds) {
-    return new RateLimiter(perSecond, burst, Long.MAX_VALUE / 4, Long.MAX_VALUE / 4, abuseSeconds, T0);
+    return frameLimiter(perSecond, burst, abuseSeconds, T0);
+  }
+
+  private static RateLimiter frameLimiter(int perSecond, int burst, int abuseSeconds, long start) {
+    return new RateLimiter(new RateLimiter.Rates(perSecond, burst, UNBOUND, UNBOUND, abuseSeconds), start);
   }
 
   private static List<Verdict> frames(RateLimiter limiter, long at, int count) {
@@ -153,7 +159,7 @@ class RateLimiterTest {
   @DisplayName("seconds need not be aligned with the start time")
   void unalignedStart() {
     long start = 123_456_789_012L;
-    RateLimiter limiter = new RateLimiter(2, 1, Long.MAX_VALUE / 4, Long.MAX_VALUE / 4, 2, start);
+    RateLimiter limiter = frameLimiter(2, 1, 2, start);
     long secondStart = (start / SECOND + 1) * SECOND;
     assertEquals(List.of(ACCEPT, DROP_AND_WARN), frames(limiter, secondStart + 600 * MS, 2));
     assertEquals(List.of(ACCEPT, ABUSE), frames(limiter, secondStart + SECOND + 600 * MS, 2));
@@ -163,7 +169,7 @@ class RateLimiterTest {
   @DisplayName("System.nanoTime() may be negative: seconds around zero are still distinct seconds")
   void negativeNanoTime() {
     long start = -2 * SECOND;
-    RateLimiter limiter = new RateLimiter(2, 1, Long.MAX_VALUE / 4, Long.MAX_VALUE / 4, 3, start);
+    RateLimiter limiter = frameLimiter(2, 1, 3, start);
     // three consecutive wall seconds, each with a drop: -1.5 s, -0.5 s, +0.5 s
     assertEquals(List.of(ACCEPT, DROP_AND_WARN), frames(limiter, -1500 * MS, 2));
     assertEquals(List.of(ACCEPT, DROP_AND_WARN), frames(limiter, -500 * MS, 2));
@@ -173,7 +179,7 @@ class RateLimiterTest {
   @Test
   @DisplayName("bytes: a burst of bytes passes, then the rate; a cost above the burst never passes")
   void bytes() {
-    RateLimiter limiter = new RateLimiter(1_000, 1_000, 10_000, 20_000, 5, T0);
+    RateLimiter limiter = new RateLimiter(new RateLimiter.Rates(1_000, 1_000, 10_000, 20_000, 5), T0);
     assertEquals(ACCEPT, limiter.onBytes(15_000, T0));
     assertEquals(DROP_AND_WARN, limiter.onBytes(10_000, T0), "5,000 left");
     assertEquals(ACCEPT, limiter.onBytes(5_000, T0));
@@ -187,7 +193,7 @@ class RateLimiterTest {
   @Test
   @DisplayName("frames and bytes share the abuse rule: drops of either kind in consecutive seconds end it")
   void sharedAbuse() {
-    RateLimiter limiter = new RateLimiter(1, 1, 100, 100, 3, T0);
+    RateLimiter limiter = new RateLimiter(new RateLimiter.Rates(1, 1, 100, 100, 3), T0);
     limiter.onFrame(T0);
     assertEquals(DROP_AND_WARN, limiter.onFrame(T0 + 10 * MS));
     assertEquals(DROP_AND_WARN, limiter.onBytes(1_000, T0 + SECOND));
@@ -198,7 +204,7 @@ class RateLimiterTest {
   @Test
   @DisplayName("rested once both buckets are full again")
   void rested() {
-    RateLimiter limiter = new RateLimiter(10, 10, 100, 100, 5, T0);
+    RateLimiter limiter = new RateLimiter(new RateLimiter.Rates(10, 10, 100, 100, 5), T0);
     assertEquals(true, limiter.rested(T0));
     limiter.onFrame(T0);
     limiter.onBytes(50, T0);
