@@ -16,6 +16,8 @@
 #                      the same server, so JIT compilation is not billed to the measured run)
 #   --warmup-sessions N  ConnectStorm's warm-up size (default 1000 at 500/s): a larger one measures a warm
 #                      server (a node that has served connects before the storm), against either target
+#   --warmup-rate R    ConnectStorm's warm-up connects per second (default 500); at the storm's own rate the
+#                      warm-up takes the same paths (queues, batching) as the storm, so their compilation is done
 #   --jfr              record a JFR profile of the (first) Switchboard node into the results folder
 #   --nmt              Switchboard: native memory tracking; what the JVM's memory is made of (heap, code, compiler,
 #                      threads...) at the memory baseline and at the plateau, in native-memory-{base,plateau}.txt
@@ -42,7 +44,7 @@ case "$scenario" in
 esac
 
 target=switchboard; nodes=""; heap=1g; gheap=2g; jfr=0; results=""; props=(); warmup=1; pin=0
-warmup_sessions=1000; jvm_opts=(); nmt=0
+warmup_sessions=1000; warmup_rate=500; jvm_opts=(); nmt=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --target) target="$2"; shift 2 ;;
@@ -53,6 +55,7 @@ while [ $# -gt 0 ]; do
     --jvm-opt) jvm_opts+=("$2"); shift 2 ;;
     --nmt) nmt=1; jvm_opts+=(-XX:NativeMemoryTracking=summary); shift ;;
     --warmup-sessions) warmup_sessions="$2"; shift 2 ;;
+    --warmup-rate) warmup_rate="$2"; shift 2 ;;
     --pin) pin=1; shift ;;
     --no-warmup) warmup=0; shift ;;
     --results) results="$2"; shift 2 ;;
@@ -212,7 +215,7 @@ gatling() { # summary-file marks-dir log extra-props...
 nodes_prop="$(IFS=,; echo "${node_urls[*]}")"
 if [ "$warmup" = 1 ]; then
   case "$scenario" in
-    ConnectStorm) warm=(-Dsessions="$warmup_sessions" -Drate=500 -DholdSeconds=1) ;;
+    ConnectStorm) warm=(-Dsessions="$warmup_sessions" -Drate="$warmup_rate" -DholdSeconds=1) ;;
     CallSetup|ClusterCallSetup) warm=(-Dpairs=200) ;;
     SteadyRelay*|ClusterSteadyRelay) warm=(-DstepSeconds=3) ;;
     Broadcast) warm=(-Dviewers=200) ;;
