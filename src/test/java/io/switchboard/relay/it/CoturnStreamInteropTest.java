@@ -16,7 +16,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,11 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CoturnStreamInteropTest {
 
   private static final List<String> TOOLS = List.of("turnutils_uclient", "turnutils_peer");
-  private static final Pattern TOTALS = Pattern.compile("tot_send_msgs=(\\d+), tot_recv_msgs=(\\d+)\\s*$",
-    Pattern.MULTILINE);
-  private static final Pattern LOST = Pattern.compile("Total lost packets (\\d+)");
-  private static final String C2P = "switchboard_turn_packets_total{direction=\"client_to_peer\"}";
-  private static final String P2C = "switchboard_turn_packets_total{direction=\"peer_to_client\"}";
 
   private static RelayTestNode node;
   private static Process peer;
